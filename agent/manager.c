@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <bpf/libbpf.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "compile.h"
+#include "control.h"
+#include "journal-event.h"
+#include "log.h"
+#include "manager.h"
+#include "util.h"
+
+struct manager {
+	struct manager_config cfg;
+	sd_event *event;
+	struct enforcer *enforcer;
+	struct ring_buffer *ringbuf;
+	int control_fd;
+	/* The active set and the one before it: events decided just before a switch still name
+	 * the policy that decided them. */
+	struct compiled_set *active, *previous;
+	uint32_t active_seq, previous_seq;
+	uint64_t events_delivered, events_journal_failed, reloads_ok, reloads_failed;
+	uint64_t started_usec;
+};
+
+struct control_conn {
+	struct manager *m;
+	int fd;
+	sd_event_source *io, *timeout;
+};
+
+static uint64_t now_usec(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void manager_notify_status(struct manager *m)
+{
+	uint64_t counters[SA_COUNTER__MAX] = {};
+
+	(void)enforcer_read_counters(m->enforcer, counters);
+	sd_notifyf(false,
+		   "STATUS=%zu policies, %zu file rules (generation %u); %llu events delivered, "
+		   "%llu lost",
+		   m->active ? m->active->n_policies : 0, m->active ? m->active->n_files : 0,
+		   m->active_seq, (unsigned long long)m->events_delivered,
+		   (unsigned long long)(counters[SA_COUNTER_EVENTS_LOST] +
+					m->events_journal_failed));
+}
+
+/* Parse, compile and install the policy directory; on any error the active set stays. On
+ * failure @ret_error gets the operator-facing text (diagnostics, one per line). */
+/* Parse and compile the policy directory. On failure every diagnostic is logged and
+ * @ret_error (if given) gets them as text, one per line. */
+static int manager_build_set(struct manager *m, struct compiled_set **ret, char **ret_error)
+{
+	struct diag_list diags = {};
+	struct policy_set *set = NULL;
+	struct compiled_set *c = NULL;
+	int r;
+
+	r = policy_set_load_dir(m->cfg.policy_dir, &diags, &set);
+	if (r >= 0)
+		r = compile_policy_set(set, &diags, &c);
+	if (r < 0) {
+		_cleanup_free_ char *text = diags.n ? diag_join(&diags) : NULL;
+
+		for (size_t i = 0; i < diags.n; i++) {
+			const struct diag *d = &diags.items[i];
+
+			if (d->line)
+				log_error("%s:%u:%u: %s", d->file, d->line, d->column, d->message);
+			else
+				log_error("%s: %s", d->file, d->message);
+		}
+		diag_list_clear(&diags);
+		if (ret_error)
+			*ret_error = text ? TAKE_PTR(text) : strdup(strerror(-r));
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+/* Make @c the active set (taking it); on failure the active set stays. */
+static int manager_activate(struct manager *m, struct compiled_set *c, char **ret_error)
+{
+	uint32_t seq;
+	int r;
+
+	r = enforcer_install(m->enforcer, c, &seq);
+	if (r < 0) {
+		log_error_errno(r, "Failed to install the policy set; generation %u stays in force: %m",
+				m->active_seq);
+		if (ret_error && asprintf(ret_error, "installing the policy set failed: %s",
+					  strerror(-r)) < 0)
+			*ret_error = NULL;
+		compiled_set_free(c);
+		m->reloads_failed++;
+		return r;
+	}
+
+	compiled_set_free(m->previous);
+	m->previous = m->active;
+	m->previous_seq = m->active_seq;
+	m->active = c;
+	m->active_seq = seq;
+	m->reloads_ok++;
+	log_info("Policy generation %u active: %zu policies, %zu rules, %zu file entries from %s.",
+		 seq, c->n_policies, c->n_rules, c->n_files, m->cfg.policy_dir);
+	return 0;
+}
+
+/* Build the directory's set and switch to it; on any error the active set stays in force. */
+static int manager_reload(struct manager *m, char **ret_error)
+{
+	struct compiled_set *c = NULL;
+	int r;
+
+	r = manager_build_set(m, &c, ret_error);
+	if (r < 0) {
+		m->reloads_failed++;
+		log_error("Policy set in %s rejected; generation %u stays in force.",
+			  m->cfg.policy_dir, m->active_seq);
+		return r;
+	}
+	return manager_activate(m, c, ret_error);
+}
+
+static int manager_reload_notify(struct manager *m, char **ret_error)
+{
+	int r;
+
+	sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading policies",
+		   (unsigned long long)now_usec(CLOCK_MONOTONIC));
+	r = manager_reload(m, ret_error);
+	sd_notify(false, "READY=1");
+	manager_notify_status(m);
+	return r;
+}
+
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	log_info("SIGHUP: reloading policies from %s.", ((struct manager *)userdata)->cfg.policy_dir);
+	(void)manager_reload_notify(userdata, NULL);
+	return 0;
+}
+
+static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct manager *m = userdata;
+
+	sd_notify(false, "STOPPING=1");
+	log_info("Stopping on signal %u; enforcement ends with the daemon.", si->ssi_signo);
+	return sd_event_exit(m->event, 0);
+}
+
+static const struct compiled_set *set_for_seq(const struct manager *m, uint32_t seq)
+{
+	if (m->active && seq == m->active_seq)
+		return m->active;
+	if (m->previous && seq == m->previous_seq)
+		return m->previous;
+	return NULL;
+}
+
+static int on_ringbuf_event(void *ctx, void *data, size_t size)
+{
+	struct manager *m = ctx;
+	const struct sa_event *ev = data;
+	struct event_origin origin = {};
+	const struct compiled_set *c;
+
+	if (size < sizeof(*ev) || ev->version != SA_LAYOUT_VERSION) {
+		m->events_journal_failed++;
+		return 0;
+	}
+	c = set_for_seq(m, ev->seq);
+	if (c && ev->policy_id < c->n_policies && ev->rule_id < c->n_rules) {
+		const struct compiled_rule *rule = &c->rules[ev->rule_id];
+
+		origin.policy = c->policies[ev->policy_id].name;
+		origin.policy_file = c->policies[ev->policy_id].file;
+		origin.rule_line = rule->line;
+		origin.rule_column = rule->column;
+	}
+	if (journal_send_event(ev, &origin) < 0)
+		m->events_journal_failed++;
+	else
+		m->events_delivered++;
+	return 0;
+}
+
+static int on_ringbuf_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct manager *m = userdata;
+	int r = ring_buffer__consume(m->ringbuf);
+
+	if (r < 0)
+		log_warning_errno(r, "Failed to read events from the ring buffer: %m");
+	return 0;
+}
+
+static void control_conn_free(struct control_conn *c)
+{
+	sd_event_source_disable_unref(c->io);
+	sd_event_source_disable_unref(c->timeout);
+	closep(&c->fd);
+	free(c);
+}
+
+static void control_reply(struct control_conn *c, bool ok, const char *body)
+{
+	_cleanup_free_ char *msg = NULL;
+
+	if (asprintf(&msg, "%s\n%s", ok ? "ok" : "error", body ? body : "") < 0)
+		return;
+	if (strlen(msg) > CONTROL_MAX_MESSAGE)
+		msg[CONTROL_MAX_MESSAGE] = '\0';
+	(void)send(c->fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static char *manager_status_text(struct manager *m)
+{
+	uint64_t counters[SA_COUNTER__MAX] = {};
+	char *text;
+
+	(void)enforcer_read_counters(m->enforcer, counters);
+	if (asprintf(&text,
+		     "policy_dir=%s\ngeneration=%u\npolicies=%zu\nrules=%zu\nfile_entries=%zu\n"
+		     "events_delivered=%llu\nevents_lost_ringbuf=%llu\nevents_lost_journal=%llu\n"
+		     "denied=%llu\naudited=%llu\nfail_closed=%llu\nreloads_ok=%llu\n"
+		     "reloads_failed=%llu\nuptime_sec=%llu\n",
+		     m->cfg.policy_dir, m->active_seq, m->active ? m->active->n_policies : 0,
+		     m->active ? m->active->n_rules : 0, m->active ? m->active->n_files : 0,
+		     (unsigned long long)m->events_delivered,
+		     (unsigned long long)counters[SA_COUNTER_EVENTS_LOST],
+		     (unsigned long long)m->events_journal_failed,
+		     (unsigned long long)counters[SA_COUNTER_DENIED],
+		     (unsigned long long)counters[SA_COUNTER_AUDITED],
+		     (unsigned long long)counters[SA_COUNTER_FAIL_CLOSED],
+		     (unsigned long long)m->reloads_ok, (unsigned long long)m->reloads_failed,
+		     (unsigned long long)((now_usec(CLOCK_MONOTONIC) - m->started_usec) / 1000000)) <
+	    0)
+		return NULL;
+	return text;
+}
+
+static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct control_conn *c = userdata;
+	_cleanup_free_ char *buf = malloc(CONTROL_MAX_MESSAGE + 1);
+	ssize_t n;
+
+	if (!buf) {
+		control_conn_free(c);
+		return 0;
+	}
+	/* MSG_TRUNC makes recv() return the real size, so an oversized request is seen. */
+	n = recv(fd, buf, CONTROL_MAX_MESSAGE, MSG_DONTWAIT | MSG_TRUNC);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		control_conn_free(c);
+		return 0;
+	}
+	if (n > CONTROL_MAX_MESSAGE) {
+		control_reply(c, false, "request too large");
+		control_conn_free(c);
+		return 0;
+	}
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+
+	if (streq(buf, "reload")) {
+		_cleanup_free_ char *error = NULL;
+		int r = manager_reload_notify(c->m, &error);
+
+		if (r < 0)
+			control_reply(c, false, error ? error : "reload failed");
+		else {
+			_cleanup_free_ char *status = manager_status_text(c->m);
+
+			control_reply(c, true, status);
+		}
+	} else if (streq(buf, "status")) {
+		_cleanup_free_ char *status = manager_status_text(c->m);
+
+		control_reply(c, status != NULL, status ? status : "out of memory");
+	} else {
+		control_reply(c, false, "unknown request (expected: reload, status)");
+	}
+	control_conn_free(c);
+	return 0;
+}
+
+static int on_control_timeout(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	control_reply(userdata, false, "request timed out");
+	control_conn_free(userdata);
+	return 0;
+}
+
+static int on_control_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct manager *m = userdata;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct control_conn *c;
+	int cfd, r;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (cfd < 0)
+		return 0;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(cfd);
+		return 0;
+	}
+	c->m = m;
+	c->fd = cfd;
+
+	/* The socket is 0600, but authorise by the peer's credentials too: fail closed. */
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0) {
+		control_reply(c, false, "permission denied: only root may control secagentd");
+		control_conn_free(c);
+		return 0;
+	}
+	r = sd_event_add_io(m->event, &c->io, cfd, EPOLLIN, on_control_readable, c);
+	if (r >= 0)
+		r = sd_event_add_time_relative(m->event, &c->timeout, CLOCK_MONOTONIC,
+					       CONTROL_TIMEOUT_SEC * 1000000ULL, 0,
+					       on_control_timeout, c);
+	if (r < 0)
+		control_conn_free(c);
+	return 0;
+}
+
+struct manager *manager_free(struct manager *m)
+{
+	if (!m)
+		return NULL;
+	ring_buffer__free(m->ringbuf);
+	enforcer_free(m->enforcer);
+	closep(&m->control_fd);
+	if (m->cfg.control_socket)
+		(void)unlink(m->cfg.control_socket);
+	compiled_set_free(m->active);
+	compiled_set_free(m->previous);
+	sd_event_unref(m->event);
+	free(m);
+	return NULL;
+}
+
+static int make_parent_dir(const char *path)
+{
+	_cleanup_free_ char *dir = strdup(path);
+	char *slash;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int manager_new(const struct manager_config *cfg, struct manager **ret)
+{
+	struct compiled_set *initial = NULL;
+	struct manager *m;
+	sigset_t mask;
+	int r;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return log_error_errno(-ENOMEM, "Out of memory");
+	m->cfg = *cfg;
+	m->control_fd = -1;
+	m->started_usec = now_usec(CLOCK_MONOTONIC);
+
+	/* Check the policies before touching the kernel: a bad set changes nothing. */
+	r = manager_build_set(m, &initial, NULL);
+	if (r < 0) {
+		log_error("Refusing to start without a valid policy set in %s.", cfg->policy_dir);
+		goto fail;
+	}
+	r = enforcer_new(&cfg->enforcer, &m->enforcer);
+	if (r < 0) {
+		compiled_set_free(initial);
+		goto fail;
+	}
+	r = manager_activate(m, initial, NULL);
+	if (r < 0)
+		goto fail;
+
+	r = sd_event_default(&m->event);
+	if (r < 0) {
+		log_error_errno(r, "Failed to create the event loop: %m");
+		goto fail;
+	}
+	m->ringbuf = ring_buffer__new(enforcer_events_map_fd(m->enforcer), on_ringbuf_event, m, NULL);
+	if (!m->ringbuf) {
+		r = log_error_errno(-errno, "Failed to open the event ring buffer: %m");
+		goto fail;
+	}
+	r = sd_event_add_io(m->event, NULL, ring_buffer__epoll_fd(m->ringbuf), EPOLLIN,
+			    on_ringbuf_ready, m);
+	if (r < 0) {
+		log_error_errno(r, "Failed to watch the ring buffer: %m");
+		goto fail;
+	}
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	r = sd_event_add_signal(m->event, NULL, SIGHUP, on_sighup, m);
+	if (r >= 0)
+		r = sd_event_add_signal(m->event, NULL, SIGTERM, on_sigterm, m);
+	if (r >= 0)
+		r = sd_event_add_signal(m->event, NULL, SIGINT, on_sigterm, m);
+	if (r < 0) {
+		log_error_errno(r, "Failed to install signal handlers: %m");
+		goto fail;
+	}
+
+	r = make_parent_dir(cfg->control_socket);
+	if (r >= 0)
+		r = control_listen(cfg->control_socket, &m->control_fd);
+	if (r < 0) {
+		log_error_errno(r, "Failed to listen on %s: %m", cfg->control_socket);
+		goto fail;
+	}
+	r = sd_event_add_io(m->event, NULL, m->control_fd, EPOLLIN, on_control_accept, m);
+	if (r < 0) {
+		log_error_errno(r, "Failed to watch the control socket: %m");
+		goto fail;
+	}
+
+	*ret = m;
+	return 0;
+fail:
+	manager_free(m);
+	return r;
+}
+
+int manager_run(struct manager *m)
+{
+	sd_notify(false, "READY=1");
+	manager_notify_status(m);
+	log_info("secagentd running: policies from %s, control socket %s.", m->cfg.policy_dir,
+		 m->cfg.control_socket);
+	return sd_event_loop(m->event);
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "policy-set.h"
+#include "util.h"
+
+struct policy_set *policy_set_free(struct policy_set *s)
+{
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < s->n_policies; i++)
+		policy_free(s->policies[i]);
+	free(s->policies);
+	free(s);
+	return NULL;
+}
+
+static void policy_set_freep(struct policy_set **s)
+{
+	policy_set_free(*s);
+}
+
+static bool is_policy_file_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	/* Dot files are editors' and `policy apply`'s temporary files, never policies. */
+	return name[0] != '.' && len > 5 && streq(name + len - 5, ".yaml");
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names must be unique: they are how operators and events refer to a policy. */
+static int check_unique_names(const struct policy_set *s, struct diag_list *diags)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < s->n_policies; i++)
+		for (size_t j = 0; j < i; j++) {
+			const struct policy *a = s->policies[j], *b = s->policies[i];
+
+			if (!streq(a->name, b->name))
+				continue;
+			if (diag_add(diags, b->file, b->name_loc.line, b->name_loc.column,
+				     "policy name '%s' is already used by %s:%u:%u", b->name,
+				     a->file, a->name_loc.line, a->name_loc.column) < 0)
+				return -ENOMEM;
+			r = -EINVAL;
+		}
+	return r;
+}
+
+int policy_set_load_files(char *const *files, size_t n_files, struct diag_list *diags,
+			  struct policy_set **ret_set)
+{
+	struct policy_set *s _cleanup_(policy_set_freep) = NULL;
+	size_t n_before = diags->n;
+	int r;
+
+	if (n_files > POLICY_SET_MAX_FILES)
+		return diag_add(diags, files[0], 0, 0, "too many policy files (%zu, at most %d)",
+				n_files, POLICY_SET_MAX_FILES) < 0 ? -ENOMEM : -EINVAL;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->policies = calloc(n_files ? n_files : 1, sizeof(*s->policies));
+	if (!s->policies)
+		return -ENOMEM;
+
+	for (size_t i = 0; i < n_files; i++) {
+		struct policy *p = NULL;
+
+		r = policy_parse_file(files[i], diags, &p);
+		if (r == -ENOMEM)
+			return r;
+		if (r >= 0)
+			s->policies[s->n_policies++] = p;
+	}
+
+	r = check_unique_names(s, diags);
+	if (r == -ENOMEM)
+		return r;
+	if (diags->n > n_before)
+		return -EINVAL;
+
+	*ret_set = TAKE_PTR(s);
+	return 0;
+}
+
+int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_set **ret_set)
+{
+	char **files = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	d = opendir(dir);
+	if (!d)
+		return diag_add(diags, dir, 0, 0, "cannot open policy directory: %s",
+				strerror(errno)) < 0 ? -ENOMEM : -EINVAL;
+
+	r = 0;
+	bool bad = false;
+	while ((errno = 0, de = readdir(d))) {
+		struct stat st;
+		char *path;
+
+		if (!is_policy_file_name(de->d_name))
+			continue;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		/* Follow symlinks (an operator may link policies in) but only take regular files. */
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+			r = diag_add(diags, path, 0, 0, "not a regular file");
+			free(path);
+			if (r < 0)
+				break;
+			bad = true;
+			continue;
+		}
+		if (n == cap) {
+			char **nf = reallocarray(files, cap ? cap * 2 : 16, sizeof(*files));
+
+			if (!nf) {
+				free(path);
+				r = -ENOMEM;
+				break;
+			}
+			files = nf;
+			cap = cap ? cap * 2 : 16;
+		}
+		files[n++] = path;
+	}
+	if (r == 0 && errno != 0)
+		r = diag_add(diags, dir, 0, 0, "cannot read policy directory: %s",
+			     strerror(errno)) < 0 ? -ENOMEM : -EINVAL;
+	closedir(d);
+
+	if (r == 0) {
+		if (n > 0)
+			qsort(files, n, sizeof(*files), cmp_strp);
+		struct policy_set *s = NULL;
+
+		r = policy_set_load_files(files, n, diags, &s);
+		if (r >= 0 && bad) {
+			policy_set_free(s);
+			r = -EINVAL;
+		} else if (r >= 0)
+			*ret_set = s;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	return r;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* A policy set: every policy of one directory (or of a list of files), parsed and checked
+ * together, since names must be unique across the set. */
+
+#include "diag.h"
+#include "policy.h"
+
+#define POLICY_SET_MAX_FILES 1024
+
+struct policy_set {
+	struct policy **policies;
+	size_t n_policies;
+};
+
+/* Reads every regular "*.yaml" file of @dir, in name order. Problems go to @diags. Returns 0 with
+ * the set, -EINVAL when @diags got errors, or another negative errno. */
+int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_set **ret_set);
+
+/* The same for an explicit list of files. */
+int policy_set_load_files(char *const *files, size_t n_files, struct diag_list *diags,
+			  struct policy_set **ret_set);
+
+struct policy_set *policy_set_free(struct policy_set *s);

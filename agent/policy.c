@@ -1,0 +1,1060 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* reallocarray() */
+#endif
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "policy.h"
+#include "util.h"
+
+/*
+ * Parsing happens in two steps. First libyaml's events are turned into a small tree of nodes that
+ * remember where they were written (aliases are refused right there, so nothing is ever
+ * expanded). Then the tree is walked section by section; each section is a table of the keys it
+ * accepts, with a handler per key. Problems are added to the diagnostics list and the walk goes on,
+ * so one run reports as many of them as it can; handlers return a negative errno only when they
+ * cannot go on at all (-ENOMEM).
+ */
+
+#define YAML_DEPTH_MAX 64   /* nested sequences and mappings; a policy needs 5 */
+#define VALUE_SHOW_MAX 64   /* bytes of an operator's value quoted in a message */
+#define SECTION_KEYS_MAX 16 /* keys in one section's table */
+
+static const char *const policy_mode_table[] = {
+	[POLICY_MODE_ENFORCE] = "enforce",
+	[POLICY_MODE_AUDIT] = "audit",
+};
+
+static const char *const rule_action_table[] = {
+	[RULE_ACTION_DENY] = "deny",
+	[RULE_ACTION_AUDIT] = "audit",
+	[RULE_ACTION_ALLOW] = "allow",
+};
+
+const char *policy_mode_to_string(enum policy_mode m)
+{
+	if ((size_t)m >= ELEMENTSOF(policy_mode_table))
+		return NULL;
+	return policy_mode_table[m];
+}
+
+const char *rule_action_to_string(enum rule_action a)
+{
+	if ((size_t)a >= ELEMENTSOF(rule_action_table))
+		return NULL;
+	return rule_action_table[a];
+}
+
+/* ---- The node tree ---- */
+
+enum ynode_type {
+	YNODE_INVALID, /* already reported (an alias): checks skip it silently */
+	YNODE_SCALAR,
+	YNODE_SEQUENCE,
+	YNODE_MAPPING,
+};
+
+struct ynode {
+	enum ynode_type type;
+	struct source_loc loc;
+
+	/* YNODE_SCALAR: the text (NUL-terminated, but may hold NULs of its own) */
+	char *value;
+	size_t length;
+	bool plain; /* not quoted: an empty plain scalar is an empty value, not "" */
+
+	/* YNODE_SEQUENCE: the items; YNODE_MAPPING: key, value, key, value, ... */
+	struct ynode **items;
+	size_t n_items;
+	size_t n_allocated;
+};
+
+static struct ynode *ynode_free(struct ynode *n)
+{
+	if (!n)
+		return NULL;
+
+	for (size_t i = 0; i < n->n_items; i++)
+		ynode_free(n->items[i]);
+	free(n->items);
+	free(n->value);
+	free(n);
+	return NULL;
+}
+
+static void ynode_freep(struct ynode **n)
+{
+	ynode_free(*n);
+}
+
+/* Takes ownership of @child, also on failure. */
+static int ynode_append(struct ynode *n, struct ynode *child)
+{
+	if (n->n_items == n->n_allocated) {
+		size_t a = n->n_allocated > 0 ? n->n_allocated * 2 : 4;
+		struct ynode **items;
+
+		items = reallocarray(n->items, a, sizeof(struct ynode *));
+		if (!items) {
+			ynode_free(child);
+			return -ENOMEM;
+		}
+		n->items = items;
+		n->n_allocated = a;
+	}
+
+	n->items[n->n_items++] = child;
+	return 0;
+}
+
+static bool ynode_is_empty(const struct ynode *n)
+{
+	return n->type == YNODE_SCALAR && n->plain && n->length == 0;
+}
+
+static const char *ynode_kind(const struct ynode *n)
+{
+	switch (n->type) {
+	case YNODE_SCALAR:
+		return ynode_is_empty(n) ? "an empty value" : "a string";
+	case YNODE_SEQUENCE:
+		return "a sequence";
+	case YNODE_MAPPING:
+		return "a mapping";
+	default:
+		return "an invalid value";
+	}
+}
+
+/* Bounded and printable, so a message can never carry terminal escapes or a megabyte of text. */
+static char *escape_value(const char *s, size_t len)
+{
+	size_t shown = len < VALUE_SHOW_MAX ? len : VALUE_SHOW_MAX;
+	char *buf, *q;
+
+	buf = malloc(shown * 4 + sizeof("..."));
+	if (!buf)
+		return NULL;
+
+	q = buf;
+	for (size_t i = 0; i < shown; i++) {
+		unsigned char ch = s[i];
+
+		if (ch == '\\') {
+			*q++ = '\\';
+			*q++ = '\\';
+		} else if (ch >= 0x20 && ch < 0x7f)
+			*q++ = ch;
+		else
+			q += sprintf(q, "\\x%02x", ch);
+	}
+	if (len > shown)
+		q = stpcpy(q, "...");
+	*q = '\0';
+	return buf;
+}
+
+/* ---- From libyaml's events to nodes ---- */
+
+struct loader {
+	const char *file;
+	const char *buf;
+	size_t len;
+	struct diag_list *diags;
+	yaml_parser_t parser;
+};
+
+static struct source_loc loc_from_mark(const yaml_mark_t *m)
+{
+	return (struct source_loc) {
+		.line = (unsigned)m->line + 1,
+		.column = (unsigned)m->column + 1,
+	};
+}
+
+/* libyaml's reader errors carry a byte offset only; columns count characters, as libyaml's do. */
+static struct source_loc loc_from_offset(const char *buf, size_t len, size_t offset)
+{
+	struct source_loc loc = { .line = 1, .column = 1 };
+
+	for (size_t i = 0; i < offset && i < len; i++) {
+		if (buf[i] == '\n') {
+			loc.line++;
+			loc.column = 1;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80)
+			loc.column++;
+	}
+	return loc;
+}
+
+static int loader_error(struct loader *l, struct source_loc loc, const char *message)
+{
+	int r;
+
+	r = diag_add(l->diags, l->file, loc.line, loc.column, "%s", message);
+	return r < 0 ? r : -EINVAL;
+}
+
+static int loader_syntax_error(struct loader *l)
+{
+	const yaml_parser_t *p = &l->parser;
+	struct source_loc loc;
+	int r;
+
+	if (p->error == YAML_MEMORY_ERROR)
+		return -ENOMEM;
+
+	if (p->error == YAML_READER_ERROR) {
+		loc = loc_from_offset(l->buf, l->len, p->problem_offset);
+		if (p->problem_value >= 0)
+			r = diag_add(l->diags, l->file, loc.line, loc.column,
+				     "invalid YAML: %s (0x%02x)", p->problem ?: "unreadable input",
+				     (unsigned)p->problem_value);
+		else
+			r = diag_add(l->diags, l->file, loc.line, loc.column, "invalid YAML: %s",
+				     p->problem ?: "unreadable input");
+	} else {
+		loc = loc_from_mark(&p->problem_mark);
+		if (p->context) {
+			struct source_loc ctx = loc_from_mark(&p->context_mark);
+
+			r = diag_add(l->diags, l->file, loc.line, loc.column,
+				     "invalid YAML: %s (%s at %u:%u)", p->problem ?: "syntax error",
+				     p->context, ctx.line, ctx.column);
+		} else
+			r = diag_add(l->diags, l->file, loc.line, loc.column, "invalid YAML: %s",
+				     p->problem ?: "syntax error");
+	}
+
+	return r < 0 ? r : -EINVAL;
+}
+
+static int loader_next(struct loader *l, yaml_event_t *ret_event)
+{
+	if (!yaml_parser_parse(&l->parser, ret_event))
+		return loader_syntax_error(l);
+	return 0;
+}
+
+/* Returns 0 and the node for the event @ev starts, or -EINVAL after a diagnostic, or -ENOMEM. */
+static int load_node(struct loader *l, const yaml_event_t *ev, unsigned depth,
+		     struct ynode **ret_node)
+{
+	_cleanup_(ynode_freep) struct ynode *n = NULL;
+	int r;
+
+	n = calloc(1, sizeof(struct ynode));
+	if (!n)
+		return -ENOMEM;
+	n->loc = loc_from_mark(&ev->start_mark);
+
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		n->type = YNODE_SCALAR;
+		n->length = ev->data.scalar.length;
+		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		n->value = malloc(n->length + 1);
+		if (!n->value)
+			return -ENOMEM;
+		memcpy(n->value, ev->data.scalar.value, n->length);
+		n->value[n->length] = '\0';
+		break;
+
+	case YAML_ALIAS_EVENT: {
+		const char *anchor = (const char *)ev->data.alias.anchor;
+		_cleanup_free_ char *e = NULL;
+
+		e = escape_value(anchor, strlen(anchor));
+		if (!e)
+			return -ENOMEM;
+		r = diag_add(l->diags, l->file, n->loc.line, n->loc.column,
+			     "YAML aliases are not allowed (found '*%s'); write the value out instead",
+			     e);
+		if (r < 0)
+			return r;
+		n->type = YNODE_INVALID;
+		break;
+	}
+
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		yaml_event_type_t end;
+
+		if (ev->type == YAML_SEQUENCE_START_EVENT) {
+			n->type = YNODE_SEQUENCE;
+			end = YAML_SEQUENCE_END_EVENT;
+		} else {
+			n->type = YNODE_MAPPING;
+			end = YAML_MAPPING_END_EVENT;
+		}
+
+		if (depth >= YAML_DEPTH_MAX) {
+			r = diag_add(l->diags, l->file, n->loc.line, n->loc.column,
+				     "nesting is too deep (at most %d levels)", YAML_DEPTH_MAX);
+			return r < 0 ? r : -EINVAL;
+		}
+
+		for (;;) {
+			_cleanup_(yaml_event_delete) yaml_event_t child_ev = {};
+			struct ynode *child;
+
+			r = loader_next(l, &child_ev);
+			if (r < 0)
+				return r;
+			if (child_ev.type == end)
+				break;
+
+			r = load_node(l, &child_ev, depth + 1, &child);
+			if (r < 0)
+				return r;
+			r = ynode_append(n, child);
+			if (r < 0)
+				return r;
+		}
+		break;
+	}
+
+	default:
+		/* libyaml sends nothing else inside a document */
+		return loader_error(l, n->loc, "invalid YAML: unexpected event");
+	}
+
+	*ret_node = TAKE_PTR(n);
+	return 0;
+}
+
+/*
+ * Returns 0 and the root node of the only document (NULL when the stream has none), or -EINVAL
+ * after a diagnostic that leaves nothing to check, or -ENOMEM.
+ */
+static int load_yaml(const char *file, const char *buf, size_t len, struct diag_list *diags,
+		     struct ynode **ret_root)
+{
+	_cleanup_(ynode_freep) struct ynode *root = NULL;
+	struct loader l = {
+		.file = file,
+		.buf = buf,
+		.len = len,
+		.diags = diags,
+	};
+	int r;
+
+	if (!yaml_parser_initialize(&l.parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&l.parser, (const unsigned char *)buf, len);
+
+	for (;;) {
+		_cleanup_(yaml_event_delete) yaml_event_t ev = {};
+
+		r = loader_next(&l, &ev);
+		if (r < 0)
+			break;
+
+		if (ev.type == YAML_STREAM_END_EVENT)
+			break;
+
+		if (ev.type == YAML_DOCUMENT_START_EVENT && root) {
+			struct source_loc loc = loc_from_mark(&ev.start_mark);
+
+			/* The first document is checked all the same; reading stops here. */
+			r = diag_add(diags, file, loc.line, loc.column,
+				     "more than one YAML document (a policy file holds exactly one)");
+			break;
+		}
+
+		if (ev.type == YAML_STREAM_START_EVENT || ev.type == YAML_DOCUMENT_START_EVENT ||
+		    ev.type == YAML_DOCUMENT_END_EVENT)
+			continue;
+
+		r = load_node(&l, &ev, 0, &root);
+		if (r < 0)
+			break;
+	}
+
+	yaml_parser_delete(&l.parser);
+	if (r < 0)
+		return r;
+
+	*ret_root = TAKE_PTR(root);
+	return 0;
+}
+
+/* ---- From nodes to the policy model ---- */
+
+struct parse_ctx {
+	const char *file;
+	struct diag_list *diags;
+};
+
+#define node_error(c, n, ...)                                                                      \
+	diag_add((c)->diags, (c)->file, (n)->loc.line, (n)->loc.column, __VA_ARGS__)
+
+/* A handler checks one key's value and stores it in @userdata; 0 or -ENOMEM. */
+typedef int (*key_handler_t)(struct parse_ctx *c, const struct ynode *value, void *userdata);
+
+struct key_def {
+	const char *name;
+	bool required;
+	key_handler_t parse;
+};
+
+struct section {
+	const char *name; /* for messages: "unknown key 'x' in <name>" */
+	const struct key_def *keys;
+	size_t n_keys;
+};
+
+static bool scalar_is(const struct ynode *n, const char *s)
+{
+	return n->type == YNODE_SCALAR && n->length == strlen(s) &&
+	       memcmp(n->value, s, n->length) == 0;
+}
+
+static char *join_names(const char *const *names, size_t n, size_t stride)
+{
+	size_t len = 1;
+	char *buf, *q;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(*(const char *const *)((const char *)names + i * stride)) + 2;
+
+	buf = malloc(len);
+	if (!buf)
+		return NULL;
+
+	q = buf;
+	*q = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			q = stpcpy(q, ", ");
+		q = stpcpy(q, *(const char *const *)((const char *)names + i * stride));
+	}
+	return buf;
+}
+
+/* Returns 1 and the string, 0 after a diagnostic (or for an already reported node), or -ENOMEM. */
+static int node_string(struct parse_ctx *c, const struct ynode *n, const char *what,
+		       const char **ret_value)
+{
+	int r;
+
+	if (n->type == YNODE_INVALID)
+		return 0;
+
+	if (n->type != YNODE_SCALAR || ynode_is_empty(n)) {
+		r = node_error(c, n, "expected a string for %s, found %s", what, ynode_kind(n));
+		return r < 0 ? r : 0;
+	}
+
+	if (strlen(n->value) != n->length) {
+		r = node_error(c, n, "%s must not contain a NUL byte", what);
+		return r < 0 ? r : 0;
+	}
+
+	*ret_value = n->value;
+	return 1;
+}
+
+static int node_enum(struct parse_ctx *c, const struct ynode *n, const char *what,
+		     const char *const *table, size_t n_table, int *ret_value)
+{
+	_cleanup_free_ char *e = NULL, *expected = NULL;
+	const char *s;
+	int r;
+
+	r = node_string(c, n, what, &s);
+	if (r <= 0)
+		return r;
+
+	for (size_t i = 0; i < n_table; i++)
+		if (streq(s, table[i])) {
+			*ret_value = (int)i;
+			return 1;
+		}
+
+	e = escape_value(n->value, n->length);
+	expected = join_names(table, n_table, sizeof(table[0]));
+	if (!e || !expected)
+		return -ENOMEM;
+
+	r = node_error(c, n, "invalid %s '%s' (expected one of: %s)", what, e, expected);
+	return r < 0 ? r : 0;
+}
+
+/* The string @n must be exactly @expected. */
+static int node_fixed_string(struct parse_ctx *c, const struct ynode *n, const char *what,
+			     const char *expected)
+{
+	_cleanup_free_ char *e = NULL;
+	const char *s;
+	int r;
+
+	r = node_string(c, n, what, &s);
+	if (r <= 0)
+		return r;
+	if (streq(s, expected))
+		return 0;
+
+	e = escape_value(n->value, n->length);
+	if (!e)
+		return -ENOMEM;
+	r = node_error(c, n, "unsupported %s '%s' (expected '%s')", what, e, expected);
+	return r < 0 ? r : 0;
+}
+
+/*
+ * Checks that @n is a mapping whose keys all come from @s, none twice and none required missing,
+ * and runs each key's handler on its value, in the order they were written.
+ */
+static int parse_section(struct parse_ctx *c, const struct ynode *n, const struct section *s,
+			 void *userdata)
+{
+	const struct ynode *first[SECTION_KEYS_MAX] = {};
+	int r;
+
+	assert(s->n_keys <= SECTION_KEYS_MAX);
+
+	if (n->type == YNODE_INVALID)
+		return 0;
+	if (n->type != YNODE_MAPPING) {
+		r = node_error(c, n, "expected a mapping for %s, found %s", s->name, ynode_kind(n));
+		return r < 0 ? r : 0;
+	}
+
+	for (size_t i = 0; i + 1 < n->n_items; i += 2)
+		for (size_t k = 0; k < s->n_keys; k++)
+			if (!first[k] && scalar_is(n->items[i], s->keys[k].name))
+				first[k] = n->items[i];
+
+	for (size_t k = 0; k < s->n_keys; k++)
+		if (s->keys[k].required && !first[k]) {
+			r = node_error(c, n, "missing required key '%s' in %s", s->keys[k].name,
+				       s->name);
+			if (r < 0)
+				return r;
+		}
+
+	for (size_t i = 0; i + 1 < n->n_items; i += 2) {
+		const struct ynode *key = n->items[i], *value = n->items[i + 1];
+		_cleanup_free_ char *e = NULL, *expected = NULL;
+		size_t k;
+
+		if (key->type == YNODE_INVALID)
+			continue;
+		if (key->type != YNODE_SCALAR) {
+			r = node_error(c, key, "expected a string as key in %s, found %s", s->name,
+				       ynode_kind(key));
+			if (r < 0)
+				return r;
+			continue;
+		}
+
+		for (k = 0; k < s->n_keys; k++)
+			if (scalar_is(key, s->keys[k].name))
+				break;
+
+		if (k < s->n_keys && first[k] == key) {
+			r = s->keys[k].parse(c, value, userdata);
+			if (r < 0)
+				return r;
+			continue;
+		}
+
+		e = escape_value(key->value, key->length);
+		if (!e)
+			return -ENOMEM;
+
+		if (k < s->n_keys)
+			r = node_error(c, key, "duplicate key '%s' in %s (first given at %u:%u)", e,
+				       s->name, first[k]->loc.line, first[k]->loc.column);
+		else {
+			expected = join_names(&s->keys[0].name, s->n_keys, sizeof(s->keys[0]));
+			if (!expected)
+				return -ENOMEM;
+			r = node_error(c, key, "unknown key '%s' in %s (expected one of: %s)", e,
+				       s->name, expected);
+		}
+		if (r < 0)
+			return r;
+	}
+
+	return 0;
+}
+
+/* Not isalnum(): that depends on the locale. */
+static bool islower_ascii(char ch)
+{
+	return ch >= 'a' && ch <= 'z';
+}
+
+static bool isdigit_ascii(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+/* A DNS label: 1..63 of [a-z0-9-], starting and ending with a letter or digit. */
+static int check_policy_name(struct parse_ctx *c, const struct ynode *n, const char *name)
+{
+	_cleanup_free_ char *e = NULL;
+	size_t len = strlen(name);
+	int r;
+
+	if (len == 0)
+		r = node_error(c, n, "policy name must not be empty");
+	else if (len > POLICY_NAME_MAX)
+		r = node_error(c, n, "policy name is too long (%zu characters, at most %d)", len,
+			       POLICY_NAME_MAX);
+	else {
+		bool bad_char = false;
+
+		for (size_t i = 0; i < len; i++)
+			if (!(islower_ascii(name[i]) || isdigit_ascii(name[i]) || name[i] == '-'))
+				bad_char = true;
+
+		if (!bad_char && name[0] != '-' && name[len - 1] != '-')
+			return 1;
+
+		e = escape_value(name, len);
+		if (!e)
+			return -ENOMEM;
+		if (bad_char)
+			r = node_error(c, n,
+				       "invalid policy name '%s': only lowercase letters, digits and '-' are allowed",
+				       e);
+		else
+			r = node_error(c, n,
+				       "invalid policy name '%s': it must start and end with a lowercase letter or digit",
+				       e);
+	}
+
+	return r < 0 ? r : 0;
+}
+
+/*
+ * Absolute, bounded, and in the one spelling the compiler will match: no "." or ".." and no empty
+ * component, except that a trailing '/' stays as written (it will mean a directory's subtree).
+ */
+static int check_path(struct parse_ctx *c, const struct ynode *n, const char *path)
+{
+	_cleanup_free_ char *e = NULL;
+	const char *problem = NULL;
+	size_t len = strlen(path);
+	int r;
+
+	if (len == 0) {
+		r = node_error(c, n, "path must not be empty");
+		return r < 0 ? r : 0;
+	}
+	if (len > POLICY_PATH_MAX) {
+		r = node_error(c, n, "path is too long (%zu bytes, at most %d)", len,
+			       POLICY_PATH_MAX);
+		return r < 0 ? r : 0;
+	}
+
+	if (path[0] != '/')
+		problem = "is not absolute (it must start with '/')";
+	else
+		for (const char *p = path + 1;;) {
+			size_t k = strcspn(p, "/");
+
+			if (k == 0 && p[0] == '/') {
+				problem = "contains an empty component ('//')";
+				break;
+			}
+			if (k == 1 && p[0] == '.') {
+				problem = "contains a '.' component";
+				break;
+			}
+			if (k == 2 && p[0] == '.' && p[1] == '.') {
+				problem = "contains a '..' component";
+				break;
+			}
+			if (p[k] == '\0')
+				break;
+			p += k + 1;
+		}
+
+	if (!problem)
+		return 1;
+
+	e = escape_value(path, len);
+	if (!e)
+		return -ENOMEM;
+	r = node_error(c, n, "path '%s' %s", e, problem);
+	return r < 0 ? r : 0;
+}
+
+static int parse_api_version(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	return node_fixed_string(c, v, "apiVersion", "secagent/v1");
+}
+
+static int parse_kind(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	return node_fixed_string(c, v, "kind", "Policy");
+}
+
+static int parse_name(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct policy *p = userdata;
+	const char *s;
+	char *name;
+	int r;
+
+	r = node_string(c, v, "name", &s);
+	if (r <= 0)
+		return r;
+	r = check_policy_name(c, v, s);
+	if (r <= 0)
+		return r;
+
+	name = strdup(s);
+	if (!name)
+		return -ENOMEM;
+	free(p->name);
+	p->name = name;
+	p->name_loc = v->loc;
+	return 0;
+}
+
+static int parse_description(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	const char *s;
+	int r;
+
+	/* Checked, not kept: the model has no use for it yet. */
+	r = node_string(c, v, "description", &s);
+	return r < 0 ? r : 0;
+}
+
+static int parse_policy_mode(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct policy *p = userdata;
+	int m, r;
+
+	r = node_enum(c, v, "mode", policy_mode_table, ELEMENTSOF(policy_mode_table), &m);
+	if (r <= 0)
+		return r;
+	p->mode = m;
+	return 0;
+}
+
+static int parse_rule_paths(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct file_rule_spec *rule = userdata;
+	size_t n;
+	int r;
+
+	if (v->type == YNODE_INVALID)
+		return 0;
+	if (v->type != YNODE_SEQUENCE) {
+		r = node_error(c, v, "expected a sequence of paths, found %s", ynode_kind(v));
+		return r < 0 ? r : 0;
+	}
+	if (v->n_items == 0) {
+		r = node_error(c, v, "paths must list at least one path");
+		return r < 0 ? r : 0;
+	}
+
+	n = v->n_items;
+	if (n > POLICY_MAX_PATHS_PER_RULE) {
+		r = node_error(c, v->items[POLICY_MAX_PATHS_PER_RULE],
+			       "too many paths in one rule (at most %d)",
+			       POLICY_MAX_PATHS_PER_RULE);
+		if (r < 0)
+			return r;
+		n = POLICY_MAX_PATHS_PER_RULE;
+	}
+
+	free(rule->paths);
+	rule->paths = calloc(n, sizeof(struct policy_path));
+	rule->n_paths = 0;
+	if (!rule->paths)
+		return -ENOMEM;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ynode *item = v->items[i];
+		const char *s;
+		char *path;
+
+		r = node_string(c, item, "a path", &s);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			continue;
+		r = check_path(c, item, s);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			continue;
+
+		path = strdup(s);
+		if (!path)
+			return -ENOMEM;
+		rule->paths[rule->n_paths++] = (struct policy_path) {
+			.path = path,
+			.loc = item->loc,
+		};
+	}
+
+	return 0;
+}
+
+static int parse_rule_action(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct file_rule_spec *rule = userdata;
+	int a, r;
+
+	r = node_enum(c, v, "action", rule_action_table, ELEMENTSOF(rule_action_table), &a);
+	if (r <= 0)
+		return r;
+	rule->action = a;
+	return 0;
+}
+
+static int parse_rule_mode(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct file_rule_spec *rule = userdata;
+	int m, r;
+
+	r = node_enum(c, v, "mode", policy_mode_table, ELEMENTSOF(policy_mode_table), &m);
+	if (r <= 0)
+		return r;
+	rule->mode = m;
+	rule->has_mode = true;
+	return 0;
+}
+
+static const struct key_def file_rule_keys[] = {
+	{ "paths", true, parse_rule_paths },
+	{ "action", true, parse_rule_action },
+	{ "mode", false, parse_rule_mode },
+};
+
+static const struct section file_rule_section = {
+	"files rule", file_rule_keys, ELEMENTSOF(file_rule_keys),
+};
+
+static int parse_files(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct policy *p = userdata;
+	size_t n;
+	int r;
+
+	if (v->type == YNODE_INVALID)
+		return 0;
+	if (v->type != YNODE_SEQUENCE) {
+		r = node_error(c, v, "expected a sequence of file rules, found %s", ynode_kind(v));
+		return r < 0 ? r : 0;
+	}
+
+	n = v->n_items;
+	if (n > POLICY_MAX_FILE_RULES) {
+		r = node_error(c, v->items[POLICY_MAX_FILE_RULES],
+			       "too many file rules (at most %d)", POLICY_MAX_FILE_RULES);
+		if (r < 0)
+			return r;
+		n = POLICY_MAX_FILE_RULES;
+	}
+	if (n == 0)
+		return 0;
+
+	p->file_rules = calloc(n, sizeof(struct file_rule_spec));
+	if (!p->file_rules)
+		return -ENOMEM;
+
+	for (size_t i = 0; i < n; i++) {
+		struct file_rule_spec *rule = &p->file_rules[p->n_file_rules++];
+
+		rule->loc = v->items[i]->loc;
+		r = parse_section(c, v->items[i], &file_rule_section, rule);
+		if (r < 0)
+			return r;
+	}
+
+	return 0;
+}
+
+static const struct key_def metadata_keys[] = {
+	{ "name", true, parse_name },
+	{ "description", false, parse_description },
+};
+
+static const struct section metadata_section = {
+	"metadata", metadata_keys, ELEMENTSOF(metadata_keys),
+};
+
+static const struct key_def spec_keys[] = {
+	{ "mode", false, parse_policy_mode },
+	{ "files", false, parse_files },
+};
+
+static const struct section spec_section = {
+	"spec", spec_keys, ELEMENTSOF(spec_keys),
+};
+
+static int parse_metadata(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	return parse_section(c, v, &metadata_section, userdata);
+}
+
+static int parse_spec(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	return parse_section(c, v, &spec_section, userdata);
+}
+
+static const struct key_def policy_keys[] = {
+	{ "apiVersion", true, parse_api_version },
+	{ "kind", true, parse_kind },
+	{ "metadata", true, parse_metadata },
+	{ "spec", true, parse_spec },
+};
+
+static const struct section policy_section = {
+	"policy", policy_keys, ELEMENTSOF(policy_keys),
+};
+
+struct policy *policy_free(struct policy *p)
+{
+	if (!p)
+		return NULL;
+
+	for (size_t i = 0; i < p->n_file_rules; i++) {
+		struct file_rule_spec *rule = &p->file_rules[i];
+
+		for (size_t j = 0; j < rule->n_paths; j++)
+			free(rule->paths[j].path);
+		free(rule->paths);
+	}
+	free(p->file_rules);
+	free(p->name);
+	free(p->file);
+	free(p);
+	return NULL;
+}
+
+static void policy_freep(struct policy **p)
+{
+	policy_free(*p);
+}
+
+int policy_parse_buffer(const char *file, const char *buf, size_t len, struct diag_list *diags,
+			struct policy **ret_policy)
+{
+	_cleanup_(ynode_freep) struct ynode *root = NULL;
+	_cleanup_(policy_freep) struct policy *p = NULL;
+	struct parse_ctx c;
+	size_t n_diags;
+	int r;
+
+	assert(buf || len == 0);
+	assert(diags);
+	assert(ret_policy);
+
+	n_diags = diags->n; /* earlier ones are not ours to count */
+
+	file = file ?: "<input>";
+
+	if (len > POLICY_FILE_MAX_BYTES) {
+		r = diag_add(diags, file, 0, 0, "file is too large (%zu bytes, at most %d)", len,
+			     POLICY_FILE_MAX_BYTES);
+		return r < 0 ? r : -EINVAL;
+	}
+
+	r = load_yaml(file, buf ?: "", len, diags, &root);
+	if (r < 0)
+		return r;
+
+	if (!root || ynode_is_empty(root)) {
+		r = diag_add(diags, file, 0, 0,
+			     "no policy in file (expected a mapping with apiVersion, kind, metadata and spec)");
+		return r < 0 ? r : -EINVAL;
+	}
+
+	p = calloc(1, sizeof(struct policy));
+	if (!p)
+		return -ENOMEM;
+	p->file = strdup(file);
+	if (!p->file)
+		return -ENOMEM;
+	p->mode = POLICY_MODE_ENFORCE;
+
+	c = (struct parse_ctx) {
+		.file = file,
+		.diags = diags,
+	};
+	r = parse_section(&c, root, &policy_section, p);
+	if (r < 0)
+		return r;
+	if (diags->n > n_diags)
+		return -EINVAL;
+
+	*ret_policy = TAKE_PTR(p);
+	return 0;
+}
+
+#define file_error(diags, path, ...)                                                               \
+	({                                                                                         \
+		int _r = diag_add((diags), (path), 0, 0, __VA_ARGS__);                             \
+		_r < 0 ? _r : -EINVAL;                                                             \
+	})
+
+int policy_parse_file(const char *path, struct diag_list *diags, struct policy **ret_policy)
+{
+	_cleanup_close_ int fd = -EBADF;
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t n = 0;
+
+	assert(path);
+	assert(diags);
+	assert(ret_policy);
+
+	/* O_NONBLOCK: opening a FIFO must not hang; it is refused below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return file_error(diags, path, "cannot read: %s", strerror(errno));
+	if (fstat(fd, &st) < 0)
+		return file_error(diags, path, "cannot read: %s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return file_error(diags, path, "is a directory, not a policy file");
+	if (!S_ISREG(st.st_mode))
+		return file_error(diags, path, "not a regular file");
+	if (st.st_size > POLICY_FILE_MAX_BYTES)
+		return file_error(diags, path, "file is too large (%jd bytes, at most %d)",
+				  (intmax_t)st.st_size, POLICY_FILE_MAX_BYTES);
+
+	/* One byte more than allowed, to notice a file that grew since fstat(). */
+	buf = malloc(POLICY_FILE_MAX_BYTES + 1);
+	if (!buf)
+		return -ENOMEM;
+
+	for (;;) {
+		ssize_t k;
+
+		k = read(fd, buf + n, POLICY_FILE_MAX_BYTES + 1 - n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return file_error(diags, path, "cannot read: %s", strerror(errno));
+		}
+		if (k == 0)
+			break;
+		n += k;
+		if (n > POLICY_FILE_MAX_BYTES)
+			return file_error(diags, path, "file is too large (more than %d bytes)",
+					  POLICY_FILE_MAX_BYTES);
+	}
+
+	return policy_parse_buffer(path, buf, n, diags, ret_policy);
+}

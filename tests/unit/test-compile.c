@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The compiler: modes and precedence become verdicts, every name of a file becomes one entry,
+ * and every error names its file, line and column. */
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/wait.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "test.h"
+
+static char tmpdir[] = "/tmp/test-compile-XXXXXX";
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		abort();
+}
+
+/* Compiles the given policy texts as files a.yaml, b.yaml ... in a fresh directory. */
+static int compile_texts(const char *const *texts, size_t n, struct diag_list *diags,
+			 struct compiled_set **ret)
+{
+	char dir[256], path[300];
+	struct policy_set *set = NULL;
+	static int counter;
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s/set%d", tmpdir, counter++);
+	if (mkdir(dir, 0755) < 0)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%c.yaml", dir, (char)('a' + i));
+		write_file(path, texts[i]);
+	}
+	r = policy_set_load_dir(dir, diags, &set);
+	if (r < 0)
+		return r;
+	return compile_policy_set(set, diags, ret);
+}
+
+static char *policy_text(const char *name, const char *mode, const char *rules)
+{
+	char *t;
+
+	if (asprintf(&t, "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: %s}\n"
+			 "spec:\n  mode: %s\n  files:\n%s",
+		     name, mode, rules) < 0)
+		abort();
+	return t;
+}
+
+static const struct compiled_file_entry *find_entry(const struct compiled_set *c, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return NULL;
+	for (size_t i = 0; i < c->n_files; i++)
+		if (c->files[i].dev == kernel_dev_from_stat(st.st_dev) && c->files[i].ino == st.st_ino)
+			return &c->files[i];
+	return NULL;
+}
+
+static char file_a[300], file_b[300], link_a[300], rules_buf[4096];
+
+static const char *rules(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *rules(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rules_buf, sizeof(rules_buf), fmt, ap);
+	va_end(ap);
+	return rules_buf;
+}
+
+TEST(kernel_dev_encoding)
+{
+	ASSERT_EQ(kernel_dev_from_stat(makedev(8, 1)), (8u << 20) | 1);
+	ASSERT_EQ(kernel_dev_from_stat(makedev(259, 70000)), (259u << 20) | 70000);
+	ASSERT_EQ(kernel_dev_from_stat(makedev(0, 0)), 0);
+}
+
+TEST(enforce_deny_is_deny_audit_policy_turns_it_into_audit)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[2];
+
+	texts[0] = policy_text("p-enforce", "enforce",
+			       rules("    - paths: [%s]\n      action: deny\n", file_a));
+	texts[1] = policy_text("p-audit", "audit",
+			       rules("    - paths: [%s]\n      action: deny\n", file_b));
+	ASSERT_OK(compile_texts(texts, 2, &d, &c));
+	ASSERT_EQ(d.n, 0);
+	ASSERT_EQ(c->n_policies, 2);
+	ASSERT_EQ(c->n_files, 2);
+	ASSERT_EQ(find_entry(c, file_a)->rule.verdict, SA_VERDICT_DENY);
+	ASSERT_EQ(find_entry(c, file_b)->rule.verdict, SA_VERDICT_AUDIT);
+	ASSERT_STREQ(c->policies[find_entry(c, file_b)->rule.policy_id].name, "p-audit");
+	ASSERT_EQ(find_entry(c, file_a)->rule.version, SA_LAYOUT_VERSION);
+	compiled_set_free(c);
+	free((void *)texts[0]);
+	free((void *)texts[1]);
+}
+
+TEST(rule_mode_overrides_policy_mode)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[1];
+
+	texts[0] = policy_text("p", "enforce",
+			       rules("    - paths: [%s]\n      action: deny\n      mode: audit\n"
+				     "    - paths: [%s]\n      action: deny\n",
+				     file_a, file_b));
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	ASSERT_EQ(find_entry(c, file_a)->rule.verdict, SA_VERDICT_AUDIT);
+	ASSERT_EQ(find_entry(c, file_b)->rule.verdict, SA_VERDICT_DENY);
+	ASSERT_EQ(find_entry(c, file_b)->rule.rule_id, 1);
+	ASSERT_EQ(c->rules[1].line, 10);
+	ASSERT_EQ(c->rules[1].column, 7);
+	compiled_set_free(c);
+	free((void *)texts[0]);
+}
+
+TEST(same_file_by_two_names_is_one_entry_strongest_verdict_wins)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[2];
+
+	/* An allow and an audit in one policy, a deny of the hard link in another: deny wins. */
+	texts[0] = policy_text("first", "enforce",
+			       rules("    - paths: [%s]\n      action: allow\n"
+				     "    - paths: [%s]\n      action: audit\n",
+				     file_a, file_a));
+	texts[1] = policy_text("second", "enforce",
+			       rules("    - paths: [%s]\n      action: deny\n", link_a));
+	ASSERT_OK(compile_texts(texts, 2, &d, &c));
+	ASSERT_EQ(c->n_files, 1);
+	ASSERT_EQ(find_entry(c, file_a)->rule.verdict, SA_VERDICT_DENY);
+	ASSERT_STREQ(c->policies[find_entry(c, file_a)->rule.policy_id].name, "second");
+	compiled_set_free(c);
+	free((void *)texts[0]);
+	free((void *)texts[1]);
+
+	/* Without the deny, audit beats allow. */
+	texts[0] = policy_text("only", "enforce",
+			       rules("    - paths: [%s]\n      action: allow\n"
+				     "    - paths: [%s]\n      action: audit\n",
+				     file_a, link_a));
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	ASSERT_EQ(c->n_files, 1);
+	ASSERT_EQ(find_entry(c, file_a)->rule.verdict, SA_VERDICT_AUDIT);
+	compiled_set_free(c);
+	free((void *)texts[0]);
+}
+
+TEST(missing_path_is_an_error_at_the_path)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[1];
+
+	texts[0] = policy_text("p", "enforce",
+			       rules("    - paths: [%s, /no/such/file]\n      action: deny\n", file_a));
+	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
+	ASSERT_NULL(c);
+	ASSERT_EQ(d.n, 1);
+	ASSERT_EQ(d.items[0].line, 7);
+	ASSERT_EQ(d.items[0].column, 15 + strlen(file_a) + 2); /* after "[<file_a>, " */
+	ASSERT_STREQ(d.items[0].message, "'/no/such/file': path does not exist");
+	ASSERT_TRUE(strstr(d.items[0].file, "/a.yaml") != NULL);
+	diag_list_clear(&d);
+	free((void *)texts[0]);
+}
+
+TEST(subtree_rules_are_refused_until_supported)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[1];
+
+	texts[0] = policy_text("p", "enforce", "    - paths: [/etc/]\n      action: deny\n");
+	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
+	ASSERT_EQ(d.n, 1);
+	ASSERT_EQ(d.items[0].line, 7);
+	ASSERT_EQ(d.items[0].column, 15);
+	ASSERT_STREQ(d.items[0].message, "'/etc/': directory subtree rules are not supported yet");
+	diag_list_clear(&d);
+	free((void *)texts[0]);
+}
+
+TEST(duplicate_policy_names_across_files)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[2];
+
+	texts[0] = policy_text("same", "enforce",
+			       rules("    - paths: [%s]\n      action: deny\n", file_a));
+	texts[1] = policy_text("same", "enforce",
+			       rules("    - paths: [%s]\n      action: deny\n", file_b));
+	ASSERT_ERROR(compile_texts(texts, 2, &d, &c), EINVAL);
+	ASSERT_EQ(d.n, 1);
+	ASSERT_TRUE(strstr(d.items[0].file, "/b.yaml") != NULL);
+	ASSERT_EQ(d.items[0].line, 3);
+	ASSERT_EQ(d.items[0].column, 18);
+	ASSERT_TRUE(strstr(d.items[0].message, "policy name 'same' is already used by ") != NULL);
+	diag_list_clear(&d);
+	free((void *)texts[0]);
+	free((void *)texts[1]);
+}
+
+TEST(errors_in_several_files_are_all_reported)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[2] = {
+		"apiVersion: secagent/v2\nkind: Policy\nmetadata: {name: a}\nspec: {}\n",
+		"apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: b}\nspec: {mode: loud}\n",
+	};
+
+	ASSERT_ERROR(compile_texts(texts, 2, &d, &c), EINVAL);
+	ASSERT_EQ(d.n, 2);
+	ASSERT_TRUE(strstr(d.items[0].message, "unsupported apiVersion 'secagent/v2'") != NULL);
+	ASSERT_TRUE(strstr(d.items[1].message, "invalid mode 'loud'") != NULL);
+	diag_list_clear(&d);
+}
+
+TEST(missing_directory_is_a_diagnostic)
+{
+	struct diag_list d = {};
+	struct policy_set *set = NULL;
+
+	ASSERT_ERROR(policy_set_load_dir("/no/such/dir", &d, &set), EINVAL);
+	ASSERT_EQ(d.n, 1);
+	ASSERT_STREQ(d.items[0].file, "/no/such/dir");
+	ASSERT_STREQ(d.items[0].message, "cannot open policy directory: No such file or directory");
+	diag_list_clear(&d);
+}
+
+TEST(empty_directory_compiles_to_an_empty_set)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+
+	ASSERT_OK(compile_texts(NULL, 0, &d, &c));
+	ASSERT_EQ(c->n_policies, 0);
+	ASSERT_EQ(c->n_files, 0);
+	compiled_set_free(c);
+}
+
+int main(int argc, char **argv)
+{
+	int r;
+
+	if (!mkdtemp(tmpdir))
+		return 1;
+	snprintf(file_a, sizeof(file_a), "%s/file-a", tmpdir);
+	snprintf(file_b, sizeof(file_b), "%s/file-b", tmpdir);
+	snprintf(link_a, sizeof(link_a), "%s/link-a", tmpdir);
+	write_file(file_a, "a");
+	write_file(file_b, "b");
+	if (link(file_a, link_a) < 0)
+		return 1;
+	r = test_run_all(argc, argv);
+	if (fork() == 0)
+		execlp("rm", "rm", "-rf", tmpdir, (char *)NULL);
+	return r;
+}
