@@ -31,7 +31,7 @@ kill -HUP "$pid"
 for i in $(seq 1 50); do [[ $(try_open "$TESTDIR/b") == EPERM ]] && break; sleep 0.1; done
 expect_open "$TESTDIR/b" EPERM
 expect_open "$TESTDIR/a" ok
-unit_log_contains "Policy generation 3 active" || fail "no log line for generation 3"
+unit_log_contains "Policy generation 2 active" || fail "no log line for generation 2 (the rejected reload must not use a generation)"
 
 step "policy apply of a policy the daemon rejects: exit 1, directory restored"
 # Valid on its own, but it reuses the name of the policy in b.yaml: the set fails to load.
