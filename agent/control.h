@@ -3,8 +3,9 @@
 
 /*
  * The control socket protocol: a SOCK_SEQPACKET socket, one request message, one reply message.
- * A request is a verb ("reload", "status"). A reply starts with "ok\n" or "error\n", followed by
- * text for the operator.
+ * A request is a verb: "reload", "status" (key=value lines), "policies" (one line per active
+ * policy: name, file, rules, mode, generation; tab-separated). A reply starts with "ok\n" or
+ * "error\n", followed by text for the operator.
  */
 
 #include <stddef.h>

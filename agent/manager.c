@@ -258,6 +258,29 @@ static char *manager_status_text(struct manager *m)
 	return text;
 }
 
+/* One line per active policy: name, file, rules, mode of the set's generation, tab-separated. */
+static char *manager_policies_text(struct manager *m)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; m->active && i < m->active->n_policies; i++) {
+		const struct compiled_policy *p = &m->active->policies[i];
+		const struct policy *src = m->active->source->policies[i];
+
+		fprintf(f, "%s\t%s\t%u\t%s\t%u\n", p->name, p->file, p->n_rules,
+			policy_mode_to_string(src->mode), m->active_seq);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text ? text : strdup("");
+}
+
 static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct control_conn *c = userdata;
@@ -296,12 +319,16 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 
 			control_reply(c, true, status);
 		}
+	} else if (streq(buf, "policies")) {
+		_cleanup_free_ char *list = manager_policies_text(c->m);
+
+		control_reply(c, list != NULL, list ? list : "out of memory");
 	} else if (streq(buf, "status")) {
 		_cleanup_free_ char *status = manager_status_text(c->m);
 
 		control_reply(c, status != NULL, status ? status : "out of memory");
 	} else {
-		control_reply(c, false, "unknown request (expected: reload, status)");
+		control_reply(c, false, "unknown request (expected: reload, status, policies)");
 	}
 	control_conn_free(c);
 	return 0;
