@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +17,27 @@
 
 struct enforcer {
 	struct secagent *skel;
+	char *pin_dir;
+	char *instance; /* suffix of this daemon's link pins, unique per start */
+	struct bpf_link *links[8];
+	char *link_pins[8];
+	const char *link_progs[8]; /* program names, owned by the skeleton */
+	size_t n_links;
+	bool adopted;
 	uint32_t seq;
 	uint32_t max_file_rules;
 	/* The keys each slot holds, to empty the old slot after a switch. */
 	struct sa_file_key *slot_keys[SA_SLOTS];
 	size_t n_slot_keys[SA_SLOTS];
 };
+
+/* The maps that outlive the daemon: the policy state and rules, the events not yet read, the
+ * counters. The scratch map is per program and never pinned. */
+#define PINNED_MAPS(e)                                                                             \
+	{                                                                                          \
+		(e)->skel->maps.sa_state, (e)->skel->maps.sa_file_rules,                           \
+			(e)->skel->maps.sa_events, (e)->skel->maps.sa_counters                     \
+	}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -56,11 +73,151 @@ struct enforcer *enforcer_free(struct enforcer *e)
 {
 	if (!e)
 		return NULL;
+	for (size_t i = 0; i < e->n_links; i++) {
+		bpf_link__destroy(e->links[i]);
+		free(e->link_pins[i]);
+	}
 	secagent__destroy(e->skel);
 	for (int i = 0; i < SA_SLOTS; i++)
 		free(e->slot_keys[i]);
+	free(e->pin_dir);
+	free(e->instance);
 	free(e);
 	return NULL;
+}
+
+static char *map_pin_path(const struct enforcer *e, const struct bpf_map *map)
+{
+	char *p;
+
+	return asprintf(&p, "%s/map_%s", e->pin_dir, bpf_map__name(map)) < 0 ? NULL : p;
+}
+
+/* A pinned map is reused only if it is exactly what this build would create: a daemon never
+ * half-uses state left by an incompatible version. */
+static int pinned_map_compatible(int fd, const struct bpf_map *want)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		return -errno;
+	return info.type == bpf_map__type(want) && info.key_size == bpf_map__key_size(want) &&
+	       info.value_size == bpf_map__value_size(want) &&
+	       info.max_entries == bpf_map__max_entries(want) &&
+	       info.map_flags == bpf_map__map_flags(want);
+}
+
+/*
+ * Adopt the maps a previous daemon pinned, if every one of them is there and compatible, and
+ * the state says this layout version. Returns 1 when adopted, 0 when starting fresh.
+ */
+static int adopt_pinned_maps(struct enforcer *e)
+{
+	struct bpf_map *maps[] = PINNED_MAPS(e);
+	int fds[ELEMENTSOF(maps)];
+	struct sa_state st = {};
+	uint32_t zero = 0;
+	int r = 1;
+
+	for (size_t i = 0; i < ELEMENTSOF(maps); i++) {
+		_cleanup_free_ char *path = map_pin_path(e, maps[i]);
+
+		fds[i] = path && r == 1 ? bpf_obj_get(path) : -1;
+		if (r == 0) {
+			continue;
+		} else if (fds[i] < 0) {
+			/* No state map: nothing was pinned, a plain fresh start. */
+			if (errno != ENOENT || i > 0)
+				log_warning("Pinned map %s unusable (%s); replacing the pinned state.",
+					    path ? path : "?", strerror(errno));
+			r = 0;
+		} else if (pinned_map_compatible(fds[i], maps[i]) != 1) {
+			log_warning("Pinned map %s is from an incompatible build; replacing the pinned "
+				    "state.", path);
+			r = 0;
+		}
+	}
+	if (r == 1 && (bpf_map_lookup_elem(fds[0], &zero, &st) < 0 ||
+		       st.version != SA_LAYOUT_VERSION)) {
+		log_warning("Pinned state has layout version %u, this build uses %u; replacing it.",
+			    st.version, SA_LAYOUT_VERSION);
+		r = 0;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(maps); i++) {
+		if (r == 1 && bpf_map__reuse_fd(maps[i], fds[i]) < 0) {
+			r = log_warning_errno(-errno, "Failed to reuse a pinned map: %m") < 0 ? 0 : 0;
+		}
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	if (r == 1)
+		e->seq = st.seq;
+	return r;
+}
+
+/* After adoption: learn which keys the active slot holds; drop whatever a daemon that died in
+ * the middle of an install left in the inactive slot. */
+static int scan_adopted_rules(struct enforcer *e)
+{
+	int fd = bpf_map__fd(e->skel->maps.sa_file_rules);
+	uint32_t active = e->seq % SA_SLOTS;
+	struct sa_file_key key, next, *keys = NULL, *stale = NULL;
+	size_t n = 0, n_stale = 0;
+	bool first = true;
+
+	for (;;) {
+		if (bpf_map_get_next_key(fd, first ? NULL : &key, &next) < 0) {
+			if (errno == ENOENT)
+				break;
+			free(keys);
+			free(stale);
+			return -errno;
+		}
+		first = false;
+		key = next;
+		struct sa_file_key **arr = key.slot == active ? &keys : &stale;
+		size_t *cnt = key.slot == active ? &n : &n_stale;
+		struct sa_file_key *grown = reallocarray(*arr, *cnt + 1, sizeof(key));
+
+		if (!grown) {
+			free(keys);
+			free(stale);
+			return -ENOMEM;
+		}
+		*arr = grown;
+		(*arr)[(*cnt)++] = key;
+	}
+	for (size_t i = 0; i < n_stale; i++)
+		(void)bpf_map_delete_elem(fd, &stale[i]);
+	free(stale);
+	e->slot_keys[active] = keys;
+	e->n_slot_keys[active] = n;
+	log_info("Adopted the pinned policy state: generation %u, %zu file entries%s.", e->seq, n,
+		 n_stale ? " (dropped a half-installed set)" : "");
+	return 0;
+}
+
+static int attach_programs(struct enforcer *e)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, e->skel->obj)
+	{
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (e->n_links >= ELEMENTSOF(e->links))
+			return -E2BIG;
+		link = bpf_program__attach(prog);
+		if (!link)
+			return log_error_errno(-errno, "Failed to attach %s: %m",
+					       bpf_program__name(prog));
+		e->link_progs[e->n_links] = bpf_program__name(prog);
+		e->links[e->n_links++] = link;
+	}
+	return 0;
 }
 
 int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret)
@@ -80,6 +237,15 @@ int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret)
 	if (!e)
 		return log_error_errno(-ENOMEM, "Out of memory");
 	e->max_file_rules = cfg->max_file_rules;
+	e->pin_dir = strdup(cfg->pin_dir);
+	if (!e->pin_dir || asprintf(&e->instance, "%d", (int)getpid()) < 0) {
+		r = log_error_errno(-ENOMEM, "Out of memory");
+		goto fail;
+	}
+	if (mkdir(e->pin_dir, 0700) < 0 && errno != EEXIST) {
+		r = log_error_errno(-errno, "Failed to create %s (is bpffs mounted?): %m", e->pin_dir);
+		goto fail;
+	}
 
 	e->skel = secagent__open();
 	if (!e->skel) {
@@ -95,28 +261,117 @@ int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret)
 		goto fail;
 	}
 
+	e->adopted = adopt_pinned_maps(e) == 1;
+
 	r = secagent__load(e->skel);
 	if (r < 0) {
 		log_error_errno(r, "Failed to load the BPF programs (run with SECAGENT_LOG_LEVEL=debug "
 				   "for the verifier's log): %m");
 		goto fail;
 	}
-	r = bpf_map_update_elem(bpf_map__fd(e->skel->maps.sa_state), &zero, &st, BPF_ANY);
-	if (r < 0) {
-		log_error_errno(-errno, "Failed to initialise the policy state: %m");
+	if (e->adopted) {
+		r = scan_adopted_rules(e);
+		if (r < 0) {
+			log_error_errno(r, "Failed to read the adopted rules: %m");
+			goto fail;
+		}
+	} else if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.sa_state), &zero, &st, BPF_ANY) <
+		   0) {
+		r = log_error_errno(-errno, "Failed to initialise the policy state: %m");
 		goto fail;
 	}
-	r = secagent__attach(e->skel);
-	if (r < 0) {
-		log_error_errno(r, "Failed to attach the BPF LSM programs: %m");
+	/* Attached beside whatever a previous daemon left pinned: both enforce until
+	 * enforcer_take_over() retires the old links, so there is no moment without a hook. */
+	r = attach_programs(e);
+	if (r < 0)
 		goto fail;
-	}
 
 	*ret = e;
 	return 0;
 fail:
 	enforcer_free(e);
 	return r;
+}
+
+bool enforcer_adopted(const struct enforcer *e)
+{
+	return e->adopted;
+}
+
+/* Unpins every pin in the directory except ours; @keep_maps keeps the map pins. */
+static void remove_foreign_pins(struct enforcer *e, bool keep_maps)
+{
+	_cleanup_(closedirp) DIR *d = opendir(e->pin_dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		bool ours = false;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (keep_maps && strncmp(de->d_name, "map_", 4) == 0)
+			continue;
+		for (size_t i = 0; i < e->n_links; i++) {
+			const char *pin = e->link_pins[i];
+
+			if (pin && streq(strrchr(pin, '/') + 1, de->d_name))
+				ours = true;
+		}
+		if (!ours)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	}
+}
+
+int enforcer_take_over(struct enforcer *e)
+{
+	struct bpf_map *maps[] = PINNED_MAPS(e);
+	int r;
+
+	/* Our links first, under names of their own (bpffs refuses dots in names): the old ones
+	 * are unpinned only after. */
+	for (size_t i = 0; i < e->n_links; i++) {
+		char *path;
+
+		if (asprintf(&path, "%s/link_%s_%s", e->pin_dir,
+			     e->link_progs[i], e->instance) < 0)
+			return -ENOMEM;
+		(void)unlink(path);
+		r = bpf_link__pin(e->links[i], path);
+		if (r < 0) {
+			log_warning_errno(r, "Failed to pin %s: %m", path);
+			free(path);
+			return r;
+		}
+		e->link_pins[i] = path;
+	}
+	/* Retire the previous daemon's links (their programs detach) and, unless adopted, its
+	 * maps; then pin ours. */
+	remove_foreign_pins(e, e->adopted);
+	for (size_t i = 0; i < ELEMENTSOF(maps); i++) {
+		_cleanup_free_ char *path = map_pin_path(e, maps[i]);
+
+		if (!path)
+			return -ENOMEM;
+		if (e->adopted)
+			continue;
+		(void)unlink(path);
+		r = bpf_map__pin(maps[i], path);
+		if (r < 0)
+			return log_warning_errno(r, "Failed to pin %s: %m", path);
+	}
+	return 0;
+}
+
+void enforcer_remove_pins(struct enforcer *e)
+{
+	/* The links stay attached until enforcer_free(): enforcement ends with the daemon. */
+	for (size_t i = 0; i < e->n_links; i++)
+		if (e->link_pins[i])
+			(void)unlink(e->link_pins[i]);
+	remove_foreign_pins(e, false);
+	(void)rmdir(e->pin_dir);
 }
 
 static void delete_slot(struct enforcer *e, int fd, uint32_t slot)

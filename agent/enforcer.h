@@ -13,12 +13,27 @@
 
 struct enforcer;
 
+#include <stdbool.h>
+
 struct enforcer_config {
+	const char *pin_dir;     /* bpffs directory where state outlives the daemon */
 	uint32_t max_file_rules; /* per set; the map holds two sets */
 	uint32_t ringbuf_bytes;  /* power of two, multiple of the page size */
 };
 
+/*
+ * Loads and attaches the programs. If a previous daemon left compatible state pinned, its maps
+ * are adopted (the active set keeps deciding throughout) and its links stay attached until
+ * enforcer_take_over(); incompatible pinned state is never used, only replaced.
+ */
 int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret);
+bool enforcer_adopted(const struct enforcer *e);
+
+/* Once the first set is installed: pin our links and maps, retire the previous daemon's. */
+int enforcer_take_over(struct enforcer *e);
+
+/* For an orderly stop: remove every pin, so enforcement ends when the daemon exits. */
+void enforcer_remove_pins(struct enforcer *e);
 struct enforcer *enforcer_free(struct enforcer *e);
 
 /*

@@ -24,9 +24,11 @@ static const char *verdict_to_string(uint32_t verdict)
 	return verdict == SA_VERDICT_DENY ? "deny" : verdict == SA_VERDICT_AUDIT ? "audit" : "allow";
 }
 
-int journal_send_event(const struct sa_event *ev, const struct event_origin *origin)
+static int send_event(const struct sa_event *ev, const struct event_origin *origin,
+		      uint64_t repeated, uint64_t window_usec)
 {
 	char comm[SA_COMM_LEN + 1] = {}, path[SA_PATH_LEN + 1] = {}, policy[64], rule[512];
+	char suffix[96] = "";
 	bool denied = ev->verdict == SA_VERDICT_DENY;
 
 	/* Both strings come from the kernel NUL-terminated, but never trust a length. */
@@ -42,13 +44,21 @@ int journal_send_event(const struct sa_event *ev, const struct event_origin *ori
 	else
 		snprintf(rule, sizeof(rule), "#%u", ev->rule_id);
 
+	if (repeated)
+		snprintf(suffix, sizeof(suffix), ": repeated %llu more times in %.1fs",
+			 (unsigned long long)repeated, window_usec / 1e6);
+
 	return sd_journal_send(
-		"MESSAGE=%s %s of %s%s by %s[%u] (uid %u), policy %s%s",
+		"MESSAGE=%s %s of %s%s by %s[%u] (uid %u), policy %s%s%s",
 		denied ? "Denied" : "Audited", event_kind_to_string(ev->kind), path,
 		ev->flags & SA_EVENT_PATH_TRUNCATED ? " (path truncated)" : "", comm, ev->tgid,
 		ev->uid, policy,
 		ev->flags & SA_EVENT_RACE_FAIL_CLOSED ? " (failed closed: policy kept switching)" : "",
-		"MESSAGE_ID=%s", denied ? SECAGENT_MESSAGE_DENIED : SECAGENT_MESSAGE_AUDITED,
+		suffix,
+		"MESSAGE_ID=%s", repeated  ? SECAGENT_MESSAGE_REPEATED
+				 : denied ? SECAGENT_MESSAGE_DENIED
+					  : SECAGENT_MESSAGE_AUDITED,
+		"SECAGENT_COUNT=%llu", (unsigned long long)(repeated ? repeated : 1),
 		"PRIORITY=%d", denied ? LOG_WARNING : LOG_NOTICE,
 		"SECAGENT_KIND=%s", event_kind_to_string(ev->kind),
 		"SECAGENT_ACTION=%s", verdict_to_string(ev->verdict),
@@ -66,4 +76,42 @@ int journal_send_event(const struct sa_event *ev, const struct event_origin *ori
 		"SECAGENT_INODE=%llu", (unsigned long long)ev->ino,
 		"SECAGENT_GENERATION=%u", ev->seq,
 		NULL);
+}
+
+int journal_send_event(const struct sa_event *ev, const struct event_origin *origin)
+{
+	return send_event(ev, origin, 0, 0);
+}
+
+int journal_send_repeated(const struct sa_event *ev, const struct event_origin *origin,
+			  uint64_t count, uint64_t window_usec)
+{
+	return send_event(ev, origin, count, window_usec);
+}
+
+int journal_send_suppressed(const struct event_origin *origin, uint64_t count, uint32_t burst,
+			    uint64_t interval_usec)
+{
+	const char *policy = origin->policy ? origin->policy : "(unknown)";
+
+	return sd_journal_send("MESSAGE=%llu events of policy %s not logged one by one: over the "
+			       "rate limit of %u per %.1fs",
+			       (unsigned long long)count, policy, burst, interval_usec / 1e6,
+			       "MESSAGE_ID=%s", SECAGENT_MESSAGE_SUPPRESSED,
+			       "PRIORITY=%d", LOG_WARNING,
+			       "SECAGENT_POLICY=%s", policy,
+			       "SECAGENT_COUNT=%llu", (unsigned long long)count,
+			       NULL);
+}
+
+int journal_send_lost(uint64_t count, uint64_t total)
+{
+	return sd_journal_send("MESSAGE=%llu events lost: the BPF ring buffer was full (%llu lost "
+			       "since the state was created)",
+			       (unsigned long long)count, (unsigned long long)total,
+			       "MESSAGE_ID=%s", SECAGENT_MESSAGE_LOST,
+			       "PRIORITY=%d", LOG_ERR,
+			       "SECAGENT_COUNT=%llu", (unsigned long long)count,
+			       "SECAGENT_LOST_TOTAL=%llu", (unsigned long long)total,
+			       NULL);
 }

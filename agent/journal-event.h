@@ -8,6 +8,9 @@
 
 #define SECAGENT_MESSAGE_DENIED "f7ce9cc894ce445b8b9879dac1d856da"
 #define SECAGENT_MESSAGE_AUDITED "3b1c2f0e8d6a4b7f9e2d5c4a1b0f8e7d"
+#define SECAGENT_MESSAGE_REPEATED "9a4e6c1d2b8f4e0a8c7d5b3e1f2a4c6d"
+#define SECAGENT_MESSAGE_SUPPRESSED "c2d8e4f6a1b3457d9e0f2a4c6b8d0e1f"
+#define SECAGENT_MESSAGE_LOST "5e7a9c1b3d2f4a6e8b0c1d3f5a7e9b2c"
 
 /* What the daemon knows about the rule that decided. */
 struct event_origin {
@@ -18,5 +21,16 @@ struct event_origin {
 
 const char *event_kind_to_string(uint32_t kind);
 
-/* Returns 0 or a negative errno from sd_journal_send(). */
+/* Each returns 0 or a negative errno from sd_journal_send(). */
 int journal_send_event(const struct sa_event *ev, const struct event_origin *origin);
+
+/* @ev happened @count more times within @window_usec after it was reported. */
+int journal_send_repeated(const struct sa_event *ev, const struct event_origin *origin,
+			  uint64_t count, uint64_t window_usec);
+
+/* @count events of @origin's policy were not reported one by one (rate limit). */
+int journal_send_suppressed(const struct event_origin *origin, uint64_t count, uint32_t burst,
+			    uint64_t interval_usec);
+
+/* @count events were lost because the ring buffer was full. */
+int journal_send_lost(uint64_t count, uint64_t total);

@@ -13,10 +13,21 @@
 
 #include "compile.h"
 #include "control.h"
+#include "event-limiter.h"
 #include "journal-event.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"
+
+/* Policy names of recent generations, so an event decided a few reloads ago (or reported late,
+ * coalesced) still names its policy. Names only: rule locations are kept for two sets. */
+#define NAME_HISTORY 64
+
+struct generation_names {
+	uint32_t seq;
+	size_t n;
+	char **names, **files;
+};
 
 struct manager {
 	struct manager_config cfg;
@@ -28,8 +39,14 @@ struct manager {
 	 * the policy that decided them. */
 	struct compiled_set *active, *previous;
 	uint32_t active_seq, previous_seq;
-	uint64_t events_delivered, events_journal_failed, reloads_ok, reloads_failed;
+	struct event_limiter *limiter;
+	sd_event_source *tick;
+	uint64_t lost_reported; /* ring buffer losses already reported to journald */
+	uint64_t last_status_usec;
+	uint64_t events_received, events_journal_failed, reloads_ok, reloads_failed;
 	uint64_t started_usec;
+	bool keep_pins; /* set by a "handover" request: the next stop leaves enforcement pinned */
+	struct generation_names history[NAME_HISTORY]; /* indexed by seq % NAME_HISTORY */
 };
 
 struct control_conn {
@@ -52,10 +69,9 @@ static void manager_notify_status(struct manager *m)
 
 	(void)enforcer_read_counters(m->enforcer, counters);
 	sd_notifyf(false,
-		   "STATUS=%zu policies, %zu file rules (generation %u); %llu events delivered, "
-		   "%llu lost",
+		   "STATUS=%zu policies, %zu file rules (generation %u); %llu events, %llu lost",
 		   m->active ? m->active->n_policies : 0, m->active ? m->active->n_files : 0,
-		   m->active_seq, (unsigned long long)m->events_delivered,
+		   m->active_seq, (unsigned long long)m->events_received,
 		   (unsigned long long)(counters[SA_COUNTER_EVENTS_LOST] +
 					m->events_journal_failed));
 }
@@ -94,6 +110,36 @@ static int manager_build_set(struct manager *m, struct compiled_set **ret, char 
 	return 0;
 }
 
+static void generation_names_clear(struct generation_names *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		free(g->names[i]);
+		free(g->files[i]);
+	}
+	free(g->names);
+	free(g->files);
+	*g = (struct generation_names){};
+}
+
+static void remember_names(struct manager *m, uint32_t seq, const struct compiled_set *c)
+{
+	struct generation_names *g = &m->history[seq % NAME_HISTORY];
+
+	generation_names_clear(g);
+	g->names = calloc(c->n_policies ? c->n_policies : 1, sizeof(char *));
+	g->files = calloc(c->n_policies ? c->n_policies : 1, sizeof(char *));
+	if (!g->names || !g->files) {
+		generation_names_clear(g);
+		return; /* events of this generation will name the policy by number */
+	}
+	for (size_t i = 0; i < c->n_policies; i++) {
+		g->names[i] = strdup(c->policies[i].name);
+		g->files[i] = strdup(c->policies[i].file);
+		g->n = i + 1;
+	}
+	g->seq = seq;
+}
+
 /* Make @c the active set (taking it); on failure the active set stays. */
 static int manager_activate(struct manager *m, struct compiled_set *c, char **ret_error)
 {
@@ -117,6 +163,7 @@ static int manager_activate(struct manager *m, struct compiled_set *c, char **re
 	m->previous_seq = m->active_seq;
 	m->active = c;
 	m->active_seq = seq;
+	remember_names(m, seq, c);
 	m->reloads_ok++;
 	log_info("Policy generation %u active: %zu policies, %zu rules, %zu file entries from %s.",
 		 seq, c->n_policies, c->n_rules, c->n_files, m->cfg.policy_dir);
@@ -158,12 +205,25 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 	return 0;
 }
 
+static void report_lost_events(struct manager *m);
+
 static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct manager *m = userdata;
 
 	sd_notify(false, "STOPPING=1");
-	log_info("Stopping on signal %u; enforcement ends with the daemon.", si->ssi_signo);
+	/* Report what is still in flight before going. */
+	(void)ring_buffer__consume(m->ringbuf);
+	event_limiter_flush(m->limiter, now_usec(CLOCK_MONOTONIC), true);
+	report_lost_events(m);
+	if (m->keep_pins) {
+		log_info("Stopping on signal %u; enforcement stays pinned in %s for the next daemon.",
+			 si->ssi_signo, m->cfg.pin_dir);
+	} else {
+		log_info("Stopping on signal %u; removing the pinned state, enforcement ends.",
+			 si->ssi_signo);
+		enforcer_remove_pins(m->enforcer);
+	}
 	return sd_event_exit(m->event, 0);
 }
 
@@ -176,31 +236,110 @@ static const struct compiled_set *set_for_seq(const struct manager *m, uint32_t 
 	return NULL;
 }
 
+static void resolve_origin(const struct manager *m, const struct sa_event *ev,
+			   struct event_origin *ret)
+{
+	const struct compiled_set *c = set_for_seq(m, ev->seq);
+
+	*ret = (struct event_origin){};
+	if (c && ev->policy_id < c->n_policies && ev->rule_id < c->n_rules) {
+		const struct compiled_rule *rule = &c->rules[ev->rule_id];
+
+		ret->policy = c->policies[ev->policy_id].name;
+		ret->policy_file = c->policies[ev->policy_id].file;
+		ret->rule_line = rule->line;
+		ret->rule_column = rule->column;
+	} else {
+		const struct generation_names *g = &m->history[ev->seq % NAME_HISTORY];
+
+		if (g->names && g->seq == ev->seq && ev->policy_id < g->n) {
+			ret->policy = g->names[ev->policy_id];
+			ret->policy_file = g->files[ev->policy_id];
+		}
+	}
+}
+
+static void note_journal_result(struct manager *m, int r)
+{
+	if (r < 0 && m->events_journal_failed++ == 0)
+		log_error_errno(r, "Failed to write an event to journald (counted as lost): %m");
+}
+
 static int on_ringbuf_event(void *ctx, void *data, size_t size)
 {
 	struct manager *m = ctx;
 	const struct sa_event *ev = data;
-	struct event_origin origin = {};
-	const struct compiled_set *c;
+	struct event_origin origin;
 
 	if (size < sizeof(*ev) || ev->version != SA_LAYOUT_VERSION) {
 		m->events_journal_failed++;
 		return 0;
 	}
-	c = set_for_seq(m, ev->seq);
-	if (c && ev->policy_id < c->n_policies && ev->rule_id < c->n_rules) {
-		const struct compiled_rule *rule = &c->rules[ev->rule_id];
-
-		origin.policy = c->policies[ev->policy_id].name;
-		origin.policy_file = c->policies[ev->policy_id].file;
-		origin.rule_line = rule->line;
-		origin.rule_column = rule->column;
-	}
-	if (journal_send_event(ev, &origin) < 0)
-		m->events_journal_failed++;
-	else
-		m->events_delivered++;
+	m->events_received++;
+	if (event_limiter_check(m->limiter, ev, now_usec(CLOCK_MONOTONIC)) != EVENT_EMIT)
+		return 0;
+	resolve_origin(m, ev, &origin);
+	note_journal_result(m, journal_send_event(ev, &origin));
 	return 0;
+}
+
+static void on_events_repeated(void *userdata, const struct sa_event *first, uint64_t count,
+			       uint64_t window_usec)
+{
+	struct manager *m = userdata;
+	struct event_origin origin;
+
+	resolve_origin(m, first, &origin);
+	note_journal_result(m, journal_send_repeated(first, &origin, count, window_usec));
+}
+
+static void on_events_suppressed(void *userdata, const struct sa_event *sample, uint64_t count)
+{
+	struct manager *m = userdata;
+	struct event_origin origin;
+
+	resolve_origin(m, sample, &origin);
+	note_journal_result(m, journal_send_suppressed(&origin, count, m->cfg.limiter.burst,
+							m->cfg.limiter.interval_usec));
+}
+
+/* Report ring buffer losses as they happen: a loss that is only counted is not seen. */
+static void report_lost_events(struct manager *m)
+{
+	uint64_t counters[SA_COUNTER__MAX] = {};
+
+	if (enforcer_read_counters(m->enforcer, counters) < 0)
+		return;
+	if (counters[SA_COUNTER_EVENTS_LOST] > m->lost_reported) {
+		note_journal_result(m, journal_send_lost(counters[SA_COUNTER_EVENTS_LOST] -
+								 m->lost_reported,
+							 counters[SA_COUNTER_EVENTS_LOST]));
+		m->lost_reported = counters[SA_COUNTER_EVENTS_LOST];
+	}
+}
+
+#define TICK_USEC (250 * 1000ULL)
+
+/* Every tick: report ended coalescing groups and rate windows, losses, the watchdog, and now
+ * and then the status line. */
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+	uint64_t now = now_usec(CLOCK_MONOTONIC);
+	int r;
+
+	event_limiter_flush(m->limiter, now, false);
+	report_lost_events(m);
+	sd_notify(false, "WATCHDOG=1");
+	if (now - m->last_status_usec >= 5 * 1000000ULL) {
+		manager_notify_status(m);
+		m->last_status_usec = now;
+	}
+	r = sd_event_source_set_time_relative(s, TICK_USEC);
+	if (r >= 0)
+		/* Time sources are one-shot: without this the watchdog would starve. */
+		r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	return r;
 }
 
 static int on_ringbuf_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -235,17 +374,23 @@ static void control_reply(struct control_conn *c, bool ok, const char *body)
 static char *manager_status_text(struct manager *m)
 {
 	uint64_t counters[SA_COUNTER__MAX] = {};
+	struct event_limiter_stats ls = event_limiter_stats(m->limiter);
 	char *text;
 
 	(void)enforcer_read_counters(m->enforcer, counters);
 	if (asprintf(&text,
 		     "policy_dir=%s\ngeneration=%u\npolicies=%zu\nrules=%zu\nfile_entries=%zu\n"
-		     "events_delivered=%llu\nevents_lost_ringbuf=%llu\nevents_lost_journal=%llu\n"
-		     "denied=%llu\naudited=%llu\nfail_closed=%llu\nreloads_ok=%llu\n"
-		     "reloads_failed=%llu\nuptime_sec=%llu\n",
+		     "adopted=%s\nevents_received=%llu\nevents_logged=%llu\nevents_coalesced=%llu\n"
+		     "events_suppressed=%llu\nevents_delivered=%llu\nevents_lost_ringbuf=%llu\n"
+		     "events_lost_journal=%llu\ndenied=%llu\naudited=%llu\nfail_closed=%llu\n"
+		     "reloads_ok=%llu\nreloads_failed=%llu\nuptime_sec=%llu\n",
 		     m->cfg.policy_dir, m->active_seq, m->active ? m->active->n_policies : 0,
 		     m->active ? m->active->n_rules : 0, m->active ? m->active->n_files : 0,
-		     (unsigned long long)m->events_delivered,
+		     enforcer_adopted(m->enforcer) ? "yes" : "no",
+		     (unsigned long long)m->events_received, (unsigned long long)ls.emitted,
+		     (unsigned long long)ls.coalesced, (unsigned long long)ls.suppressed,
+		     (unsigned long long)(ls.emitted + ls.coalesced + ls.suppressed -
+					  m->events_journal_failed),
 		     (unsigned long long)counters[SA_COUNTER_EVENTS_LOST],
 		     (unsigned long long)m->events_journal_failed,
 		     (unsigned long long)counters[SA_COUNTER_DENIED],
@@ -319,6 +464,12 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 
 			control_reply(c, true, status);
 		}
+	} else if (streq(buf, "handover")) {
+		/* For upgrades: the next stop keeps the pinned programs and maps enforcing until
+		 * the next daemon adopts them. */
+		c->m->keep_pins = true;
+		log_info("Handover requested: the next stop leaves enforcement pinned.");
+		control_reply(c, true, "the next stop leaves enforcement pinned\n");
 	} else if (streq(buf, "policies")) {
 		_cleanup_free_ char *list = manager_policies_text(c->m);
 
@@ -328,7 +479,7 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 
 		control_reply(c, status != NULL, status ? status : "out of memory");
 	} else {
-		control_reply(c, false, "unknown request (expected: reload, status, policies)");
+		control_reply(c, false, "unknown request (expected: reload, status, policies, handover)");
 	}
 	control_conn_free(c);
 	return 0;
@@ -380,13 +531,17 @@ struct manager *manager_free(struct manager *m)
 {
 	if (!m)
 		return NULL;
+	sd_event_source_disable_unref(m->tick);
 	ring_buffer__free(m->ringbuf);
+	event_limiter_free(m->limiter);
 	enforcer_free(m->enforcer);
 	closep(&m->control_fd);
 	if (m->cfg.control_socket)
 		(void)unlink(m->cfg.control_socket);
 	compiled_set_free(m->active);
 	compiled_set_free(m->previous);
+	for (size_t i = 0; i < NAME_HISTORY; i++)
+		generation_names_clear(&m->history[i]);
 	sd_event_unref(m->event);
 	free(m);
 	return NULL;
@@ -436,6 +591,11 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	r = manager_activate(m, initial, NULL);
 	if (r < 0)
 		goto fail;
+	r = enforcer_take_over(m->enforcer);
+	if (r < 0)
+		/* Enforcing, but a crash would end it: say so, do not pretend. */
+		log_warning_errno(r, "Failed to pin the BPF state in %s; enforcement will not "
+				     "survive a crash of the daemon: %m", cfg->pin_dir);
 
 	r = sd_event_default(&m->event);
 	if (r < 0) {
@@ -452,6 +612,24 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	if (r < 0) {
 		log_error_errno(r, "Failed to watch the ring buffer: %m");
 		goto fail;
+	}
+
+	{
+		static const struct event_limiter_ops ops = {
+			.repeated = on_events_repeated,
+			.suppressed = on_events_suppressed,
+		};
+
+		r = event_limiter_new(&cfg->limiter, &ops, m, &m->limiter);
+		if (r >= 0)
+			r = sd_event_add_time_relative(m->event, &m->tick, CLOCK_MONOTONIC, TICK_USEC,
+						       0, on_tick, m);
+		if (r < 0) {
+			log_error_errno(r, "Failed to set up event reporting: %m");
+			goto fail;
+		}
+		/* Losses from before this start (an adopted ring buffer) are reported once. */
+		m->lost_reported = 0;
 	}
 
 	sigemptyset(&mask);

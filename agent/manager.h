@@ -4,11 +4,14 @@
 /* The daemon's state: the event loop, the enforcer, the active policy set, the control socket. */
 
 #include "enforcer.h"
+#include "event-limiter.h"
 
 struct manager_config {
 	const char *policy_dir;
 	const char *control_socket;
+	const char *pin_dir;
 	struct enforcer_config enforcer;
+	struct event_limiter_config limiter;
 };
 
 struct manager;

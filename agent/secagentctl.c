@@ -1,219 +1,418 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* secagentctl: the operator's command line for secagent. Exit codes: 0 success, 1 failure,
- * 2 usage error. */
+ * 2 usage error. This file holds main(), the verb table and the daemon-wide verbs (status,
+ * reload); cli-policy.c the policy verbs, cli-events.c the journal reader. */
 
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "compile.h"
+#include <bpf/bpf.h>
+
+#include "cli-json.h"
+#include "cli.h"
 #include "config.h"
 #include "control.h"
 #include "log.h"
 #include "util.h"
 
-static const char *arg_policy_dir = SECAGENT_POLICY_DIR;
-static const char *arg_control_socket = SECAGENT_CONTROL_SOCKET;
+#define LSM_FILE "/sys/kernel/security/lsm"
 
-struct verb {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *help;
-};
+const char *arg_policy_dir = SECAGENT_POLICY_DIR;
+const char *arg_control_socket = SECAGENT_CONTROL_SOCKET;
+bool arg_json;
 
-static int dispatch(const struct verb *verbs, size_t n, const char *what, int argc, char **argv);
-
-/* Parses and compiles @files with the daemon's own code; prints every diagnostic. */
-static int validate_files(char **files, size_t n, bool quiet, struct compiled_set **ret)
+int parse_uint(const char *s, unsigned long long max, unsigned long long *ret)
 {
-	struct diag_list diags = {};
-	struct policy_set *set = NULL;
-	struct compiled_set *c = NULL;
-	int r;
+	unsigned long long v;
+	char *end;
 
-	r = policy_set_load_files(files, n, &diags, &set);
-	if (r >= 0)
-		r = compile_policy_set(set, &diags, &c);
-	diag_print(&diags, stderr);
-	diag_list_clear(&diags);
-	if (r == -ENOMEM)
-		return log_error_errno(r, "Out of memory");
-	if (r < 0)
-		return r;
-	if (!quiet)
-		for (size_t i = 0; i < c->n_policies; i++)
-			printf("%s: ok: policy '%s', %u rules\n", c->policies[i].file,
-			       c->policies[i].name, c->policies[i].n_rules);
-	if (ret)
-		*ret = c;
-	else
-		compiled_set_free(c);
+	if (!s || !(*s >= '0' && *s <= '9'))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*ret = v;
 	return 0;
 }
 
-static int verb_policy_validate(int argc, char **argv)
+int cli_log_control_error(int r)
 {
-	if (argc < 2) {
-		log_error("policy validate: expected one or more FILEs");
-		return 2;
+	switch (r) {
+	case -EACCES:
+	case -EPERM:
+		return log_error_errno(r, "Permission denied: only root may talk to secagentd "
+					  "(control socket %s). Run this command as root.",
+				       arg_control_socket);
+	case -ENOENT:
+	case -ECONNREFUSED:
+		return log_error_errno(r, "secagentd is not running (nothing listens on %s: %m). "
+					  "Start it with 'systemctl start secagent'.",
+				       arg_control_socket);
+	default:
+		return log_error_errno(r, "Cannot reach secagentd at %s: %m", arg_control_socket);
 	}
-	return validate_files(argv + 1, argc - 1, false, NULL) < 0 ? 1 : 0;
 }
 
-static int read_whole_file(const char *path, char **ret, size_t *ret_len)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	_cleanup_free_ char *buf = NULL;
-	size_t len;
-
-	if (!f)
-		return -errno;
-	buf = malloc(POLICY_FILE_MAX_BYTES + 1);
-	if (!buf)
-		return -ENOMEM;
-	len = fread(buf, 1, POLICY_FILE_MAX_BYTES + 1, f);
-	if (ferror(f))
-		return -EIO;
-	if (len > POLICY_FILE_MAX_BYTES)
-		return -EFBIG;
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
-}
-
-/* Writes @buf to @path through a temporary file and rename(), so the daemon never reads a
- * half-written policy. */
-static int write_file_atomic(const char *path, const char *buf, size_t len)
-{
-	_cleanup_free_ char *tmp = NULL, *dir = NULL;
-	const char *base = strrchr(path, '/');
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-
-	base = base ? base + 1 : path;
-	dir = strndup(path, base - path);
-	if (!dir || asprintf(&tmp, "%s.%s.tmp", dir, base) < 0)
-		return -ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, buf, len);
-	if (n < 0 || (size_t)n != len || fsync(fd) < 0) {
-		int r = n < 0 ? -errno : -EIO;
-
-		(void)unlink(tmp);
-		return r;
-	}
-	if (rename(tmp, path) < 0) {
-		int r = -errno;
-
-		(void)unlink(tmp);
-		return r;
-	}
-	return 0;
-}
-
-static int verb_policy_apply(int argc, char **argv)
-{
-	_cleanup_free_ char *buf = NULL, *old = NULL, *dest = NULL, *body = NULL;
-	struct compiled_set *c = NULL;
-	size_t len = 0, old_len = 0;
-	bool had_old;
-	int r;
-
-	if (argc != 2) {
-		log_error("policy apply: expected exactly one FILE");
-		return 2;
-	}
-	if (validate_files(argv + 1, 1, true, &c) < 0) {
-		log_error("%s: not applied.", argv[1]);
-		return 1;
-	}
-	/* Installed under the policy's name, so applying a new version replaces the old one. */
-	r = asprintf(&dest, "%s/%s.yaml", arg_policy_dir, c->policies[0].name);
-	compiled_set_free(c);
-	if (r < 0)
-		return log_error_errno(-ENOMEM, "Out of memory"), 1;
-
-	r = read_whole_file(argv[1], &buf, &len);
-	if (r < 0)
-		return log_error_errno(r, "Failed to read %s: %m", argv[1]), 1;
-	had_old = read_whole_file(dest, &old, &old_len) >= 0;
-
-	r = write_file_atomic(dest, buf, len);
-	if (r < 0)
-		return log_error_errno(r, "Failed to install %s: %m", dest), 1;
-
-	r = control_call(arg_control_socket, "reload", &body);
-	if (r == 0) {
-		printf("Applied %s as %s; the daemon reloaded.\n", argv[1], dest);
-		return 0;
-	}
-
-	/* The daemon kept its previous set; put the directory back to match it. */
-	if (had_old)
-		(void)write_file_atomic(dest, old, old_len);
-	else
-		(void)unlink(dest);
-	if (r < 0)
-		log_error_errno(r, "Cannot reach secagentd at %s: %m. Policy not applied.",
-				arg_control_socket);
-	else
-		log_error("secagentd rejected the policy set; the previous set stays in force and "
-			  "%s was restored:\n%s",
-			  dest, body);
-	return 1;
-}
-
-static int verb_reload(int argc, char **argv)
+int cli_control(const char *request, char **ret_body)
 {
 	_cleanup_free_ char *body = NULL;
-	int r = control_call(arg_control_socket, "reload", &body);
+	int r = control_call(arg_control_socket, request, &body);
 
 	if (r < 0)
-		return log_error_errno(r, "Cannot reach secagentd at %s: %m", arg_control_socket), 1;
-	fputs(body, r == 0 ? stdout : stderr);
-	return r == 0 ? 0 : 1;
+		return cli_log_control_error(r);
+	if (r > 0) {
+		size_t len = strlen(body);
+
+		while (len > 0 && body[len - 1] == '\n')
+			body[--len] = '\0';
+		/* The daemon refuses callers that are not root even when the socket let them in. */
+		if (strstr(body, "permission denied"))
+			return log_error_errno(-EPERM, "secagentd refused '%s': %s. Run this command as "
+						       "root.", request, body);
+		return log_error_errno(-EBADMSG, "secagentd refused '%s': %s", request, body);
+	}
+	*ret_body = TAKE_PTR(body);
+	return 0;
 }
 
-static int verb_status(int argc, char **argv)
+void verb_help(const struct verb *v)
 {
-	_cleanup_free_ char *body = NULL;
-	int r = control_call(arg_control_socket, "status", &body);
-
-	if (r < 0)
-		return log_error_errno(r, "Cannot reach secagentd at %s: %m", arg_control_socket), 1;
-	fputs(body, r == 0 ? stdout : stderr);
-	return r == 0 ? 0 : 1;
+	printf("Usage: secagentctl [OPTIONS] %s\n\n%s\n", v->usage, v->summary);
+	if (v->options)
+		printf("\nOptions:\n%s", v->options);
+	printf("  -h --help        Show this help\n\n"
+	       "Exit status: 0 success, 1 failure, 2 usage error. See secagentctl(8).\n");
 }
 
-static const struct verb policy_verbs[] = {
-	{ "validate", verb_policy_validate, "validate FILE...  Check policies without a daemon" },
-	{ "apply", verb_policy_apply, "apply FILE        Install a policy and reload the daemon" },
-};
+/* The words before the running verb's name ("policy "), for messages. */
+static const char *verb_prefix = "";
 
-static int verb_policy(int argc, char **argv)
+int verb_bad_option(const struct verb *v, int argc, char **argv)
 {
-	return dispatch(policy_verbs, ELEMENTSOF(policy_verbs), "policy", argc - 1, argv + 1);
+	const char *opt = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+
+	log_error("%s%s: unknown option or missing argument '%s'; see 'secagentctl %s%s --help'.",
+		  verb_prefix, v->name, opt, verb_prefix, v->name);
+	return EXIT_USAGE;
 }
 
-static const struct verb verbs[] = {
-	{ "policy", verb_policy, "policy VERB ...   Validate and apply policies" },
-	{ "status", verb_status, "status            Show the daemon's state and counters" },
-	{ "reload", verb_reload, "reload            Make the daemon re-read its policy directory" },
-};
+int verb_bad_argument(const struct verb *v, const char *what)
+{
+	log_error("%s%s: %s; see 'secagentctl %s%s --help'.", verb_prefix, v->name, what,
+		  verb_prefix, v->name);
+	return EXIT_USAGE;
+}
 
 static void help_verbs(const struct verb *v, size_t n, const char *prefix)
 {
-	printf("Usage: secagentctl [OPTIONS] %sVERB ...\n\nVerbs:\n", prefix);
+	printf("Usage: secagentctl [OPTIONS] %sVERB [ARGS...]\n\nVerbs:\n", prefix);
 	for (size_t i = 0; i < n; i++)
-		printf("  %s%s\n", prefix, v[i].help);
+		printf("  %-34s %s\n", v[i].usage, v[i].summary);
+	printf("\nSee 'secagentctl %sVERB --help' for each verb's options.\n", prefix);
 }
+
+int verb_dispatch(const struct verb *v, size_t n, const char *prefix, int argc, char **argv)
+{
+	if (argc < 1) {
+		log_error("Missing %sverb; see 'secagentctl %s--help'.", prefix, prefix);
+		return EXIT_USAGE;
+	}
+	if (streq(argv[0], "--help") || streq(argv[0], "-h") || streq(argv[0], "help")) {
+		help_verbs(v, n, prefix);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (streq(v[i].name, argv[0])) {
+			verb_prefix = prefix;
+			optind = 0; /* every verb parses its own options from argv[1] */
+			return v[i].run(&v[i], argc, argv);
+		}
+	log_error("Unknown %sverb '%s'; see 'secagentctl %s--help'.", prefix, argv[0], prefix);
+	return EXIT_USAGE;
+}
+
+/* Parses the options of a verb without arguments: --help, and --json if @json. Returns an exit
+ * code, or -1 to go on. */
+static int parse_simple(const struct verb *v, bool json, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{}
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, json ? "hj" : "h", options, NULL)) >= 0)
+		switch (c) {
+		case 'h':
+			verb_help(v);
+			return 0;
+		case 'j':
+			if (json) {
+				arg_json = true;
+				break;
+			}
+			/* fall through */
+		default:
+			return verb_bad_option(v, argc, argv);
+		}
+	if (optind < argc)
+		return verb_bad_argument(v, "unexpected argument");
+	return -1;
+}
+
+static int verb_reload(const struct verb *v, int argc, char **argv)
+{
+	_cleanup_free_ char *body = NULL;
+	int r = parse_simple(v, false, argc, argv);
+
+	if (r >= 0)
+		return r;
+	r = control_call(arg_control_socket, "reload", &body);
+	if (r < 0)
+		return cli_log_control_error(r), 1;
+	if (r > 0) {
+		log_error("secagentd rejected the policy set; the previous set stays in force:\n%s",
+			  body);
+		return 1;
+	}
+	printf("secagentd reloaded %s.\n", arg_policy_dir);
+	return 0;
+}
+
+/* --- status --- */
+
+/* Whether "bpf" is one of the active LSMs; NULL list when the file cannot be read. */
+static int read_lsm_list(char **ret_list, bool *ret_bpf)
+{
+	_cleanup_fclose_ FILE *f = fopen(LSM_FILE, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t size = 0;
+	ssize_t n;
+
+	if (!f)
+		return -errno;
+	n = getline(&line, &size, f);
+	if (n < 0)
+		return feof(f) ? -ENODATA : -errno;
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ','))
+		line[--n] = '\0';
+	*ret_bpf = false;
+	for (char *s = line; s && *s;) {
+		char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+
+		if (len == 3 && strncmp(s, "bpf", 3) == 0)
+			*ret_bpf = true;
+		s = comma ? comma + 1 : NULL;
+	}
+	*ret_list = TAKE_PTR(line);
+	return 0;
+}
+
+#define MAX_HOOKS 64
+
+/*
+ * The LSM hooks that have one of secagent's programs (named "sa_HOOK") attached, as the kernel
+ * sees them: BPF links of LSM programs. Needs CAP_SYS_ADMIN like the rest of status.
+ */
+static int read_attached_hooks(char hooks[][BPF_OBJ_NAME_LEN], size_t max, size_t *ret_n)
+{
+	__u32 id = 0;
+	size_t n = 0;
+
+	for (;;) {
+		struct bpf_link_info link = {};
+		struct bpf_prog_info prog = {};
+		__u32 len = sizeof(link);
+		int fd, r;
+
+		if (bpf_link_get_next_id(id, &id) < 0) {
+			if (errno == ENOENT)
+				break;
+			return -errno;
+		}
+		fd = bpf_link_get_fd_by_id(id);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue; /* went away meanwhile */
+			return -errno;
+		}
+		r = bpf_obj_get_info_by_fd(fd, &link, &len);
+		close(fd);
+		if (r < 0 || link.type != BPF_LINK_TYPE_TRACING)
+			continue;
+		fd = bpf_prog_get_fd_by_id(link.prog_id);
+		if (fd < 0)
+			continue;
+		len = sizeof(prog);
+		r = bpf_obj_get_info_by_fd(fd, &prog, &len);
+		close(fd);
+		if (r < 0 || prog.type != BPF_PROG_TYPE_LSM || strncmp(prog.name, "sa_", 3) != 0)
+			continue;
+		if (n < max) {
+			size_t l = strnlen(prog.name + 3, sizeof(prog.name) - 3);
+
+			memcpy(hooks[n], prog.name + 3, l);
+			hooks[n++][l] = '\0';
+		}
+	}
+	*ret_n = n;
+	return 0;
+}
+
+static const char *status_value(char *const *keys, char *const *values, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (streq(keys[i], key))
+			return values[i];
+	return NULL;
+}
+
+static bool is_number(const char *s)
+{
+	unsigned long long v;
+
+	return parse_uint(s, ULLONG_MAX, &v) >= 0;
+}
+
+static void format_duration(unsigned long long sec, char *buf, size_t size)
+{
+	unsigned long long d = sec / 86400, h = sec / 3600 % 24, m = sec / 60 % 60, s = sec % 60;
+
+	if (d)
+		snprintf(buf, size, "%llud %lluh %llumin %llus", d, h, m, s);
+	else if (h)
+		snprintf(buf, size, "%lluh %llumin %llus", h, m, s);
+	else if (m)
+		snprintf(buf, size, "%llumin %llus", m, s);
+	else
+		snprintf(buf, size, "%llus", s);
+}
+
+static int verb_status(const struct verb *v, int argc, char **argv)
+{
+	_cleanup_free_ char *body = NULL, *lsm = NULL;
+	char *keys[64], *values[64];
+	char hooks[MAX_HOOKS][BPF_OBJ_NAME_LEN];
+	size_t n = 0, n_hooks = 0;
+	bool bpf_lsm = false;
+	int r, r_hooks;
+
+	r = parse_simple(v, true, argc, argv);
+	if (r >= 0)
+		return r;
+
+	r = read_lsm_list(&lsm, &bpf_lsm);
+	if (r < 0)
+		log_warning_errno(r, "Cannot read %s: %m", LSM_FILE);
+
+	if (cli_control("status", &body) < 0) {
+		if (!lsm || !bpf_lsm)
+			log_error("Kernel support: %s. secagentd needs 'bpf' in the lsm= boot "
+				  "parameter.",
+				  lsm ? "bpf is not an active LSM" : "unknown");
+		return 1;
+	}
+
+	/* key=value lines; keys this version does not know are shown too. */
+	for (char *line = body, *next; line && *line && n < ELEMENTSOF(keys); line = next) {
+		char *eq;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		keys[n] = line;
+		values[n++] = eq + 1;
+	}
+	r_hooks = read_attached_hooks(hooks, MAX_HOOKS, &n_hooks);
+
+	if (arg_json) {
+		printf("{\"kernel_support\":%s,\"lsm\":", bpf_lsm ? "true" : "false");
+		json_fput_string(stdout, lsm);
+		fputs(",\"hooks_attached\":", stdout);
+		if (r_hooks < 0)
+			fputs("null", stdout);
+		else {
+			fputc('[', stdout);
+			for (size_t i = 0; i < n_hooks; i++) {
+				if (i)
+					fputc(',', stdout);
+				json_fput_string(stdout, hooks[i]);
+			}
+			fputc(']', stdout);
+		}
+		for (size_t i = 0; i < n; i++) {
+			fputc(',', stdout);
+			json_fput_key(stdout, keys[i]);
+			if (is_number(values[i]))
+				fputs(values[i], stdout);
+			else
+				json_fput_string(stdout, values[i]);
+		}
+		fputs("}\n", stdout);
+		return 0;
+	}
+
+#define V(k) (status_value(keys, values, n, (k)) ?: "?")
+	{
+		unsigned long long up;
+		char uptime[64] = "?";
+
+		if (parse_uint(V("uptime_sec"), ULLONG_MAX, &up) >= 0)
+			format_duration(up, uptime, sizeof(uptime));
+		printf("Kernel support: %s\n",
+		       !lsm	  ? "unknown (cannot read " LSM_FILE ")" :
+		       bpf_lsm ? "yes (bpf is an active LSM)" :
+				 "NO: bpf is not an active LSM");
+		printf("Hooks attached: ");
+		if (r_hooks < 0)
+			printf("unknown (%s)\n", strerror(-r_hooks));
+		else if (n_hooks == 0)
+			printf("none\n");
+		else
+			for (size_t i = 0; i < n_hooks; i++)
+				printf("%s%s", hooks[i], i + 1 < n_hooks ? ", " : "\n");
+		printf("Policy dir:     %s\n", V("policy_dir"));
+		printf("Generation:     %s\n", V("generation"));
+		printf("Policies:       %s (%s rules, %s file entries)\n", V("policies"), V("rules"),
+		       V("file_entries"));
+		printf("Events:         %s delivered, %s lost in the ring buffer, %s lost on the way "
+		       "to journald\n",
+		       V("events_delivered"), V("events_lost_ringbuf"), V("events_lost_journal"));
+		printf("Decisions:      %s denied, %s audited, %s failed closed\n", V("denied"),
+		       V("audited"), V("fail_closed"));
+		printf("Reloads:        %s ok, %s failed\n", V("reloads_ok"), V("reloads_failed"));
+		printf("Uptime:         %s\n", uptime);
+	}
+#undef V
+	return 0;
+}
+
+static const struct verb verbs[] = {
+	{ "policy", verb_policy, "policy VERB ...", "Validate, apply, list, show, delete policies", NULL },
+	{ "status", verb_status, "status [--json]",
+	  "Show kernel support, hooks, policies, counters, uptime",
+	  "  -j --json        Print one JSON object\n" },
+	{ "events", verb_events, "events [-f] [-j] [-n N] [-p NAME]",
+	  "Show recent denials and audits",
+	  "  -f --follow      Keep waiting for new events\n"
+	  "  -j --json        Print one JSON object per event and line\n"
+	  "  -n --lines=N     Show the last N events (default: 20; 0 with --follow: only new)\n"
+	  "  -p --policy=NAME Only events of policy NAME\n" },
+	{ "reload", verb_reload, "reload", "Make the daemon re-read its policy directory", NULL },
+};
 
 static void help(void)
 {
@@ -221,29 +420,11 @@ static void help(void)
 	printf("\nOptions:\n"
 	       "  -h --help                 Show this help\n"
 	       "     --version              Show the version\n"
+	       "  -j --json                 JSON output for the read verbs\n"
 	       "     --policy-dir=DIR       The daemon's policy directory (default: %s)\n"
 	       "     --control-socket=PATH  The daemon's control socket (default: %s)\n\n"
-	       "Exit status: 0 success, 1 failure, 2 usage error.\n",
+	       "Exit status: 0 success, 1 failure, 2 usage error. See secagentctl(8).\n",
 	       SECAGENT_POLICY_DIR, SECAGENT_CONTROL_SOCKET);
-}
-
-static int dispatch(const struct verb *v, size_t n, const char *what, int argc, char **argv)
-{
-	if (argc < 1 || streq(argv[0], "--help") || streq(argv[0], "-h")) {
-		help_verbs(v, n, what[0] ? (streq(what, "policy") ? "policy " : "") : "");
-		return argc < 1 ? 2 : 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (streq(v[i].name, argv[0])) {
-			if (argc > 1 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
-				printf("Usage: secagentctl %s%s%s\n", what, what[0] ? " " : "",
-				       v[i].help);
-				return 0;
-			}
-			return v[i].run(argc, argv);
-		}
-	log_error("Unknown %s verb '%s'; see --help.", what[0] ? what : "", argv[0]);
-	return 2;
 }
 
 int main(int argc, char **argv)
@@ -252,6 +433,7 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, ARG_VERSION },
+		{ "json", no_argument, NULL, 'j' },
 		{ "policy-dir", required_argument, NULL, ARG_POLICY_DIR },
 		{ "control-socket", required_argument, NULL, ARG_CONTROL_SOCKET },
 		{}
@@ -259,8 +441,9 @@ int main(int argc, char **argv)
 	int c;
 
 	log_set_program("secagentctl");
+	opterr = 0;
 	/* Stop at the first verb: what follows belongs to it. */
-	while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "+hj", options, NULL)) >= 0) {
 		switch (c) {
 		case 'h':
 			help();
@@ -268,6 +451,9 @@ int main(int argc, char **argv)
 		case ARG_VERSION:
 			printf("secagentctl %s\n", SECAGENT_VERSION);
 			return 0;
+		case 'j':
+			arg_json = true;
+			break;
 		case ARG_POLICY_DIR:
 			arg_policy_dir = optarg;
 			break;
@@ -275,8 +461,10 @@ int main(int argc, char **argv)
 			arg_control_socket = optarg;
 			break;
 		default:
-			return 2;
+			log_error("Unknown option or missing argument '%s'; see --help.",
+				  argv[optind - 1]);
+			return EXIT_USAGE;
 		}
 	}
-	return dispatch(verbs, ELEMENTSOF(verbs), "", argc - optind, argv + optind);
+	return verb_dispatch(verbs, ELEMENTSOF(verbs), "", argc - optind, argv + optind);
 }

@@ -18,10 +18,18 @@ static void help(void)
 	       "     --version              Show the version\n"
 	       "  -p --policy-dir=DIR       Read policies from DIR (default: %s)\n"
 	       "     --control-socket=PATH  Listen for secagentctl on PATH (default: %s)\n"
+	       "     --pin-dir=DIR          Pin programs and maps under DIR (default: %s)\n"
 	       "     --max-file-rules=N     File entries one policy set may hold (default: 65536)\n"
-	       "     --ringbuf-size=BYTES   Event ring buffer size, a power of two (default: 1048576)\n\n"
-	       "Signals: SIGHUP reloads the policy directory atomically; SIGTERM stops.\n",
-	       SECAGENT_POLICY_DIR, SECAGENT_CONTROL_SOCKET);
+	       "     --ringbuf-size=BYTES   Event ring buffer size, a power of two (default: 1048576)\n"
+	       "     --coalesce-ms=MS       Report identical events within MS once, with a count\n"
+	       "                            (default: 1000; 0 turns coalescing off)\n"
+	       "     --rate-limit-burst=N   Events per policy logged one by one per interval; the\n"
+	       "                            rest are counted in one entry (default: 200; 0: no limit)\n"
+	       "     --rate-limit-interval-ms=MS  The rate limit's interval (default: 1000)\n\n"
+	       "Signals: SIGHUP reloads the policy directory atomically; SIGTERM stops and ends\n"
+	       "enforcement. If the daemon dies any other way, the pinned programs keep enforcing\n"
+	       "the last policy set and the next daemon adopts them.\n",
+	       SECAGENT_POLICY_DIR, SECAGENT_CONTROL_SOCKET, SECAGENT_PIN_DIR);
 }
 
 static int parse_u32(const char *s, const char *what, uint32_t min, uint32_t max, uint32_t *ret)
@@ -39,20 +47,35 @@ static int parse_u32(const char *s, const char *what, uint32_t min, uint32_t max
 
 int main(int argc, char **argv)
 {
-	enum { ARG_VERSION = 0x100, ARG_CONTROL_SOCKET, ARG_MAX_FILE_RULES, ARG_RINGBUF_SIZE };
+	enum {
+		ARG_VERSION = 0x100,
+		ARG_CONTROL_SOCKET,
+		ARG_PIN_DIR,
+		ARG_MAX_FILE_RULES,
+		ARG_RINGBUF_SIZE,
+		ARG_COALESCE_MS,
+		ARG_RATE_BURST,
+		ARG_RATE_INTERVAL_MS,
+	};
 	static const struct option options[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, ARG_VERSION },
 		{ "policy-dir", required_argument, NULL, 'p' },
 		{ "control-socket", required_argument, NULL, ARG_CONTROL_SOCKET },
+		{ "pin-dir", required_argument, NULL, ARG_PIN_DIR },
 		{ "max-file-rules", required_argument, NULL, ARG_MAX_FILE_RULES },
 		{ "ringbuf-size", required_argument, NULL, ARG_RINGBUF_SIZE },
+		{ "coalesce-ms", required_argument, NULL, ARG_COALESCE_MS },
+		{ "rate-limit-burst", required_argument, NULL, ARG_RATE_BURST },
+		{ "rate-limit-interval-ms", required_argument, NULL, ARG_RATE_INTERVAL_MS },
 		{}
 	};
 	struct manager_config cfg = {
 		.policy_dir = SECAGENT_POLICY_DIR,
 		.control_socket = SECAGENT_CONTROL_SOCKET,
+		.pin_dir = SECAGENT_PIN_DIR,
 		.enforcer = { .max_file_rules = 65536, .ringbuf_bytes = 1 << 20 },
+		.limiter = { .coalesce_usec = 1000000, .burst = 200, .interval_usec = 1000000 },
 	};
 	struct manager *m = NULL;
 	int c, r;
@@ -72,6 +95,9 @@ int main(int argc, char **argv)
 		case ARG_CONTROL_SOCKET:
 			cfg.control_socket = optarg;
 			break;
+		case ARG_PIN_DIR:
+			cfg.pin_dir = optarg;
+			break;
 		case ARG_MAX_FILE_RULES:
 			if (parse_u32(optarg, "--max-file-rules", 1, 1000000,
 				      &cfg.enforcer.max_file_rules) < 0)
@@ -86,6 +112,25 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case ARG_COALESCE_MS:
+		case ARG_RATE_INTERVAL_MS: {
+			uint32_t ms;
+
+			if (parse_u32(optarg, c == ARG_COALESCE_MS ? "--coalesce-ms"
+								   : "--rate-limit-interval-ms",
+				      c == ARG_COALESCE_MS ? 0 : 1, 3600000, &ms) < 0)
+				return 2;
+			if (c == ARG_COALESCE_MS)
+				cfg.limiter.coalesce_usec = ms * 1000ULL;
+			else
+				cfg.limiter.interval_usec = ms * 1000ULL;
+			break;
+		}
+		case ARG_RATE_BURST:
+			if (parse_u32(optarg, "--rate-limit-burst", 0, 1000000, &cfg.limiter.burst) <
+			    0)
+				return 2;
+			break;
 		default:
 			return 2;
 		}
@@ -95,6 +140,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	cfg.enforcer.pin_dir = cfg.pin_dir;
 	r = manager_new(&cfg, &m);
 	if (r < 0)
 		return 1;

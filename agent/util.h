@@ -3,6 +3,7 @@
 
 /* Small helpers in the style of systemd's: scoped cleanup and ownership hand-off. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -30,6 +31,12 @@ static inline void fclosep(FILE **f)
 {
 	if (*f)
 		fclose(*f);
+}
+
+static inline void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
 }
 
 #define _cleanup_(f) __attribute__((cleanup(f)))

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* secagentctl events: the daemon's denial and audit entries, read back from journald. */
+
+#include <errno.h>
+#include <limits.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-journal.h>
+
+#include "cli-json.h"
+#include "cli.h"
+#include "journal-event.h"
+#include "log.h"
+#include "util.h"
+
+#define EVENTS_DEFAULT_LINES 20
+#define EVENTS_MAX_LINES 1000000
+#define FIELD_MAX 4096 /* the longest field value shown; event fields are far shorter */
+
+struct event_fields {
+	char action[16], policy[256], rule[512], pid[16], uid[16], gid[16], comm[64],
+		path[FIELD_MAX], truncated[4], failed_closed[4], message[FIELD_MAX];
+};
+
+/* Copies the value of @field of the current entry into @buf (empty if absent). */
+static void get_field(sd_journal *j, const char *field, char *buf, size_t size)
+{
+	size_t flen = strlen(field), len;
+	const void *data;
+
+	buf[0] = '\0';
+	if (sd_journal_get_data(j, field, &data, &len) < 0 || len <= flen ||
+	    ((const char *)data)[flen] != '=')
+		return;
+	len -= flen + 1;
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, (const char *)data + flen + 1, len);
+	buf[len] = '\0';
+}
+
+static void read_event(sd_journal *j, struct event_fields *e)
+{
+	get_field(j, "SECAGENT_ACTION", e->action, sizeof(e->action));
+	get_field(j, "SECAGENT_POLICY", e->policy, sizeof(e->policy));
+	get_field(j, "SECAGENT_RULE", e->rule, sizeof(e->rule));
+	get_field(j, "SECAGENT_PID", e->pid, sizeof(e->pid));
+	get_field(j, "SECAGENT_UID", e->uid, sizeof(e->uid));
+	get_field(j, "SECAGENT_GID", e->gid, sizeof(e->gid));
+	get_field(j, "SECAGENT_COMM", e->comm, sizeof(e->comm));
+	get_field(j, "SECAGENT_PATH", e->path, sizeof(e->path));
+	get_field(j, "SECAGENT_PATH_TRUNCATED", e->truncated, sizeof(e->truncated));
+	get_field(j, "SECAGENT_FAILED_CLOSED", e->failed_closed, sizeof(e->failed_closed));
+	get_field(j, "MESSAGE", e->message, sizeof(e->message));
+}
+
+/* A number field as a JSON number, or null when it is absent or not a number. */
+static void json_number_field(const char *key, const char *value)
+{
+	unsigned long long v;
+
+	printf(",\"%s\":", key);
+	if (parse_uint(value, ULLONG_MAX, &v) >= 0)
+		printf("%llu", v);
+	else
+		fputs("null", stdout);
+}
+
+static void json_string_field(const char *key, const char *value)
+{
+	printf(",\"%s\":", key);
+	json_fput_string(stdout, value);
+}
+
+/* Writes @s for a terminal: paths and command names are chosen by whoever opened the file, so
+ * control characters (C0, DEL, C1) and bytes that are not UTF-8 are shown as \xNN and never reach
+ * the terminal; a backslash is doubled so the output stays unambiguous. */
+static void print_safe(const char *s, int width)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	int col = 0;
+
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_sequence_len(p + i, n - i);
+
+		if (p[i] == '\\') {
+			col += printf("\\\\");
+			i++;
+		} else if (len == 0 || p[i] < 0x20 || p[i] == 0x7f ||
+			   (p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			/* one byte at a time, also each byte of a C1 control */
+			col += printf("\\x%02x", p[i]);
+			i++;
+		} else {
+			fwrite(p + i, 1, len, stdout);
+			col++;
+			i += len;
+		}
+	}
+	for (; col < width; col++)
+		putchar(' ');
+}
+
+static void print_header(void)
+{
+	printf("%-19s %-6s %-20s %7s %6s %-15s %s\n", "TIME", "ACTION", "POLICY", "PID", "UID",
+	       "COMM", "PATH");
+}
+
+static int print_entry(sd_journal *j)
+{
+	struct event_fields e;
+	uint64_t usec = 0;
+	char time_buf[64] = "-";
+	struct tm tm;
+	time_t t;
+
+	read_event(j, &e);
+	if (sd_journal_get_realtime_usec(j, &usec) >= 0) {
+		t = (time_t)(usec / 1000000);
+		if (localtime_r(&t, &tm))
+			strftime(time_buf, sizeof(time_buf), "%Y-%m-%d %H:%M:%S", &tm);
+	}
+
+	if (arg_json) {
+		char iso[64] = "";
+
+		t = (time_t)(usec / 1000000);
+		if (gmtime_r(&t, &tm))
+			snprintf(iso + strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S", &tm),
+				 sizeof(iso) - 19, ".%06" PRIu64 "Z", usec % 1000000);
+		fputs("{\"time\":", stdout);
+		json_fput_string(stdout, iso);
+		printf(",\"realtime_usec\":%" PRIu64, usec);
+		json_string_field("action", e.action);
+		json_string_field("policy", e.policy);
+		json_string_field("rule", e.rule);
+		json_number_field("pid", e.pid);
+		json_number_field("uid", e.uid);
+		json_number_field("gid", e.gid);
+		json_string_field("comm", e.comm);
+		json_string_field("path", e.path);
+		printf(",\"path_truncated\":%s,\"failed_closed\":%s",
+		       streq(e.truncated, "1") ? "true" : "false",
+		       streq(e.failed_closed, "1") ? "true" : "false");
+		json_string_field("message", e.message);
+		fputs("}\n", stdout);
+	} else {
+		printf("%-19s %-6s ", time_buf, e.action[0] ? e.action : "-");
+		print_safe(e.policy, 20);
+		printf(" %7s %6s ", e.pid, e.uid);
+		print_safe(e.comm, 15);
+		putchar(' ');
+		print_safe(e.path, 0);
+		if (streq(e.truncated, "1"))
+			fputs(" (truncated)", stdout);
+		if (streq(e.failed_closed, "1"))
+			fputs(" (failed closed)", stdout);
+		putchar('\n');
+	}
+	return 0;
+}
+
+/* Matches (MESSAGE_ID=denied [∧ SECAGENT_POLICY=p]) ∨ (MESSAGE_ID=audited [∧ ...]). */
+static int add_matches(sd_journal *j, const char *policy)
+{
+	static const char *const ids[] = { SECAGENT_MESSAGE_DENIED, SECAGENT_MESSAGE_AUDITED };
+	_cleanup_free_ char *pmatch = NULL;
+	char match[64];
+	int r;
+
+	if (policy && asprintf(&pmatch, "SECAGENT_POLICY=%s", policy) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
+		snprintf(match, sizeof(match), "MESSAGE_ID=%s", ids[i]);
+		r = sd_journal_add_match(j, match, 0);
+		if (r >= 0 && pmatch)
+			r = sd_journal_add_match(j, pmatch, 0);
+		if (r >= 0)
+			r = sd_journal_add_disjunction(j);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int verb_events(const struct verb *v, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "lines", required_argument, NULL, 'n' },
+		{ "policy", required_argument, NULL, 'p' },
+		{}
+	};
+	unsigned long long lines = EVENTS_DEFAULT_LINES;
+	const char *policy = NULL;
+	bool follow = false;
+	sd_journal *j = NULL;
+	size_t shown = 0;
+	int c, r;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hjfn:p:", options, NULL)) >= 0)
+		switch (c) {
+		case 'h':
+			verb_help(v);
+			return 0;
+		case 'j':
+			arg_json = true;
+			break;
+		case 'f':
+			follow = true;
+			break;
+		case 'n':
+			if (parse_uint(optarg, EVENTS_MAX_LINES, &lines) < 0) {
+				log_error("events: invalid -n '%s' (expected 0..%d).", optarg,
+					  EVENTS_MAX_LINES);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'p':
+			if (!*optarg || strlen(optarg) > 255 || strchr(optarg, '\n')) {
+				log_error("events: invalid policy name '%s'.", optarg);
+				return EXIT_USAGE;
+			}
+			policy = optarg;
+			break;
+		default:
+			return verb_bad_option(v, argc, argv);
+		}
+	if (optind < argc)
+		return verb_bad_argument(v, "unexpected argument");
+
+	r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+	if (r < 0)
+		return log_error_errno(r, "Failed to open the journal: %m"), 1;
+	r = add_matches(j, policy);
+	if (r < 0) {
+		sd_journal_close(j);
+		return log_error_errno(r, "Failed to filter the journal: %m"), 1;
+	}
+
+	if (!arg_json)
+		print_header();
+	fflush(stdout);
+
+	/* The last @lines entries: step back from the end, then forward. With 0, start at the
+	 * newest existing entry without showing it. */
+	r = sd_journal_seek_tail(j);
+	if (r >= 0)
+		r = sd_journal_previous_skip(j, lines ? lines : 1);
+	if (r > 0 && lines > 0)
+		for (;;) {
+			print_entry(j);
+			shown++;
+			r = sd_journal_next(j);
+			if (r <= 0)
+				break;
+		}
+	if (r < 0) {
+		sd_journal_close(j);
+		return log_error_errno(r, "Failed to read the journal: %m"), 1;
+	}
+	fflush(stdout);
+
+	while (follow) {
+		r = sd_journal_wait(j, UINT64_MAX);
+		if (r < 0)
+			break;
+		while ((r = sd_journal_next(j)) > 0) {
+			print_entry(j);
+			shown++;
+		}
+		if (r < 0)
+			break;
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			r = 0; /* the reader went away, e.g. the end of a pipe */
+			break;
+		}
+	}
+	sd_journal_close(j);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read the journal: %m"), 1;
+
+	if (shown == 0 && !arg_json && !follow) {
+		printf("(no events)\n");
+		if (geteuid() != 0)
+			log_warning("Only root and members of the 'systemd-journal' or 'adm' groups "
+				    "see the system journal, where events are logged.");
+	}
+	return 0;
+}

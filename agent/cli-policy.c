@@ -1,0 +1,677 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* secagentctl policy VERB: validate, apply, list, show, delete. Files in the policy directory are
+ * read with the daemon's own parser and compiler, so the CLI and the daemon never disagree. */
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli-json.h"
+#include "cli.h"
+#include "compile.h"
+#include "control.h"
+#include "log.h"
+#include "policy-set.h"
+#include "util.h"
+
+/* Parses and compiles @files with the daemon's own code; prints every diagnostic. */
+static int validate_files(char **files, size_t n, bool quiet, struct compiled_set **ret)
+{
+	struct diag_list diags = {};
+	struct policy_set *set = NULL;
+	struct compiled_set *c = NULL;
+	int r;
+
+	r = policy_set_load_files(files, n, &diags, &set);
+	if (r >= 0)
+		r = compile_policy_set(set, &diags, &c);
+	diag_print(&diags, stderr);
+	diag_list_clear(&diags);
+	if (r == -ENOMEM)
+		return log_error_errno(r, "Out of memory");
+	if (r < 0)
+		return r;
+	if (!quiet)
+		for (size_t i = 0; i < c->n_policies; i++)
+			printf("%s: ok: policy '%s', %u rules\n", c->policies[i].file,
+			       c->policies[i].name, c->policies[i].n_rules);
+	if (ret)
+		*ret = c;
+	else
+		compiled_set_free(c);
+	return 0;
+}
+
+static int read_whole_file(const char *path, char **ret, size_t *ret_len)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	if (!f)
+		return -errno;
+	buf = malloc(POLICY_FILE_MAX_BYTES + 1);
+	if (!buf)
+		return -ENOMEM;
+	len = fread(buf, 1, POLICY_FILE_MAX_BYTES + 1, f);
+	if (ferror(f))
+		return -EIO;
+	if (len > POLICY_FILE_MAX_BYTES)
+		return -EFBIG;
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}
+
+/* Writes @buf to @path through a temporary file and rename(), so the daemon never reads a
+ * half-written policy. */
+static int write_file_atomic(const char *path, const char *buf, size_t len)
+{
+	_cleanup_free_ char *tmp = NULL, *dir = NULL;
+	const char *base = strrchr(path, '/');
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	base = base ? base + 1 : path;
+	dir = strndup(path, base - path);
+	if (!dir || asprintf(&tmp, "%s.%s.tmp", dir, base) < 0)
+		return -ENOMEM;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);
+	if (n < 0 || (size_t)n != len || fsync(fd) < 0) {
+		int r = n < 0 ? -errno : -EIO;
+
+		(void)unlink(tmp);
+		return r;
+	}
+	if (rename(tmp, path) < 0) {
+		int r = -errno;
+
+		(void)unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
+/* --- the policy directory and the active set --- */
+
+static bool is_policy_file_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	/* The daemon's rule (policy-set.c): dot files are temporary files, never policies. */
+	return name[0] != '.' && len > 5 && streq(name + len - 5, ".yaml");
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The policy files of the directory, in name order, as the daemon reads them. */
+static int list_policy_files(const char *dir, char ***ret_files, size_t *ret_n)
+{
+	char **files = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int r = 0;
+
+	if (!d)
+		return -errno;
+	files = calloc(POLICY_SET_MAX_FILES, sizeof(*files));
+	if (!files) {
+		closedir(d);
+		return -ENOMEM;
+	}
+	while ((errno = 0, de = readdir(d))) {
+		struct stat st;
+		char *path;
+
+		if (!is_policy_file_name(de->d_name))
+			continue;
+		if (n >= POLICY_SET_MAX_FILES) {
+			r = -E2BIG;
+			break;
+		}
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+			free(path);
+			continue;
+		}
+		files[n++] = path;
+	}
+	if (r == 0 && errno != 0)
+		r = -errno;
+	closedir(d);
+	if (r < 0) {
+		strv_free(files, n);
+		return r;
+	}
+	qsort(files, n, sizeof(*files), cmp_strp);
+	*ret_files = files;
+	*ret_n = n;
+	return 0;
+}
+
+/* Finds the file of @dir whose metadata.name is @name. Returns 0 with its path and parsed policy,
+ * -ENOENT if no file holds @name, or another negative errno. Unparseable files are skipped. */
+static int find_policy(const char *dir, const char *name, char **ret_path,
+		       struct policy **ret_policy)
+{
+	char **files = NULL;
+	size_t n = 0;
+	int r = list_policy_files(dir, &files, &n);
+
+	if (r < 0)
+		return r;
+	r = -ENOENT;
+	for (size_t i = 0; i < n && r == -ENOENT; i++) {
+		struct diag_list diags = {};
+		struct policy *p = NULL;
+
+		if (policy_parse_file(files[i], &diags, &p) >= 0 && streq(p->name, name)) {
+			*ret_path = TAKE_PTR(files[i]);
+			*ret_policy = p;
+			r = 0;
+		} else {
+			policy_free(p);
+		}
+		diag_list_clear(&diags);
+	}
+	strv_free(files, n);
+	return r;
+}
+
+struct active_policy {
+	char *name, *file, *mode;
+	unsigned long long rules, generation;
+};
+
+struct active_set {
+	char *text; /* the daemon's reply; the fields point into it */
+	struct active_policy *policies;
+	size_t n;
+};
+
+static void active_set_clear(struct active_set *s)
+{
+	free(s->text);
+	free(s->policies);
+	*s = (struct active_set) {};
+}
+
+/* Parses the daemon's reply to "policies": name, file, rules, mode, generation; tab-separated. */
+static int active_set_parse(char *text, struct active_set *ret)
+{
+	struct active_set s = { .text = text };
+	size_t cap = 0;
+
+	for (char *line = text, *next; line && *line; line = next) {
+		char *f[5];
+		size_t k = 0;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		for (char *p = line; p && k < ELEMENTSOF(f); k++) {
+			f[k] = p;
+			p = strchr(p, '\t');
+			if (p)
+				*p++ = '\0';
+		}
+		if (k != ELEMENTSOF(f))
+			continue;
+		if (s.n == cap) {
+			struct active_policy *np =
+				reallocarray(s.policies, cap ? cap * 2 : 8, sizeof(*np));
+
+			if (!np) {
+				s.text = NULL;
+				active_set_clear(&s);
+				return -ENOMEM;
+			}
+			s.policies = np;
+			cap = cap ? cap * 2 : 8;
+		}
+		s.policies[s.n] = (struct active_policy) { .name = f[0], .file = f[1], .mode = f[3] };
+		(void)parse_uint(f[2], ULLONG_MAX, &s.policies[s.n].rules);
+		(void)parse_uint(f[4], ULLONG_MAX, &s.policies[s.n].generation);
+		s.n++;
+	}
+	*ret = s;
+	return 0;
+}
+
+/* Asks the daemon for its active set. With @quiet, an unreachable daemon is not logged. */
+static int fetch_active_set(bool quiet, struct active_set *ret)
+{
+	char *body = NULL;
+	int r;
+
+	if (quiet) {
+		r = control_call(arg_control_socket, "policies", &body);
+		if (r != 0) {
+			free(body);
+			return r < 0 ? r : -EBADMSG;
+		}
+	} else {
+		r = cli_control("policies", &body);
+		if (r < 0)
+			return r;
+	}
+	r = active_set_parse(body, ret);
+	if (r < 0)
+		free(body);
+	return r;
+}
+
+static const struct active_policy *active_set_find(const struct active_set *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (streq(s->policies[i].name, name))
+			return &s->policies[i];
+	return NULL;
+}
+
+/* --- verbs --- */
+
+/* Options of the policy verbs; --json only where it makes sense. Returns an exit code or -1. */
+static int parse_policy_options(const struct verb *v, bool json, bool *offline, int argc,
+				char **argv)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "offline", no_argument, NULL, 'o' },
+		{}
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, json ? "hj" : "h", options, NULL)) >= 0)
+		switch (c) {
+		case 'h':
+			verb_help(v);
+			return 0;
+		case 'j':
+			if (!json)
+				return verb_bad_option(v, argc, argv);
+			arg_json = true;
+			break;
+		case 'o':
+			if (!offline)
+				return verb_bad_option(v, argc, argv);
+			*offline = true;
+			break;
+		default:
+			return verb_bad_option(v, argc, argv);
+		}
+	return -1;
+}
+
+static int verb_policy_validate(const struct verb *v, int argc, char **argv)
+{
+	int r = parse_policy_options(v, false, NULL, argc, argv);
+
+	if (r >= 0)
+		return r;
+	if (optind >= argc)
+		return verb_bad_argument(v, "expected one or more FILEs");
+	return validate_files(argv + optind, argc - optind, false, NULL) < 0 ? 1 : 0;
+}
+
+static int verb_policy_apply(const struct verb *v, int argc, char **argv)
+{
+	_cleanup_free_ char *buf = NULL, *old = NULL, *dest = NULL, *body = NULL;
+	struct compiled_set *c = NULL;
+	size_t len = 0, old_len = 0;
+	const char *file;
+	bool had_old;
+	int r;
+
+	r = parse_policy_options(v, false, NULL, argc, argv);
+	if (r >= 0)
+		return r;
+	if (argc - optind != 1)
+		return verb_bad_argument(v, "expected exactly one FILE");
+	file = argv[optind];
+	if (validate_files((char **)&file, 1, true, &c) < 0) {
+		log_error("%s: not applied.", file);
+		return 1;
+	}
+	/* Installed under the policy's name, so applying a new version replaces the old one. */
+	r = asprintf(&dest, "%s/%s.yaml", arg_policy_dir, c->policies[0].name);
+	compiled_set_free(c);
+	if (r < 0)
+		return log_error_errno(-ENOMEM, "Out of memory"), 1;
+
+	r = read_whole_file(file, &buf, &len);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read %s: %m", file), 1;
+	had_old = read_whole_file(dest, &old, &old_len) >= 0;
+
+	r = write_file_atomic(dest, buf, len);
+	if (r < 0)
+		return log_error_errno(r, "Failed to install %s: %m", dest), 1;
+
+	r = control_call(arg_control_socket, "reload", &body);
+	if (r == 0) {
+		printf("Applied %s as %s; the daemon reloaded.\n", file, dest);
+		return 0;
+	}
+
+	/* The daemon kept its previous set; put the directory back to match it. */
+	if (had_old)
+		(void)write_file_atomic(dest, old, old_len);
+	else
+		(void)unlink(dest);
+	if (r < 0) {
+		cli_log_control_error(r);
+		log_error("Policy not applied; %s %s.", dest, had_old ? "restored" : "removed");
+	} else
+		log_error("secagentd rejected the policy set; the previous set stays in force and "
+			  "%s was restored:\n%s",
+			  dest, body);
+	return 1;
+}
+
+static void print_policy_json(const char *name, const char *mode, unsigned long long rules,
+			      const char *file, long long generation)
+{
+	fputs("{\"name\":", stdout);
+	json_fput_string(stdout, name);
+	fputs(",\"mode\":", stdout);
+	json_fput_string(stdout, mode);
+	printf(",\"rules\":%llu,\"file\":", rules);
+	json_fput_string(stdout, file);
+	if (generation >= 0)
+		printf(",\"generation\":%lld", generation);
+	fputc('}', stdout);
+}
+
+static int list_offline(void)
+{
+	char **files = NULL;
+	size_t n = 0, shown = 0;
+	bool failed = false;
+	int r = list_policy_files(arg_policy_dir, &files, &n);
+
+	if (r < 0)
+		return log_error_errno(r, "Cannot read the policy directory %s: %m", arg_policy_dir),
+		       1;
+	if (arg_json)
+		fputc('[', stdout);
+	else
+		printf("%-24s %-8s %5s  %s\n", "NAME", "MODE", "RULES", "FILE");
+	for (size_t i = 0; i < n; i++) {
+		struct diag_list diags = {};
+		struct policy *p = NULL;
+
+		r = policy_parse_file(files[i], &diags, &p);
+		diag_print(&diags, stderr);
+		diag_list_clear(&diags);
+		if (r < 0) {
+			failed = true;
+			continue;
+		}
+		if (arg_json) {
+			if (shown)
+				fputc(',', stdout);
+			print_policy_json(p->name, policy_mode_to_string(p->mode), p->n_file_rules,
+					  files[i], -1);
+		} else
+			printf("%-24s %-8s %5zu  %s\n", p->name, policy_mode_to_string(p->mode),
+			       p->n_file_rules, files[i]);
+		shown++;
+		policy_free(p);
+	}
+	strv_free(files, n);
+	if (arg_json)
+		fputs("]\n", stdout);
+	else if (shown == 0 && !failed)
+		printf("(no policy files in %s)\n", arg_policy_dir);
+	if (failed)
+		log_error("Some files in %s are not valid policies (see above); secagentd would "
+			  "refuse this set.",
+			  arg_policy_dir);
+	return failed ? 1 : 0;
+}
+
+static int verb_policy_list(const struct verb *v, int argc, char **argv)
+{
+	struct active_set s = {};
+	bool offline = false;
+	int r;
+
+	r = parse_policy_options(v, true, &offline, argc, argv);
+	if (r >= 0)
+		return r;
+	if (optind < argc)
+		return verb_bad_argument(v, "unexpected argument");
+	if (offline)
+		return list_offline();
+
+	if (fetch_active_set(false, &s) < 0) {
+		log_error("Cannot list the active policies; 'secagentctl policy list --offline' "
+			  "lists the files in %s.",
+			  arg_policy_dir);
+		return 1;
+	}
+	if (arg_json) {
+		fputc('[', stdout);
+		for (size_t i = 0; i < s.n; i++) {
+			if (i)
+				fputc(',', stdout);
+			print_policy_json(s.policies[i].name, s.policies[i].mode, s.policies[i].rules,
+					  s.policies[i].file, s.policies[i].generation);
+		}
+		fputs("]\n", stdout);
+	} else {
+		printf("%-24s %-8s %5s  %s\n", "NAME", "MODE", "RULES", "FILE");
+		for (size_t i = 0; i < s.n; i++)
+			printf("%-24s %-8s %5llu  %s\n", s.policies[i].name, s.policies[i].mode,
+			       s.policies[i].rules, s.policies[i].file);
+		if (s.n == 0)
+			printf("(no active policies)\n");
+	}
+	active_set_clear(&s);
+	return 0;
+}
+
+static void print_rules_json(const struct policy *p)
+{
+	fputc('[', stdout);
+	for (size_t i = 0; i < p->n_file_rules; i++) {
+		const struct file_rule_spec *r = &p->file_rules[i];
+
+		printf("%s{\"line\":%u,\"column\":%u,\"action\":", i ? "," : "", r->loc.line,
+		       r->loc.column);
+		json_fput_string(stdout, rule_action_to_string(r->action));
+		fputs(",\"mode\":", stdout);
+		json_fput_string(stdout, policy_mode_to_string(r->has_mode ? r->mode : p->mode));
+		fputs(",\"paths\":[", stdout);
+		for (size_t j = 0; j < r->n_paths; j++) {
+			if (j)
+				fputc(',', stdout);
+			json_fput_string(stdout, r->paths[j].path);
+		}
+		fputs("]}", stdout);
+	}
+	fputc(']', stdout);
+}
+
+static int verb_policy_show(const struct verb *v, int argc, char **argv)
+{
+	_cleanup_free_ char *path = NULL, *content = NULL;
+	struct active_set s = {};
+	const struct active_policy *a = NULL;
+	struct policy *p = NULL;
+	const char *name;
+	size_t len = 0;
+	int r, r_active;
+
+	r = parse_policy_options(v, true, NULL, argc, argv);
+	if (r >= 0)
+		return r;
+	if (argc - optind != 1)
+		return verb_bad_argument(v, "expected exactly one NAME");
+	name = argv[optind];
+
+	r_active = fetch_active_set(true, &s);
+	if (r_active >= 0)
+		a = active_set_find(&s, name);
+
+	r = find_policy(arg_policy_dir, name, &path, &p);
+	if (r == -ENOENT) {
+		if (a)
+			log_error("No file in %s holds policy '%s', but secagentd still enforces it "
+				  "from %s; run 'secagentctl reload'.",
+				  arg_policy_dir, name, a->file);
+		else
+			log_error("No policy named '%s' in %s; see 'secagentctl policy list'.", name,
+				  arg_policy_dir);
+		active_set_clear(&s);
+		return 1;
+	}
+	if (r < 0) {
+		active_set_clear(&s);
+		return log_error_errno(r, "Cannot read the policy directory %s: %m",
+				       arg_policy_dir),
+		       1;
+	}
+	r = read_whole_file(path, &content, &len);
+	if (r < 0) {
+		policy_free(p);
+		active_set_clear(&s);
+		return log_error_errno(r, "Failed to read %s: %m", path), 1;
+	}
+
+	if (arg_json) {
+		fputs("{\"name\":", stdout);
+		json_fput_string(stdout, p->name);
+		fputs(",\"file\":", stdout);
+		json_fput_string(stdout, path);
+		printf(",\"active\":%s", r_active < 0 ? "null" : a ? "true" : "false");
+		if (a)
+			printf(",\"generation\":%llu", a->generation);
+		fputs(",\"mode\":", stdout);
+		json_fput_string(stdout, policy_mode_to_string(p->mode));
+		fputs(",\"rules\":", stdout);
+		print_rules_json(p);
+		fputs(",\"content\":", stdout);
+		json_fput_string_n(stdout, content, len);
+		fputs("}\n", stdout);
+	} else {
+		printf("# Policy: %s\n# File:   %s\n", p->name, path);
+		if (r_active < 0)
+			printf("# Active: unknown (secagentd not reachable: %s)\n", strerror(-r_active));
+		else if (a)
+			printf("# Active: yes (generation %llu, %s, %llu rules)\n", a->generation,
+			       a->mode, a->rules);
+		else
+			printf("# Active: no (run 'secagentctl reload')\n");
+		fwrite(content, 1, len, stdout);
+		if (len > 0 && content[len - 1] != '\n')
+			fputc('\n', stdout);
+	}
+	policy_free(p);
+	active_set_clear(&s);
+	return 0;
+}
+
+static int verb_policy_delete(const struct verb *v, int argc, char **argv)
+{
+	_cleanup_free_ char *path = NULL, *content = NULL, *body = NULL;
+	struct policy *p = NULL;
+	const char *name;
+	size_t len = 0;
+	int r;
+
+	r = parse_policy_options(v, false, NULL, argc, argv);
+	if (r >= 0)
+		return r;
+	if (argc - optind != 1)
+		return verb_bad_argument(v, "expected exactly one NAME");
+	name = argv[optind];
+
+	r = find_policy(arg_policy_dir, name, &path, &p);
+	if (r == -ENOENT) {
+		log_error("No policy named '%s' in %s; nothing deleted. See 'secagentctl policy "
+			  "list'.",
+			  name, arg_policy_dir);
+		return 1;
+	}
+	if (r < 0)
+		return log_error_errno(r, "Cannot read the policy directory %s: %m",
+				       arg_policy_dir),
+		       1;
+	policy_free(p);
+
+	/* Keep the content: if the daemon rejects the set without it, it goes back. */
+	r = read_whole_file(path, &content, &len);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read %s: %m", path), 1;
+	if (unlink(path) < 0)
+		return log_error_errno(-errno, "Failed to remove %s: %m", path), 1;
+
+	r = control_call(arg_control_socket, "reload", &body);
+	if (r == 0) {
+		printf("Deleted policy '%s' (%s); the daemon reloaded.\n", name, path);
+		return 0;
+	}
+
+	/* The daemon kept its previous set, which still holds the policy: put the file back. */
+	if (write_file_atomic(path, content, len) < 0)
+		log_error("Failed to restore %s: the directory no longer matches the active set.",
+			  path);
+	if (r < 0) {
+		cli_log_control_error(r);
+		log_error("Policy '%s' not deleted; %s restored.", name, path);
+	} else
+		log_error("secagentd rejected the policy set without '%s'; the previous set stays "
+			  "in force and %s was restored:\n%s",
+			  name, path, body);
+	return 1;
+}
+
+static const struct verb policy_verbs[] = {
+	{ "validate", verb_policy_validate, "policy validate FILE...",
+	  "Check policy files with the daemon's code", NULL },
+	{ "apply", verb_policy_apply, "policy apply FILE",
+	  "Install a policy and reload the daemon", NULL },
+	{ "list", verb_policy_list, "policy list [--json] [--offline]",
+	  "List the active (or installed) policies",
+	  "  -j --json        Print a JSON array\n"
+	  "     --offline     List the files of the policy directory; no daemon needed\n" },
+	{ "show", verb_policy_show, "policy show [--json] NAME",
+	  "Show a policy's file and whether it is active",
+	  "  -j --json        Print one JSON object: name, file, active, mode, rules, content\n" },
+	{ "delete", verb_policy_delete, "policy delete NAME",
+	  "Remove a policy and reload the daemon", NULL },
+};
+
+int verb_policy(const struct verb *v, int argc, char **argv)
+{
+	return verb_dispatch(policy_verbs, ELEMENTSOF(policy_verbs), "policy ", argc - 1, argv + 1);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * What the modules of secagentctl share: the verb table entry, the global options and the
+ * control socket call with the operator-facing error messages. Exit codes of every verb:
+ * 0 success, 1 failure, 2 usage error.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define EXIT_USAGE 2
+
+struct verb {
+	const char *name;
+	int (*run)(const struct verb *v, int argc, char **argv);
+	const char *usage;   /* the whole command line after "secagentctl " */
+	const char *summary; /* one line for the verb list */
+	const char *options; /* option lines for the verb's --help, or NULL */
+};
+
+extern const char *arg_policy_dir;
+extern const char *arg_control_socket;
+extern bool arg_json;
+
+/* Prints the --help text of @v. */
+void verb_help(const struct verb *v);
+
+/* Runs the verb of @v named by argv[0]; "--help" or no verb prints the list of @v. */
+int verb_dispatch(const struct verb *v, size_t n, const char *prefix, int argc, char **argv);
+
+/* For getopt_long() loops of verbs: reports the option getopt rejected and returns EXIT_USAGE. */
+int verb_bad_option(const struct verb *v, int argc, char **argv);
+
+/* Reports a wrong positional argument (@what says how) and returns EXIT_USAGE. */
+int verb_bad_argument(const struct verb *v, const char *what);
+
+/* Parses a decimal unsigned number; returns 0 or -EINVAL. */
+int parse_uint(const char *s, unsigned long long max, unsigned long long *ret);
+
+/*
+ * Sends @request to secagentd and returns 0 with its reply in @ret_body. Every failure is logged
+ * here in words an operator can act on (daemon not running, not root, request refused) and
+ * returned as a negative errno.
+ */
+int cli_control(const char *request, char **ret_body);
+
+/* Logs why control_call() returned @r (< 0) and returns @r. */
+int cli_log_control_error(int r);
+
+/* "policy" and "events" verbs, in cli-policy.c and cli-events.c. */
+int verb_policy(const struct verb *v, int argc, char **argv);
+int verb_events(const struct verb *v, int argc, char **argv);
