@@ -21,7 +21,10 @@ install_deps() {
 
 build() {
 	if [[ ! -f $BUILD_DIR/build.ninja ]]; then
-		meson setup "$BUILD_DIR" "$REPO_ROOT" >/dev/null
+		meson setup -Dtest_tools=true "$BUILD_DIR" "$REPO_ROOT" >/dev/null
+	else
+		# The VM tests need the load generators, whatever the build dir was set up with.
+		meson configure "$BUILD_DIR" -Dtest_tools=true >/dev/null
 	fi
 	ninja -C "$BUILD_DIR" >/dev/null
 }
