@@ -17,6 +17,7 @@
 #include "journal-event.h"
 #include "log.h"
 #include "manager.h"
+#include "privileges.h"
 #include "util.h"
 
 /* Policy names of recent generations, so an event decided a few reloads ago (or reported late,
@@ -659,6 +660,14 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		log_error_errno(r, "Failed to watch the control socket: %m");
 		goto fail;
 	}
+
+	/* Everything that needed privileges is done: attached, pinned, socket bound. */
+	r = drop_privileges();
+	if (r < 0) {
+		log_error_errno(r, "Failed to drop capabilities: %m");
+		goto fail;
+	}
+	log_info("Dropped all capabilities but CAP_BPF and CAP_DAC_READ_SEARCH; no_new_privs set.");
 
 	*ret = m;
 	return 0;

@@ -96,6 +96,31 @@ int policy_set_load_files(char *const *files, size_t n_files, struct diag_list *
 	return 0;
 }
 
+/*
+ * The policy directory is the security boundary: a file or directory that a user other than
+ * root owns or may write could be used to switch enforcement off. Returns 1 (and a diagnostic)
+ * when @st is not trusted, 0 when it is, -ENOMEM.
+ */
+static int check_trusted(const char *path, const struct stat *st, struct diag_list *diags)
+{
+	if (st->st_uid != 0)
+		return diag_add(diags, path, 0, 0,
+				"refusing it: owned by uid %u, not root (policies must be writable "
+				"by root only)",
+				(unsigned)st->st_uid) < 0
+			       ? -ENOMEM
+			       : 1;
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return diag_add(diags, path, 0, 0,
+				"refusing it: mode %04o lets %s write it (policies must be "
+				"writable by root only)",
+				(unsigned)(st->st_mode & 07777),
+				st->st_mode & S_IWOTH ? "everyone" : "its group") < 0
+			       ? -ENOMEM
+			       : 1;
+	return 0;
+}
+
 int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_set **ret_set)
 {
 	char **files = NULL;
@@ -108,6 +133,20 @@ int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_
 	if (!d)
 		return diag_add(diags, dir, 0, 0, "cannot open policy directory: %s",
 				strerror(errno)) < 0 ? -ENOMEM : -EINVAL;
+	{
+		struct stat dst;
+
+		if (fstat(dirfd(d), &dst) < 0)
+			r = diag_add(diags, dir, 0, 0, "cannot stat: %s", strerror(errno)) < 0
+				    ? -ENOMEM
+				    : 1;
+		else
+			r = check_trusted(dir, &dst, diags);
+		if (r != 0) {
+			closedir(d);
+			return r == -ENOMEM ? r : -EINVAL;
+		}
+	}
 
 	r = 0;
 	bool bad = false;
@@ -128,6 +167,15 @@ int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_
 			if (r < 0)
 				break;
 			bad = true;
+			continue;
+		}
+		r = check_trusted(path, &st, diags);
+		if (r != 0) {
+			free(path);
+			if (r < 0)
+				break;
+			bad = true;
+			r = 0;
 			continue;
 		}
 		if (n == cap) {

@@ -61,6 +61,37 @@ agent_is_active || fail "daemon died"
 expect_open "$TESTDIR/s" EPERM
 rm -f "$POLICY_DIR/dangling.yaml"
 
+step "reload with a policy file a non-root user owns, or others may write: refused"
+write_policy "$POLICY_DIR/foreign.yaml" foreign enforce /etc/hostname
+chown 1000 "$POLICY_DIR/foreign.yaml"
+systemctl reload secagent
+unit_log_contains "$POLICY_DIR/foreign.yaml: refusing it: owned by uid 1000, not root" ||
+	fail "no error naming the foreign-owned file"
+chown 0 "$POLICY_DIR/foreign.yaml"
+chmod 666 "$POLICY_DIR/foreign.yaml"
+systemctl reload secagent
+unit_log_contains "$POLICY_DIR/foreign.yaml: refusing it: mode 0666 lets everyone write it" ||
+	fail "no error naming the world-writable file"
+agent_is_active || fail "daemon died"
+expect_open /etc/hostname ok
+expect_open "$TESTDIR/s" EPERM
+rm -f "$POLICY_DIR/foreign.yaml"
+
+step "the daemon runs with only the capabilities it still needs"
+pid=$(systemctl show -P MainPID secagent)
+expect_eq "effective capabilities (CAP_BPF, CAP_DAC_READ_SEARCH)" 0000008000000004 "$(awk '/^CapEff/ {print $2}' /proc/$pid/status)"
+expect_eq "permitted capabilities" 0000008000000004 "$(awk '/^CapPrm/ {print $2}' /proc/$pid/status)"
+expect_eq "bounding set" 0000008000000004 "$(awk '/^CapBnd/ {print $2}' /proc/$pid/status)"
+expect_eq "ambient set" 0000000000000000 "$(awk '/^CapAmb/ {print $2}' /proc/$pid/status)"
+expect_eq "no_new_privs" 1 "$(awk '/^NoNewPrivs/ {print $2}' /proc/$pid/status)"
+step "and still reloads with them"
+write_policy "$POLICY_DIR/late.yaml" late enforce /etc/hostname
+systemctl reload secagent
+expect_open /etc/hostname EPERM
+rm -f "$POLICY_DIR/late.yaml"
+systemctl reload secagent
+expect_open /etc/hostname ok
+
 step "the daemon refuses to start on a missing policy directory, with a clear message"
 set +e
 out=$(secagentd --policy-dir /no/such/dir --control-socket /run/secagent-test.sock 2>&1)
@@ -76,5 +107,5 @@ out=$(secagentctl status 2>&1)
 rc=$?
 set -e
 expect_eq "status exit code without a daemon" 1 "$rc"
-grep -q "Cannot reach secagentd" <<<"$out" || fail "unclear error without a daemon: $out"
+grep -q "secagentd is not running" <<<"$out" || fail "unclear error without a daemon: $out"
 echo "40-bad-input: all checks passed"
