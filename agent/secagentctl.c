@@ -15,6 +15,7 @@
 
 #include "cli-json.h"
 #include "cli.h"
+#include "doctor.h"
 #include "config.h"
 #include "control.h"
 #include "log.h"
@@ -400,6 +401,20 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 	return 0;
 }
 
+static int verb_doctor(const struct verb *v, int argc, char **argv)
+{
+	return doctor_main(argc, argv, arg_json);
+}
+
+/* For package upgrades: the next stop of the daemon leaves its pinned programs and maps
+ * enforcing, so the new daemon adopts them without a gap. */
+static int verb_handover(const struct verb *v, int argc, char **argv)
+{
+	_cleanup_free_ char *body = NULL;
+
+	return cli_control("handover", &body) < 0 ? 1 : 0;
+}
+
 static const struct verb verbs[] = {
 	{ "policy", verb_policy, "policy VERB ...", "Validate, apply, list, show, delete policies", NULL },
 	{ "status", verb_status, "status [--json]",
@@ -412,6 +427,11 @@ static const struct verb verbs[] = {
 	  "  -n --lines=N     Show the last N events (default: 20; 0 with --follow: only new)\n"
 	  "  -p --policy=NAME Only events of policy NAME\n" },
 	{ "reload", verb_reload, "reload", "Make the daemon re-read its policy directory", NULL },
+	{ "doctor", verb_doctor, "doctor [--json]",
+	  "Say what this host can enforce, and how to fix what is missing",
+	  "  -j --json        Print one JSON object\n" },
+	{ "handover", verb_handover, "handover",
+	  "For upgrades: the daemon's next stop leaves enforcement pinned for its successor", NULL },
 };
 
 static void help(void)

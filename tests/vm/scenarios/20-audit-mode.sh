@@ -23,4 +23,10 @@ expect_eq "SECAGENT_ACTION" audit "$(jq -r .SECAGENT_ACTION <<<"$ev")"
 expect_eq "SECAGENT_PATH" "$TESTDIR/watched" "$(jq -r .SECAGENT_PATH <<<"$ev")"
 expect_eq "MESSAGE_ID" 3b1c2f0e8d6a4b7f9e2d5c4a1b0f8e7d "$(jq -r .MESSAGE_ID <<<"$ev")"
 expect_eq "PRIORITY" 5 "$(jq -r .PRIORITY <<<"$ev")"
+step "the shipped journald catalog explains the entries"
+journalctl --update-catalog
+journalctl --list-catalog f7ce9cc894ce445b8b9879dac1d856da | grep -q "secagent denied an access" ||
+	fail "no catalog entry for the denial MESSAGE_ID"
+journalctl --no-pager -x MESSAGE_ID=3b1c2f0e8d6a4b7f9e2d5c4a1b0f8e7d | grep -q "which policy test-audit audits" ||
+	fail "journalctl -x does not show the catalog text for an audit entry"
 echo "20-audit-mode: all checks passed"
