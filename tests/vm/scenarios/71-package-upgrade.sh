@@ -56,7 +56,7 @@ sleep 1
 touch /tmp/reader.stop
 wait "$reader"
 read -r ok denied other </tmp/reader.out
-echo "reader: $ok opens got through, $denied denied, $other other errors"
+echo "RESULT: reader during the package upgrade: $ok opens got through, $denied denied, $other other errors"
 
 expect_eq "installed version" "$(version_of "$new")" "$(dpkg-query -W -f='${Version}' secagent)"
 new_pid=$(systemctl show -P MainPID secagent)

@@ -50,7 +50,7 @@ unit_log_contains "Adopted the pinned policy state" || fail "the new daemon did 
 expect_open "$TESTDIR/p" EPERM
 wait "$reader"
 read -r ok denied other </tmp/reader.out
-echo "reader: $ok opened, $denied denied, $other other errors"
+echo "RESULT: reader across SIGKILL and restart: $ok opened, $denied denied, $other other errors"
 expect_eq "reads that got through across the crash" 0 "$ok"
 ((denied > 100)) || fail "the reader made too few attempts ($denied) to prove anything"
 expect_eq "other errors" 0 "$other"

@@ -60,6 +60,7 @@ elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 touch /tmp/stop-hammer
 wait $h1 $h2
 cat /tmp/hammer1.out /tmp/hammer2.out >/tmp/hammer.out
+echo "RESULT: 200 reloads in ${elapsed_ms} ms; decisions seen: $(grep -v worst /tmp/hammer.out | awk '{a[$1" "$2]+=$3} END {for (k in a) printf "%s=%d ", k, a[k]}')"
 echo "200 reloads in ${elapsed_ms} ms; decisions seen:"
 sed 's/^/    /' /tmp/hammer.out
 gen_after=$(secagentctl status --json | jq -r .generation)
@@ -116,6 +117,7 @@ secagentctl reload >/dev/null || fail "the 10,000-rule reload failed"
 big_ms=$((($(date +%s%N) - start) / 1000000))
 touch /tmp/stop-hammer
 wait $h3
+echo "RESULT: 10,000-rule reload: ${big_ms} ms; slowest open during it: $(sed -n 's/^worst_open_us //p' /tmp/hammer3.out) us"
 echo "10,000-rule reload: ${big_ms} ms; hammer during it:"
 sed 's/^/    /' /tmp/hammer3.out
 expect_eq "file entries after the big reload" 10002 "$(secagentctl status --json | jq -r .file_entries)"

@@ -37,7 +37,7 @@ for i in 1 2 3 4; do
 	n=$(sed -n 's/.* eperm=\([0-9]*\) .*/\1/p' /tmp/flood.$i)
 	made=$((made + n))
 done
-echo "denials made: $made in ${flood_ms} ms; slowest status reply during the flood: ${worst_ms} ms"
+echo "RESULT: denials made: $made in ${flood_ms} ms; slowest status reply during the flood: ${worst_ms} ms"
 expect_eq "denials made" 1000000 "$made"
 
 step "every denial is accounted for in journald"
@@ -51,14 +51,14 @@ for i in $(seq 1 40); do
 done
 entries=$(journalctl -o json --no-pager SECAGENT_POLICY=flood | jq -s length)
 lost_logged=$(journalctl -o json --no-pager MESSAGE_ID=5e7a9c1b3d2f4a6e8b0c1d3f5a7e9b2c | jq -s 'map(.SECAGENT_COUNT | tonumber) | add // 0')
-echo "journald: $entries entries carrying $sum denials; lost in the ring buffer: $lost (logged as lost: $lost_logged)"
+echo "RESULT: journald: $entries entries carrying $sum denials; lost in the ring buffer: $lost (logged as lost: $lost_logged)"
 expect_eq "denials in journald + counted as lost" "$made" "$((sum + lost))"
 expect_eq "losses reported to journald" "$lost" "$lost_logged"
 ((entries < 20000)) || fail "$entries journald entries for one repeated denial: coalescing did not work"
 
 step "the daemon's memory stays bounded"
 rss_after=$(awk '/^VmRSS/ {print $2}' /proc/$pid/status)
-echo "daemon RSS: ${rss_before} KiB before, ${rss_after} KiB after"
+echo "RESULT: daemon RSS: ${rss_before} KiB before, ${rss_after} KiB after"
 ((rss_after - rss_before < 8192)) || fail "RSS grew by $((rss_after - rss_before)) KiB during the flood"
 agent_is_active || fail "daemon died during the flood"
 echo "95-event-flood: all checks passed"
