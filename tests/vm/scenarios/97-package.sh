@@ -1,14 +1,15 @@
 #!/bin/bash
+# Runs last with 98: it replaces the build's installation with the package and purges it.
 # The Debian package's life cycle on a host: install (enabled, started, audit-mode defaults),
 # enforce a policy with secagentctl, remove (enforcement stops, the operator's policies stay),
 # purge (policies, pins and state gone). Needs the .deb built on the host:
-#   scripts/build-deb DIR && tests/vm/run --copy DIR:/opt/secagent-vm/debs 70-package
+#   scripts/build-deb DIR && tests/vm/run --copy DIR:/opt/secagent-vm/debs 97-package
 set -euo pipefail
 . "${SECAGENT_VM_ROOT:-/opt/secagent-vm}/scenarios/common.bash"
 
 DEBS=/opt/secagent-vm/debs
 PIN_DIR=/sys/fs/bpf/secagent
-# The oldest version there (71-package-upgrade may have put a newer one beside it).
+# The oldest version there (98-package-upgrade may have put a newer one beside it).
 deb=""
 for f in "$DEBS"/secagent_*.deb; do
 	[[ -f $f ]] || continue
@@ -94,4 +95,4 @@ for p in /etc/secagent "$PIN_DIR" /run/secagent /var/lib/secagent /usr/bin/secag
 	[[ ! -e $p ]] || fail "$p still there after purge"
 done
 echo "ok: nothing left"
-echo "70-package: all checks passed"
+echo "97-package: all checks passed"

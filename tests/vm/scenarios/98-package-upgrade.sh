@@ -3,7 +3,7 @@
 # restarts the daemon, an unprivileged process opens a protected file in a tight loop, and not
 # one open gets through. Needs two .debs of different versions in /opt/secagent-vm/debs:
 #   scripts/build-deb DIR && scripts/build-deb --version 0.1.0+up1 DIR
-#   tests/vm/run --copy DIR:/opt/secagent-vm/debs 71-package-upgrade
+#   tests/vm/run --copy DIR:/opt/secagent-vm/debs 98-package-upgrade
 set -euo pipefail
 . "${SECAGENT_VM_ROOT:-/opt/secagent-vm}/scenarios/common.bash"
 
@@ -70,4 +70,4 @@ echo "ok: the new daemon adopted the pinned state"
 
 apt-get purge -y secagent >/dev/null 2>&1 || fail "purge failed"
 expect_open "$TESTDIR/secret" ok 1000
-echo "71-package-upgrade: all checks passed"
+echo "98-package-upgrade: all checks passed"
