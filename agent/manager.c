@@ -20,6 +20,9 @@
 #include "privileges.h"
 #include "util.h"
 
+/* Events handled per turn of the event loop before the control socket and the tick get theirs. */
+#define EVENT_BATCH 256
+
 /* Policy names of recent generations, so an event decided a few reloads ago (or reported late,
  * coalesced) still names its policy. Names only: rule locations are kept for two sets. */
 #define NAME_HISTORY 64
@@ -45,6 +48,7 @@ struct manager {
 	uint64_t lost_reported; /* ring buffer losses already reported to journald */
 	uint64_t last_status_usec;
 	uint64_t events_received, events_journal_failed, reloads_ok, reloads_failed;
+	unsigned batch; /* events handled in this turn of the event loop */
 	uint64_t started_usec;
 	bool keep_pins; /* set by a "handover" request: the next stop leaves enforcement pinned */
 	struct generation_names history[NAME_HISTORY]; /* indexed by seq % NAME_HISTORY */
@@ -214,7 +218,9 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
 
 	sd_notify(false, "STOPPING=1");
 	/* Report what is still in flight before going. */
-	(void)ring_buffer__consume(m->ringbuf);
+	do
+		m->batch = 0;
+	while (ring_buffer__consume(m->ringbuf) == -EAGAIN);
 	event_limiter_flush(m->limiter, now_usec(CLOCK_MONOTONIC), true);
 	report_lost_events(m);
 	if (m->keep_pins) {
@@ -277,11 +283,14 @@ static int on_ringbuf_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	m->events_received++;
-	if (event_limiter_check(m->limiter, ev, now_usec(CLOCK_MONOTONIC)) != EVENT_EMIT)
-		return 0;
-	resolve_origin(m, ev, &origin);
-	note_journal_result(m, journal_send_event(ev, &origin));
-	return 0;
+	if (event_limiter_check(m->limiter, ev, now_usec(CLOCK_MONOTONIC)) == EVENT_EMIT) {
+		resolve_origin(m, ev, &origin);
+		note_journal_result(m, journal_send_event(ev, &origin));
+	}
+	/* Give the event loop back now and then: a deep backlog must not starve the control
+	 * socket and the watchdog. libbpf has consumed this record already; the rest stays in the
+	 * ring buffer, which stays readable. */
+	return ++m->batch >= EVENT_BATCH ? -EAGAIN : 0;
 }
 
 static void on_events_repeated(void *userdata, const struct sa_event *first, uint64_t count,
@@ -346,9 +355,11 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 static int on_ringbuf_ready(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct manager *m = userdata;
-	int r = ring_buffer__consume(m->ringbuf);
+	int r;
 
-	if (r < 0)
+	m->batch = 0;
+	r = ring_buffer__consume(m->ringbuf);
+	if (r < 0 && r != -EAGAIN)
 		log_warning_errno(r, "Failed to read events from the ring buffer: %m");
 	return 0;
 }
