@@ -57,6 +57,7 @@ struct manager {
 struct control_conn {
 	struct manager *m;
 	int fd;
+	bool authorized;
 	sd_event_source *io, *timeout;
 };
 
@@ -456,6 +457,11 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 		control_conn_free(c);
 		return 0;
 	}
+	if (!c->authorized) {
+		control_reply(c, false, "permission denied: only root may control secagentd");
+		control_conn_free(c);
+		return 0;
+	}
 	if (n > CONTROL_MAX_MESSAGE) {
 		control_reply(c, false, "request too large");
 		control_conn_free(c);
@@ -523,12 +529,10 @@ static int on_control_accept(sd_event_source *s, int fd, uint32_t revents, void 
 	c->m = m;
 	c->fd = cfd;
 
-	/* The socket is 0600, but authorise by the peer's credentials too: fail closed. */
-	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0) {
-		control_reply(c, false, "permission denied: only root may control secagentd");
-		control_conn_free(c);
-		return 0;
-	}
+	/* The socket is 0600, but authorise by the peer's credentials too: fail closed. A refused
+	 * peer still gets its request read and answered, so that it sees the refusal rather than a
+	 * reset connection. */
+	c->authorized = getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) >= 0 && cred.uid == 0;
 	r = sd_event_add_io(m->event, &c->io, cfd, EPOLLIN, on_control_readable, c);
 	if (r >= 0)
 		r = sd_event_add_time_relative(m->event, &c->timeout, CLOCK_MONOTONIC,
