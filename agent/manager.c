@@ -58,6 +58,7 @@ struct control_conn {
 	struct manager *m;
 	int fd;
 	bool authorized;
+	bool answered; /* replied; now only draining what the peer still sends */
 	sd_event_source *io, *timeout;
 };
 
@@ -457,14 +458,16 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 		control_conn_free(c);
 		return 0;
 	}
-	if (!c->authorized) {
-		control_reply(c, false, "permission denied: only root may control secagentd");
-		control_conn_free(c);
-		return 0;
-	}
-	if (n > CONTROL_MAX_MESSAGE) {
-		control_reply(c, false, "request too large");
-		control_conn_free(c);
+	if (c->answered)
+		return 0; /* discarded; the peer hangs up or the timeout ends it */
+	if (!c->authorized || n > CONTROL_MAX_MESSAGE) {
+		/* The peer may still be sending. Closing now would reset the connection and lose
+		 * the reply; instead answer, end our side, and drain until the peer hangs up. */
+		control_reply(c, false, !c->authorized
+						? "permission denied: only root may control secagentd"
+						: "request too large");
+		(void)shutdown(fd, SHUT_WR);
+		c->answered = true;
 		return 0;
 	}
 	buf[n] = '\0';
