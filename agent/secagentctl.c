@@ -3,6 +3,7 @@
  * 2 usage error. This file holds main(), the verb table and the daemon-wide verbs (status,
  * reload); cli-policy.c the policy verbs, cli-events.c the journal reader. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <getopt.h>
@@ -415,6 +416,48 @@ static int verb_handover(const struct verb *v, int argc, char **argv)
 	return cli_control("handover", &body) < 0 ? 1 : 0;
 }
 
+/*
+ * End enforcement that outlived its daemon: after a crash with the unit stopped, the pinned
+ * programs keep enforcing the last policy set until someone removes the pins. Refused while a
+ * daemon runs: `systemctl stop secagent` is the way to end a running agent.
+ */
+static int verb_teardown(const struct verb *v, int argc, char **argv)
+{
+	_cleanup_free_ char *body = NULL;
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	unsigned n = 0;
+
+	if (control_call(arg_control_socket, "status", &body) >= 0) {
+		log_error("secagentd is running; 'systemctl stop secagent' stops it and ends "
+			  "enforcement.");
+		return 1;
+	}
+	d = opendir(SECAGENT_PIN_DIR);
+	if (!d) {
+		if (errno == ENOENT) {
+			printf("Nothing is pinned in %s: no enforcement outlives a daemon.\n",
+			       SECAGENT_PIN_DIR);
+			return 0;
+		}
+		return log_error_errno(-errno, "Cannot open %s: %m", SECAGENT_PIN_DIR), 1;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) < 0)
+			return log_error_errno(-errno, "Cannot remove %s/%s: %m", SECAGENT_PIN_DIR,
+					       de->d_name),
+			       1;
+		printf("removed %s/%s\n", SECAGENT_PIN_DIR, de->d_name);
+		n++;
+	}
+	if (rmdir(SECAGENT_PIN_DIR) < 0)
+		return log_error_errno(-errno, "Cannot remove %s: %m", SECAGENT_PIN_DIR), 1;
+	printf("Removed %u pinned objects: enforcement has ended.\n", n);
+	return 0;
+}
+
 static const struct verb verbs[] = {
 	{ "policy", verb_policy, "policy VERB ...", "Validate, apply, list, show, delete policies", NULL },
 	{ "status", verb_status, "status [--json]",
@@ -430,6 +473,8 @@ static const struct verb verbs[] = {
 	{ "doctor", verb_doctor, "doctor [--json]",
 	  "Say what this host can enforce, and how to fix what is missing",
 	  "  -j --json        Print one JSON object\n" },
+	{ "teardown", verb_teardown, "teardown",
+	  "End enforcement left pinned by a daemon that is no longer running", NULL },
 	{ "handover", verb_handover, "handover",
 	  "For upgrades: the daemon's next stop leaves enforcement pinned for its successor", NULL },
 };

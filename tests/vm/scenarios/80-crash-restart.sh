@@ -82,4 +82,19 @@ vsize=$(bpftool -j map show pinned "$PIN_DIR/map_sa_file_rules" | jq .bytes_valu
 expect_eq "value size of the pinned rule map" 16 "$vsize"
 systemctl stop secagent
 expect_open "$TESTDIR/p" ok
+step "after a crash with the unit stopped, secagentctl teardown ends the enforcement left pinned"
+systemctl start secagent
+expect_open "$TESTDIR/p" EPERM
+set +e
+out=$(secagentctl teardown 2>&1)
+rc=$?
+set -e
+expect_eq "teardown while the daemon runs" 1 "$rc"
+grep -q "systemctl stop secagent" <<<"$out" || fail "teardown did not say how to stop a running daemon: $out"
+systemctl kill -s SIGKILL secagent
+systemctl stop secagent
+expect_open "$TESTDIR/p" EPERM
+secagentctl teardown || fail "teardown failed"
+expect_open "$TESTDIR/p" ok
+[[ ! -e $PIN_DIR ]] || fail "$PIN_DIR still exists after teardown"
 echo "80-crash-restart: all checks passed"
