@@ -8,20 +8,25 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "enforcer.h"
 #include "log.h"
 #include "secagent.skel.h"
+#include "selector-maps.h"
 #include "util.h"
+
+/* Programs the object may attach; checked, never silently exceeded. */
+#define ENFORCER_MAX_PROGRAMS 32
 
 struct enforcer {
 	struct secagent *skel;
 	char *pin_dir;
 	char *instance; /* suffix of this daemon's link pins, unique per start */
-	struct bpf_link *links[8];
-	char *link_pins[8];
-	const char *link_progs[8]; /* program names, owned by the skeleton */
+	struct bpf_link *links[ENFORCER_MAX_PROGRAMS];
+	char *link_pins[ENFORCER_MAX_PROGRAMS];
+	const char *link_progs[ENFORCER_MAX_PROGRAMS]; /* program names, owned by the skeleton */
 	size_t n_links;
 	bool adopted;
 	uint32_t seq;
@@ -36,7 +41,9 @@ struct enforcer {
 #define PINNED_MAPS(e)                                                                             \
 	{                                                                                          \
 		(e)->skel->maps.sa_state, (e)->skel->maps.sa_file_rules,                           \
-			(e)->skel->maps.sa_events, (e)->skel->maps.sa_counters                     \
+			(e)->skel->maps.sa_events, (e)->skel->maps.sa_counters,                    \
+			(e)->skel->maps.sa_selectors, (e)->skel->maps.sa_cgroups,                  \
+			(e)->skel->maps.sa_cgroup_paths, (e)->skel->maps.sa_binaries               \
 	}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -198,6 +205,49 @@ static int scan_adopted_rules(struct enforcer *e)
 	return 0;
 }
 
+/*
+ * Probe the running kernel's hooks, not its version: a program whose LSM hook the kernel lacks
+ * is switched off and reported. Also learn the prototype of inode_setattr, which gained an idmap
+ * argument in newer kernels.
+ */
+static int probe_hooks(struct enforcer *e)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct bpf_program *prog;
+
+	if (!vmlinux)
+		return log_error_errno(-errno, "Failed to read the kernel's BTF: %m");
+	bpf_object__for_each_program(prog, e->skel->obj)
+	{
+		const char *sec = bpf_program__section_name(prog);
+		char fn[128];
+		int id;
+
+		if (strncmp(sec, "lsm/", 4) != 0)
+			continue;
+		snprintf(fn, sizeof(fn), "bpf_lsm_%s", sec + 4);
+		id = btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC);
+		if (id < 0) {
+			log_warning("This kernel has no LSM hook %s: %s is switched off, what it "
+				    "enforces is not enforced.",
+				    sec + 4, bpf_program__name(prog));
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
+		if (streq(sec + 4, "inode_setattr")) {
+			const struct btf_type *fn_t = btf__type_by_id(vmlinux, id);
+			const struct btf_type *proto = btf__type_by_id(vmlinux, fn_t->type);
+			bool has_idmap = btf_vlen(proto) >= 3;
+
+			/* Two programs for the two prototypes; keep the one this kernel has. */
+			if (has_idmap != streq(bpf_program__name(prog), "sa_inode_setattr_idmap"))
+				bpf_program__set_autoload(prog, false);
+		}
+	}
+	btf__free(vmlinux);
+	return 0;
+}
+
 static int attach_programs(struct enforcer *e)
 {
 	struct bpf_program *prog;
@@ -209,7 +259,9 @@ static int attach_programs(struct enforcer *e)
 		if (!bpf_program__autoload(prog))
 			continue;
 		if (e->n_links >= ELEMENTSOF(e->links))
-			return -E2BIG;
+			return log_error_errno(-E2BIG, "More BPF programs than the %zu links the "
+					       "daemon keeps; raise ENFORCER_MAX_PROGRAMS.",
+					       ELEMENTSOF(e->links));
 		link = bpf_program__attach(prog);
 		if (!link)
 			return log_error_errno(-errno, "Failed to attach %s: %m",
@@ -261,6 +313,9 @@ int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret)
 		goto fail;
 	}
 
+	r = probe_hooks(e);
+	if (r < 0)
+		goto fail;
 	e->adopted = adopt_pinned_maps(e) == 1;
 
 	r = secagent__load(e->skel);
@@ -388,9 +443,15 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 	int rules_fd = bpf_map__fd(e->skel->maps.sa_file_rules);
 	int state_fd = bpf_map__fd(e->skel->maps.sa_state);
 	uint32_t old_slot = e->seq % SA_SLOTS, new_seq = e->seq + 1, new_slot = new_seq % SA_SLOTS;
-	struct sa_state st = { .version = SA_LAYOUT_VERSION, .seq = new_seq };
+	struct sa_state st = {};
 	uint32_t zero = 0;
 	struct sa_file_key *keys;
+	const struct selector_map_fds sel_fds = {
+		.table = bpf_map__fd(e->skel->maps.sa_selectors),
+		.cgroups = bpf_map__fd(e->skel->maps.sa_cgroups),
+		.cgroup_paths = bpf_map__fd(e->skel->maps.sa_cgroup_paths),
+		.binaries = bpf_map__fd(e->skel->maps.sa_binaries),
+	};
 	int r;
 
 	if (c->n_files > e->max_file_rules)
@@ -398,6 +459,13 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 
 	/* The inactive slot is empty after every switch; make sure even if a delete failed. */
 	delete_slot(e, rules_fd, new_slot);
+	r = selector_maps_clear_slot(&sel_fds, new_slot);
+	if (r == 0)
+		r = selector_maps_install(&sel_fds, &c->selectors, new_slot);
+	if (r < 0) {
+		(void)selector_maps_clear_slot(&sel_fds, new_slot);
+		return r;
+	}
 
 	keys = calloc(c->n_files ? c->n_files : 1, sizeof(*keys));
 	if (!keys)
@@ -406,6 +474,7 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 	for (size_t i = 0; i < c->n_files; i++) {
 		keys[i] = (struct sa_file_key){
 			.slot = new_slot,
+			.selector = c->files[i].selector,
 			.dev = c->files[i].dev,
 			.ino = c->files[i].ino,
 		};
@@ -417,7 +486,21 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 		e->n_slot_keys[new_slot] = i + 1;
 	}
 
-	/* The switch: hooks read seq before and after their lookups, see sa_file_lookup(). */
+	/* The new slot's flags first, under the old seq (no hook reads that slot yet); then the
+	 * switch: hooks read seq before and after their walk, see sa_decide(). */
+	if (bpf_map_lookup_elem(state_fd, &zero, &st) < 0) {
+		r = -errno;
+		delete_slot(e, rules_fd, new_slot);
+		return r;
+	}
+	st.version = SA_LAYOUT_VERSION;
+	st.slot_flags[new_slot] = c->has_tree_deny ? SA_SLOT_HAS_TREE_DENY : 0;
+	if (bpf_map_update_elem(state_fd, &zero, &st, BPF_ANY) < 0) {
+		r = -errno;
+		delete_slot(e, rules_fd, new_slot);
+		return r;
+	}
+	st.seq = new_seq;
 	if (bpf_map_update_elem(state_fd, &zero, &st, BPF_ANY) < 0) {
 		r = -errno;
 		delete_slot(e, rules_fd, new_slot);
@@ -425,6 +508,10 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 	}
 	e->seq = new_seq;
 	delete_slot(e, rules_fd, old_slot);
+	r = selector_maps_clear_slot(&sel_fds, old_slot);
+	if (r < 0)
+		/* Harmless now (no hook reads that slot) and cleared again before its next use. */
+		log_warning_errno(r, "Failed to clear the old selector slot: %m");
 
 	*ret_seq = new_seq;
 	return 0;

@@ -8,12 +8,27 @@
 #include <systemd/sd-journal.h>
 
 #include "journal-event.h"
+#include "policy.h"
 
 const char *event_kind_to_string(uint32_t kind)
 {
 	switch (kind) {
 	case SA_EVENT_FILE_OPEN:
 		return "file_open";
+	case SA_EVENT_FILE_CREATE:
+		return "file_create";
+	case SA_EVENT_FILE_UNLINK:
+		return "file_unlink";
+	case SA_EVENT_FILE_RENAME:
+		return "file_rename";
+	case SA_EVENT_FILE_SETATTR:
+		return "file_setattr";
+	case SA_EVENT_FILE_EXEC:
+		return "file_exec";
+	case SA_EVENT_FILE_MMAP:
+		return "file_mmap";
+	case SA_EVENT_FILE_TRUNCATE:
+		return "file_truncate";
 	default:
 		return "unknown";
 	}
@@ -28,7 +43,7 @@ static int send_event(const struct sa_event *ev, const struct event_origin *orig
 		      uint64_t repeated, uint64_t window_usec)
 {
 	char comm[SA_COMM_LEN + 1] = {}, path[SA_PATH_LEN + 1] = {}, policy[64], rule[512];
-	char suffix[96] = "";
+	char suffix[96] = "", access[96] = "";
 	bool denied = ev->verdict == SA_VERDICT_DENY;
 
 	/* Both strings come from the kernel NUL-terminated, but never trust a length. */
@@ -37,13 +52,19 @@ static int send_event(const struct sa_event *ev, const struct event_origin *orig
 	if (origin->policy)
 		snprintf(policy, sizeof(policy), "%s", origin->policy);
 	else
-		snprintf(policy, sizeof(policy), "#%u@%u", ev->policy_id, ev->seq);
+		snprintf(policy, sizeof(policy), "#%u@%u", SA_RULE_POLICY(ev->rule_ref), ev->seq);
 	if (origin->policy_file)
 		snprintf(rule, sizeof(rule), "%s:%u:%u", origin->policy_file, origin->rule_line,
 			 origin->rule_column);
 	else
-		snprintf(rule, sizeof(rule), "#%u", ev->rule_id);
+		snprintf(rule, sizeof(rule), "#%u", SA_RULE_INDEX(ev->rule_ref));
 
+	for (unsigned b = 0; b < SA_ACCESS_BITS; b++)
+		if (ev->access & (1u << b)) {
+			if (access[0])
+				strncat(access, ",", sizeof(access) - strlen(access) - 1);
+			strncat(access, access_bit_to_string(b), sizeof(access) - strlen(access) - 1);
+		}
 	if (repeated)
 		snprintf(suffix, sizeof(suffix), ": repeated %llu more times in %.1fs",
 			 (unsigned long long)repeated, window_usec / 1e6);
@@ -53,7 +74,9 @@ static int send_event(const struct sa_event *ev, const struct event_origin *orig
 		denied ? "Denied" : "Audited", event_kind_to_string(ev->kind), path,
 		ev->flags & SA_EVENT_PATH_TRUNCATED ? " (path truncated)" : "", comm, ev->tgid,
 		ev->uid, policy,
-		ev->flags & SA_EVENT_RACE_FAIL_CLOSED ? " (failed closed: policy kept switching)" : "",
+		ev->flags & SA_EVENT_RACE_FAIL_CLOSED	? " (failed closed: policy kept switching)"
+		: ev->flags & SA_EVENT_DEPTH_FAIL_CLOSED ? " (failed closed: path deeper than the walk bound)"
+							 : "",
 		suffix,
 		"MESSAGE_ID=%s", repeated  ? SECAGENT_MESSAGE_REPEATED
 				 : denied ? SECAGENT_MESSAGE_DENIED
@@ -71,7 +94,11 @@ static int send_event(const struct sa_event *ev, const struct event_origin *orig
 		"SECAGENT_COMM=%s", comm,
 		"SECAGENT_PATH=%s", path,
 		"SECAGENT_PATH_TRUNCATED=%d", !!(ev->flags & SA_EVENT_PATH_TRUNCATED),
-		"SECAGENT_FAILED_CLOSED=%d", !!(ev->flags & SA_EVENT_RACE_FAIL_CLOSED),
+		"SECAGENT_ACCESS=%s", access,
+		"SECAGENT_FAILED_CLOSED=%s", ev->flags & SA_EVENT_RACE_FAIL_CLOSED ? "policy-switching"
+					     : ev->flags & SA_EVENT_DEPTH_FAIL_CLOSED ? "depth"
+										      : "0",
+		"SECAGENT_PATH_RELATIVE=%d", !!(ev->flags & SA_EVENT_PATH_RELATIVE),
 		"SECAGENT_DEVICE=%u:%u", ev->dev >> 20, ev->dev & 0xfffff,
 		"SECAGENT_INODE=%llu", (unsigned long long)ev->ino,
 		"SECAGENT_GENERATION=%u", ev->seq,

@@ -229,8 +229,18 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
 		log_info("Stopping on signal %u; enforcement stays pinned in %s for the next daemon.",
 			 si->ssi_signo, m->cfg.pin_dir);
 	} else {
+		static const struct compiled_set no_rules = {};
+		uint32_t seq;
+		int r;
+
 		log_info("Stopping on signal %u; removing the pinned state, enforcement ends.",
 			 si->ssi_signo);
+		/* Switch to an empty set first, so that enforcement ends now: the kernel may detach
+		 * the programs only after we are gone (seen on 5.10, up to a second later). */
+		r = enforcer_install(m->enforcer, &no_rules, &seq);
+		if (r < 0)
+			log_warning_errno(r, "Failed to clear the rules before stopping; they hold "
+					     "until the kernel detaches the programs: %m");
 		enforcer_remove_pins(m->enforcer);
 	}
 	return sd_event_exit(m->event, 0);
@@ -249,21 +259,21 @@ static void resolve_origin(const struct manager *m, const struct sa_event *ev,
 			   struct event_origin *ret)
 {
 	const struct compiled_set *c = set_for_seq(m, ev->seq);
+	const struct compiled_rule *rule = c ? compiled_set_rule(c, ev->rule_ref) : NULL;
+	uint32_t policy_id = SA_RULE_POLICY(ev->rule_ref);
 
 	*ret = (struct event_origin){};
-	if (c && ev->policy_id < c->n_policies && ev->rule_id < c->n_rules) {
-		const struct compiled_rule *rule = &c->rules[ev->rule_id];
-
-		ret->policy = c->policies[ev->policy_id].name;
-		ret->policy_file = c->policies[ev->policy_id].file;
+	if (rule) {
+		ret->policy = c->policies[policy_id].name;
+		ret->policy_file = c->policies[policy_id].file;
 		ret->rule_line = rule->line;
 		ret->rule_column = rule->column;
 	} else {
 		const struct generation_names *g = &m->history[ev->seq % NAME_HISTORY];
 
-		if (g->names && g->seq == ev->seq && ev->policy_id < g->n) {
-			ret->policy = g->names[ev->policy_id];
-			ret->policy_file = g->files[ev->policy_id];
+		if (g->names && g->seq == ev->seq && policy_id < g->n) {
+			ret->policy = g->names[policy_id];
+			ret->policy_file = g->files[policy_id];
 		}
 	}
 }

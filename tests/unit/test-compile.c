@@ -70,7 +70,26 @@ static const struct compiled_file_entry *find_entry(const struct compiled_set *c
 	return NULL;
 }
 
-static char file_a[300], file_b[300], link_a[300], rules_buf[4096];
+static char file_a[300], file_b[300], link_a[300], dir_d[300], rules_buf[4096];
+
+/* The verdict the exact (or, with @tree, the subtree) masks give access bit @bit; -1: none. */
+static int verdict_of(const struct compiled_file_entry *e, bool tree, uint32_t bit)
+{
+	const __u32 *m = tree ? e->rule.tree : e->rule.exact;
+
+	for (int v = SA_VERDICT_DENY; v >= SA_VERDICT_ALLOW; v--)
+		if (m[v] & bit)
+			return v;
+	return -1;
+}
+
+static const char *policy_of(const struct compiled_set *c, const struct compiled_file_entry *e,
+			     bool tree, unsigned bit_index)
+{
+	uint32_t ref = tree ? e->rule.tree_rule[bit_index] : e->rule.exact_rule[bit_index];
+
+	return c->policies[SA_RULE_POLICY(ref)].name;
+}
 
 static const char *rules(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static const char *rules(const char *fmt, ...)
@@ -104,9 +123,12 @@ TEST(enforce_deny_is_deny_audit_policy_turns_it_into_audit)
 	ASSERT_EQ(d.n, 0);
 	ASSERT_EQ(c->n_policies, 2);
 	ASSERT_EQ(c->n_files, 2);
-	ASSERT_EQ(find_entry(c, file_a)->rule.verdict, SA_VERDICT_DENY);
-	ASSERT_EQ(find_entry(c, file_b)->rule.verdict, SA_VERDICT_AUDIT);
-	ASSERT_STREQ(c->policies[find_entry(c, file_b)->rule.policy_id].name, "p-audit");
+	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_READ), SA_VERDICT_DENY);
+	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_MMAP_EXEC), SA_VERDICT_DENY);
+	ASSERT_EQ(verdict_of(find_entry(c, file_a), true, SA_ACCESS_READ), -1);
+	ASSERT_EQ(verdict_of(find_entry(c, file_b), false, SA_ACCESS_WRITE), SA_VERDICT_AUDIT);
+	ASSERT_STREQ(policy_of(c, find_entry(c, file_b), false, 1), "p-audit");
+	ASSERT_TRUE(!c->has_tree_deny);
 	ASSERT_EQ(find_entry(c, file_a)->rule.version, SA_LAYOUT_VERSION);
 	compiled_set_free(c);
 	free((void *)texts[0]);
@@ -124,11 +146,13 @@ TEST(rule_mode_overrides_policy_mode)
 				     "    - paths: [%s]\n      action: deny\n",
 				     file_a, file_b));
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
-	ASSERT_EQ(find_entry(c, file_a)->rule.verdict, SA_VERDICT_AUDIT);
-	ASSERT_EQ(find_entry(c, file_b)->rule.verdict, SA_VERDICT_DENY);
-	ASSERT_EQ(find_entry(c, file_b)->rule.rule_id, 1);
-	ASSERT_EQ(c->rules[1].line, 10);
-	ASSERT_EQ(c->rules[1].column, 7);
+	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_READ), SA_VERDICT_AUDIT);
+	ASSERT_EQ(verdict_of(find_entry(c, file_b), false, SA_ACCESS_READ), SA_VERDICT_DENY);
+	ASSERT_EQ(find_entry(c, file_b)->rule.exact_rule[0], SA_RULE_REF(0, 1));
+	ASSERT_EQ(compiled_set_rule(c, SA_RULE_REF(0, 1))->line, 10);
+	ASSERT_EQ(compiled_set_rule(c, SA_RULE_REF(0, 1))->column, 7);
+	ASSERT_NULL(compiled_set_rule(c, SA_RULE_REF(0, 2)));
+	ASSERT_NULL(compiled_set_rule(c, SA_RULE_REF(1, 0)));
 	compiled_set_free(c);
 	free((void *)texts[0]);
 }
@@ -148,8 +172,8 @@ TEST(same_file_by_two_names_is_one_entry_strongest_verdict_wins)
 			       rules("    - paths: [%s]\n      action: deny\n", link_a));
 	ASSERT_OK(compile_texts(texts, 2, &d, &c));
 	ASSERT_EQ(c->n_files, 1);
-	ASSERT_EQ(find_entry(c, file_a)->rule.verdict, SA_VERDICT_DENY);
-	ASSERT_STREQ(c->policies[find_entry(c, file_a)->rule.policy_id].name, "second");
+	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_READ), SA_VERDICT_DENY);
+	ASSERT_STREQ(policy_of(c, find_entry(c, file_a), false, 0), "second");
 	compiled_set_free(c);
 	free((void *)texts[0]);
 	free((void *)texts[1]);
@@ -161,7 +185,7 @@ TEST(same_file_by_two_names_is_one_entry_strongest_verdict_wins)
 				     file_a, link_a));
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
 	ASSERT_EQ(c->n_files, 1);
-	ASSERT_EQ(find_entry(c, file_a)->rule.verdict, SA_VERDICT_AUDIT);
+	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_READ), SA_VERDICT_AUDIT);
 	compiled_set_free(c);
 	free((void *)texts[0]);
 }
@@ -185,18 +209,73 @@ TEST(missing_path_is_an_error_at_the_path)
 	free((void *)texts[0]);
 }
 
-TEST(subtree_rules_are_refused_until_supported)
+TEST(subtree_rules_and_access_sets)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[1];
+	const struct compiled_file_entry *dir, *a;
+
+	/* Deny writes below the directory; allow (carve out) writes to file-a; audit its reads. */
+	texts[0] = policy_text("p", "enforce",
+			       rules("    - paths: [%s/]\n      access: [write, unlink]\n"
+				     "      action: deny\n"
+				     "    - paths: [%s]\n      access: [write]\n      action: allow\n"
+				     "    - paths: [%s]\n      access: [read]\n      action: audit\n",
+				     dir_d, file_a, file_a));
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	ASSERT_EQ(c->n_files, 2);
+	ASSERT_TRUE(c->has_tree_deny);
+	dir = find_entry(c, dir_d);
+	a = find_entry(c, file_a);
+	ASSERT_NOT_NULL(dir);
+	ASSERT_EQ(verdict_of(dir, true, SA_ACCESS_WRITE), SA_VERDICT_DENY);
+	ASSERT_EQ(verdict_of(dir, true, SA_ACCESS_UNLINK), SA_VERDICT_DENY);
+	ASSERT_EQ(verdict_of(dir, true, SA_ACCESS_READ), -1);
+	ASSERT_EQ(verdict_of(dir, false, SA_ACCESS_WRITE), -1); /* the directory itself: no rule */
+	ASSERT_EQ(verdict_of(a, false, SA_ACCESS_WRITE), SA_VERDICT_ALLOW);
+	ASSERT_EQ(verdict_of(a, false, SA_ACCESS_READ), SA_VERDICT_AUDIT);
+	ASSERT_EQ(verdict_of(a, false, SA_ACCESS_EXEC), -1);
+	ASSERT_EQ(a->rule.exact_rule[1], SA_RULE_REF(0, 1));
+	ASSERT_EQ(a->rule.exact_rule[0], SA_RULE_REF(0, 2));
+	compiled_set_free(c);
+	free((void *)texts[0]);
+}
+
+TEST(trailing_slash_on_a_file_is_an_error)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	char path[320];
+	const char *texts[1];
+
+	snprintf(path, sizeof(path), "%s/", file_a);
+	texts[0] = policy_text("p", "enforce", rules("    - paths: [%s]\n      action: deny\n", path));
+	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
+	ASSERT_EQ(d.n, 1);
+	ASSERT_EQ(d.items[0].line, 7);
+	ASSERT_EQ(d.items[0].column, 15);
+	ASSERT_TRUE(strstr(d.items[0].message, "a trailing '/' names a directory's subtree, but this "
+						"is not a directory") != NULL);
+	diag_list_clear(&d);
+	free((void *)texts[0]);
+}
+
+TEST(unknown_access_is_an_error_at_the_value)
 {
 	struct diag_list d = {};
 	struct compiled_set *c = NULL;
 	const char *texts[1];
 
-	texts[0] = policy_text("p", "enforce", "    - paths: [/etc/]\n      action: deny\n");
+	texts[0] = policy_text("p", "enforce",
+			       rules("    - paths: [%s]\n      access: [read, fly]\n      action: deny\n",
+				     file_a));
 	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
 	ASSERT_EQ(d.n, 1);
-	ASSERT_EQ(d.items[0].line, 7);
-	ASSERT_EQ(d.items[0].column, 15);
-	ASSERT_STREQ(d.items[0].message, "'/etc/': directory subtree rules are not supported yet");
+	ASSERT_EQ(d.items[0].line, 8);
+	ASSERT_EQ(d.items[0].column, 22);
+	ASSERT_STREQ(d.items[0].message, "invalid access 'fly' (expected one of: read, write, create, "
+					 "unlink, rename, setattr, exec, mmap)");
 	diag_list_clear(&d);
 	free((void *)texts[0]);
 }
@@ -270,9 +349,10 @@ int main(int argc, char **argv)
 	snprintf(file_a, sizeof(file_a), "%s/file-a", tmpdir);
 	snprintf(file_b, sizeof(file_b), "%s/file-b", tmpdir);
 	snprintf(link_a, sizeof(link_a), "%s/link-a", tmpdir);
+	snprintf(dir_d, sizeof(dir_d), "%s/dir-d", tmpdir);
 	write_file(file_a, "a");
 	write_file(file_b, "b");
-	if (link(file_a, link_a) < 0)
+	if (link(file_a, link_a) < 0 || mkdir(dir_d, 0755) < 0)
 		return 1;
 	r = test_run_all(argc, argv);
 	if (fork() == 0)

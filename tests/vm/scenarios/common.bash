@@ -96,6 +96,9 @@ unit_log_contains() {
 }
 
 make_testdir() {
+	# The previous scenario's rules may deny unlinking what it left here; `systemctl stop`
+	# ends enforcement before it returns.
+	systemctl stop secagent 2>/dev/null || true
 	rm -rf "$TESTDIR"
 	mkdir -p "$TESTDIR"
 	chmod 755 "$TESTDIR"
