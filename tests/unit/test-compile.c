@@ -340,6 +340,159 @@ TEST(empty_directory_compiles_to_an_empty_set)
 	compiled_set_free(c);
 }
 
+static char *selector_policy(const char *name, const char *selector, const char *rules_text)
+{
+	char *t;
+
+	if (asprintf(&t, "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: %s}\n"
+			 "spec:\n  selector:\n%s  files:\n%s",
+		     name, selector, rules_text) < 0)
+		abort();
+	return t;
+}
+
+static const struct compiled_file_entry *find_scoped(const struct compiled_set *c,
+						     const struct compiled_file_entry *e0,
+						     unsigned selector)
+{
+	for (size_t i = 0; i < c->n_files; i++)
+		if (c->files[i].dev == e0->dev && c->files[i].ino == e0->ino &&
+		    c->files[i].selector == selector)
+			return &c->files[i];
+	return NULL;
+}
+
+TEST(selector_rules_are_kept_apart_and_listed_on_the_inode)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const struct compiled_file_entry *e0, *e1;
+	char sel[400];
+	const char *texts[2];
+	unsigned k;
+
+	texts[0] = policy_text("everyone", "enforce",
+			       rules("    - paths: [%s]\n      access: [write]\n      action: deny\n",
+				     file_a));
+	snprintf(sel, sizeof(sel), "    binaries: [%s]\n    uids: [0, \"1000-1999\"]\n", file_b);
+	texts[1] = selector_policy("scoped", sel,
+				   rules("    - paths: [%s]\n      action: deny\n", file_a));
+	ASSERT_OK(compile_texts(texts, 2, &d, &c));
+	k = c->policies[1].selector;
+	ASSERT_EQ(c->policies[0].selector, 0);
+	ASSERT_TRUE(k >= 1 && k < SA_MAX_SELECTORS);
+
+	/* One entry per selector; the selector-0 one names the other. */
+	e0 = find_entry(c, file_a);
+	ASSERT_TRUE(e0 != NULL);
+	ASSERT_EQ(e0->selector, 0);
+	ASSERT_EQ(e0->rule.scoped, 1ULL << k);
+	ASSERT_EQ(verdict_of(e0, false, SA_ACCESS_WRITE), SA_VERDICT_DENY);
+	ASSERT_EQ(verdict_of(e0, false, SA_ACCESS_READ), -1);
+	e1 = find_scoped(c, e0, k);
+	ASSERT_TRUE(e1 != NULL);
+	ASSERT_EQ(verdict_of(e1, false, SA_ACCESS_READ), SA_VERDICT_DENY);
+	ASSERT_STREQ(policy_of(c, e1, false, 0), "scoped");
+
+	/* Conditions combine with AND: no cgroups: condition, so any cgroup matches. */
+	ASSERT_EQ(c->selectors.table.in_use, 1ULL << k);
+	ASSERT_TRUE(c->selectors.table.any_cgroup & (1ULL << k));
+	ASSERT_TRUE(!(c->selectors.table.any_binary & (1ULL << k)));
+	ASSERT_TRUE(!(c->selectors.table.any_uid & (1ULL << k)));
+	ASSERT_EQ(c->selectors.table.n_uid_ranges, 2);
+	ASSERT_EQ(c->selectors.table.uid_ranges[1].lo, 1000);
+	ASSERT_EQ(c->selectors.table.uid_ranges[1].hi, 1999);
+	ASSERT_EQ(c->selectors.n_binaries, 1);
+	ASSERT_EQ(c->selectors.binaries[0].value.selectors, 1ULL << k);
+	compiled_set_free(c);
+	free((void *)texts[0]);
+	free((void *)texts[1]);
+}
+
+TEST(selector_cgroups_need_not_exist_and_except_binaries_exclude)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	char sel[400];
+	const char *texts[1];
+	unsigned k;
+
+	snprintf(sel, sizeof(sel),
+		 "    cgroups: [/system.slice/not-running.service]\n    exceptBinaries: [%s]\n",
+		 file_b);
+	texts[0] = selector_policy("unit", sel, rules("    - paths: [%s]\n      action: deny\n",
+						      file_a));
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	k = c->policies[0].selector;
+	ASSERT_EQ(c->selectors.n_cgroups, 1);
+	ASSERT_STREQ(c->selectors.cgroups[0].path, "/system.slice/not-running.service");
+	ASSERT_EQ(c->selectors.cgroups[0].selectors, 1ULL << k);
+	ASSERT_TRUE(!(c->selectors.table.any_cgroup & (1ULL << k)));
+	/* exceptBinaries alone leaves every binary bound but the one named. */
+	ASSERT_TRUE(c->selectors.table.any_binary & (1ULL << k));
+	ASSERT_EQ(c->selectors.binaries[0].value.excluded, 1ULL << k);
+	compiled_set_free(c);
+	free((void *)texts[0]);
+}
+
+TEST(selector_errors_name_the_value)
+{
+	static const struct {
+		const char *selector;
+		unsigned line, column;
+		const char *message;
+	} cases[] = {
+		{ "    uids: [\"1999-1000\"]\n", 6, 12,
+		  "invalid uid or uid range '1999-1000' (expected N or N-M with N <= M < 4294967295)" },
+		{ "    uids: [root]\n", 6, 12,
+		  "invalid uid or uid range 'root' (expected N or N-M with N <= M < 4294967295)" },
+		{ "    binaries: [/nonexistent/sshd]\n", 6, 16,
+		  "binary '/nonexistent/sshd': does not exist" },
+		{ "    binaries: [/tmp]\n", 6, 16, "binary '/tmp': is not a regular file" },
+		{ "    cgroups: [system.slice]\n", 6, 15,
+		  "path 'system.slice' is not absolute (it must start with '/')" },
+		{ "    cgroup: [/a]\n", 6, 5,
+		  "unknown key 'cgroup' in selector (expected one of: cgroups, binaries, "
+		  "exceptBinaries, uids)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct diag_list d = {};
+		struct compiled_set *c = NULL;
+		const char *texts[1];
+
+		texts[0] = selector_policy("p", cases[i].selector,
+					   rules("    - paths: [%s]\n      action: deny\n", file_a));
+		ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
+		ASSERT_TRUE(d.n >= 1);
+		ASSERT_STREQ(d.items[0].message, cases[i].message);
+		ASSERT_EQ(d.items[0].line, cases[i].line);
+		ASSERT_EQ(d.items[0].column, cases[i].column);
+		diag_list_clear(&d);
+		free((void *)texts[0]);
+	}
+}
+
+TEST(exec_rules_are_file_rules_for_exec_only)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const struct compiled_file_entry *e;
+	char *text;
+
+	if (asprintf(&text, "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: x}\n"
+			    "spec:\n  exec:\n    - paths: [%s]\n      action: deny\n", file_a) < 0)
+		abort();
+	ASSERT_OK(compile_texts((const char *const *)&text, 1, &d, &c));
+	e = find_entry(c, file_a);
+	ASSERT_TRUE(e != NULL);
+	ASSERT_EQ(verdict_of(e, false, SA_ACCESS_EXEC), SA_VERDICT_DENY);
+	ASSERT_EQ(verdict_of(e, false, SA_ACCESS_READ), -1);
+	ASSERT_EQ(verdict_of(e, false, SA_ACCESS_MMAP_EXEC), -1);
+	compiled_set_free(c);
+	free(text);
+}
+
 int main(int argc, char **argv)
 {
 	int r;
