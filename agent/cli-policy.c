@@ -669,6 +669,9 @@ static const struct verb policy_verbs[] = {
 	  "  -j --json        Print one JSON object: name, file, active, mode, rules, content\n" },
 	{ "delete", verb_policy_delete, "policy delete NAME",
 	  "Remove a policy and reload the daemon", NULL },
+	{ "export", verb_policy_export, "policy export --format oci-seccomp NAME",
+	  "Write a policy's syscalls: section as an OCI seccomp profile (runc, crun, podman)",
+	  "  -f --format=oci-seccomp  The output format\n" },
 };
 
 int verb_policy(const struct verb *v, int argc, char **argv)

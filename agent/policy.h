@@ -49,6 +49,8 @@ struct file_rule_spec {
 	struct source_loc loc; /* the rule's mapping */
 };
 
+struct syscall_spec;
+
 struct policy {
 	char *file; /* the path it was read from, for messages */
 	char *name;
@@ -56,6 +58,7 @@ struct policy {
 	enum policy_mode mode;
 	struct file_rule_spec *file_rules;
 	size_t n_file_rules;
+	struct syscall_spec *syscalls; /* the `syscalls:` section, or NULL (policy-syscalls.h) */
 };
 
 /*
