@@ -238,9 +238,44 @@ fail:
 	return r;
 }
 
-char *seccomp_syscall_name(unsigned arch, int nr)
+int seccomp_filter_deny_errno(const struct syscall_spec *s, enum policy_mode mode, const char *name,
+			      int64_t nr)
 {
-	return seccomp_syscall_resolve_num_arch(arch ? arch : seccomp_arch_native(), nr);
+	enum syscall_action d = syscall_action_effective(s->default_action, mode);
+	int found = 0;
+
+	if (!name)
+		return d == SYSCALL_ACTION_DENY && nr >= 0 && nr < SYSCALL_NR_SCAN ? ENOSYS :
+		       d == SYSCALL_ACTION_DENY					  ? s->default_errno :
+											    0;
+
+	for (size_t i = 0; i < s->n_rules; i++) {
+		const struct syscall_rule *rule = &s->rules[i];
+		bool named = false;
+
+		for (size_t j = 0; j < rule->n_names && !named; j++)
+			named = streq(rule->names[j].name, name);
+		if (!named)
+			continue;
+		if (syscall_action_effective(rule->action, rule->has_mode ? rule->mode : mode) !=
+		    SYSCALL_ACTION_DENY) {
+			if (rule->n_args == 0)
+				return 0;
+			continue;
+		}
+		if (rule->n_args == 0)
+			return rule->errno_value;
+		if (found && found != rule->errno_value)
+			return 0;
+		found = rule->errno_value;
+	}
+	/* No rule holds, or none names the call: the default. */
+	if (d == SYSCALL_ACTION_DENY) {
+		if (found && found != s->default_errno)
+			return 0;
+		return s->default_errno;
+	}
+	return found;
 }
 
 int seccomp_filter_export_oci(const struct syscall_spec *s, enum policy_mode mode, FILE *f)

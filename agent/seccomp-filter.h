@@ -21,6 +21,7 @@
  */
 
 #include <seccomp.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "policy-syscalls.h"
@@ -43,5 +44,11 @@ int seccomp_filter_build(const struct syscall_spec *s, enum policy_mode mode,
  * Returns 0 or a negative errno. */
 int seccomp_filter_export_oci(const struct syscall_spec *s, enum policy_mode mode, FILE *f);
 
-/* libseccomp's name of the native architecture's system call @nr, or NULL; free() it. */
-char *seccomp_syscall_name(unsigned arch, int nr);
+/*
+ * The errno the filter of @s (in @mode) answers call @name with, when it denies it: the kernel's
+ * audit record has the action but not the errno, so the daemon works it out from the policy.
+ * @name NULL: a number with no call. Returns the errno, or 0 when it depends on arguments the
+ * record does not have (two conditional rules with different errnos) or the call is not denied.
+ */
+int seccomp_filter_deny_errno(const struct syscall_spec *s, enum policy_mode mode, const char *name,
+			      int64_t nr);

@@ -423,6 +423,35 @@ static int child_allow_default(void)
 	     "      - names: [sync]\n"                                                             \
 	     "        action: kill\n"
 
+TEST(deny_errno_from_policy)
+{
+	struct policy *p = parse_ok(ALLOW_POLICY);
+	const struct syscall_spec *s = p->syscalls;
+
+	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, "ptrace", SYS_ptrace), EPERM);
+	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, "personality", SYS_personality), EACCES);
+	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, "socket", SYS_socket), EAFNOSUPPORT);
+	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, "getpid", SYS_getpid), 0);
+	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, NULL, 1000), 0);
+	policy_free(p);
+
+	p = parse_ok(HEAD "    default: deny\n"
+			  "    defaultErrno: EACCES\n"
+			  "    rules:\n"
+			  "      - {names: [socket], action: allow, args: [{arg: 0, op: eq, value: 1}]}\n"
+			  "      - {names: [ioctl], action: deny, errno: ENOTTY, args: [{arg: 1, op: eq, value: 1}]}\n"
+			  "      - {names: [ioctl], action: deny, errno: EIO, args: [{arg: 1, op: eq, value: 2}]}\n"
+			  "      - {names: [clone3], action: deny, errno: ENOSYS}\n");
+	s = p->syscalls;
+	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, "ptrace", SYS_ptrace), EACCES);
+	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, "socket", SYS_socket), EACCES);
+	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, "ioctl", SYS_ioctl), 0); /* 3 candidates */
+	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, "clone3", SYS_clone3), ENOSYS);
+	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, NULL, 1000), ENOSYS);
+	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, NULL, 5000), EACCES);
+	policy_free(p);
+}
+
 TEST(filter_default_allow)
 {
 	EXPECT_EXIT(run_filtered(ALLOW_POLICY, child_allow_default), 0);
