@@ -375,7 +375,8 @@ static int seccomp_errno(const struct manager *m, const struct seccomp_record *r
 static int on_audit_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct manager *m = userdata;
-	char buf[8192 + NLMSG_HDRLEN];
+	/* A record is at most 8970 bytes (MAX_AUDIT_MESSAGE_LENGTH in libaudit) with its header. */
+	char buf[8970 + NLMSG_HDRLEN + 1];
 
 	for (unsigned i = 0; i < EVENT_BATCH; i++) {
 		struct seccomp_record rec;

@@ -396,6 +396,9 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 		printf("Decisions:      %s denied, %s audited, %s failed closed\n", V("denied"),
 		       V("audited"), V("fail_closed"));
 		printf("Reloads:        %s ok, %s failed\n", V("reloads_ok"), V("reloads_failed"));
+		printf("Seccomp:        %s; %s processes registered, %s events (%s unattributed)\n",
+		       streq(V("seccomp_audit"), "yes") ? "events reported" : "events NOT reported",
+		       V("seccomp_registered"), V("seccomp_events"), V("seccomp_unattributed"));
 		printf("Uptime:         %s\n", uptime);
 	}
 #undef V
