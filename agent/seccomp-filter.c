@@ -298,7 +298,10 @@ int seccomp_filter_export_oci(const struct syscall_spec *s, enum policy_mode mod
 		fputs(", \"SCMP_ARCH_X86\"", f);
 	if (s->arches & SYSCALL_ARCH_X32)
 		fputs(", \"SCMP_ARCH_X32\"", f);
-	fputs("],\n  \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\"],\n  \"syscalls\": [", f);
+	/* No "flags" (SECCOMP_FILTER_FLAG_LOG): runc 1.1, Debian 12's, refuses a profile with
+	 * any ("seccomp flags are not yet supported by runc"). Kills and audits are logged all
+	 * the same; denials only where the runtime sets the flag itself. */
+	fputs("],\n  \"syscalls\": [", f);
 
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct syscall_rule *rule = &s->rules[i];
