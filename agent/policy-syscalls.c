@@ -26,8 +26,12 @@ static const char *const syscall_action_table[] = {
 };
 
 static const char *const syscall_arg_op_table[] = {
-	[SYSCALL_ARG_EQ] = "eq",	 [SYSCALL_ARG_NE] = "ne", [SYSCALL_ARG_LT] = "lt",
-	[SYSCALL_ARG_LE] = "le",	 [SYSCALL_ARG_GT] = "gt", [SYSCALL_ARG_GE] = "ge",
+	[SYSCALL_ARG_EQ] = "eq",
+	[SYSCALL_ARG_NE] = "ne",
+	[SYSCALL_ARG_LT] = "lt",
+	[SYSCALL_ARG_LE] = "le",
+	[SYSCALL_ARG_GT] = "gt",
+	[SYSCALL_ARG_GE] = "ge",
 	[SYSCALL_ARG_MASKED_EQ] = "masked_eq",
 };
 
