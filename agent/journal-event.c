@@ -7,8 +7,15 @@
 
 #include <systemd/sd-journal.h>
 
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdlib.h>
+
 #include "journal-event.h"
 #include "policy.h"
+#include "policy-syscalls.h"
+#include "seccomp-audit.h"
+#include "util.h"
 
 const char *event_kind_to_string(uint32_t kind)
 {
@@ -140,5 +147,97 @@ int journal_send_lost(uint64_t count, uint64_t total)
 			       "PRIORITY=%d", LOG_ERR,
 			       "SECAGENT_COUNT=%llu", (unsigned long long)count,
 			       "SECAGENT_LOST_TOTAL=%llu", (unsigned long long)total,
+			       NULL);
+}
+
+static const char *arch_name(uint32_t arch)
+{
+	switch (arch) {
+	case SCMP_ARCH_X86_64:
+		return "x86_64";
+	case SCMP_ARCH_X86:
+		return "i386";
+	case SCMP_ARCH_X32:
+		return "x32";
+	default:
+		return "unknown";
+	}
+}
+
+int journal_send_seccomp(const struct seccomp_record *rec, const char *policy, int via,
+			 const char *why, int errno_value)
+{
+	const char *action = seccomp_record_action(rec);
+	char *name = NULL, errno_name[32] = "", what[64], policy_text[160];
+	bool deny = streq(action, "deny");
+	int r;
+
+	/* An x32 call carries __X32_SYSCALL_BIT in its number. */
+	if (rec->arch && rec->syscall >= 0 && rec->syscall <= INT32_MAX)
+		name = seccomp_syscall_resolve_num_arch(rec->arch, (int)rec->syscall);
+	if (deny && errno_value > 0) {
+		const char *e = errno_to_name(errno_value);
+
+		if (e)
+			snprintf(errno_name, sizeof(errno_name), "%s", e);
+		else
+			snprintf(errno_name, sizeof(errno_name), "%d", errno_value);
+	}
+	snprintf(what, sizeof(what), "%s (%lld, %s)", name ? name : "?", (long long)rec->syscall,
+		 arch_name(rec->arch));
+	if (policy)
+		snprintf(policy_text, sizeof(policy_text), "policy %s", policy);
+	else
+		snprintf(policy_text, sizeof(policy_text), "no secagent policy named: %s",
+			 why ? why : "unknown");
+
+	r = sd_journal_send(
+		"MESSAGE=%s system call %s%s%s by %s[%u] (uid %u), %s",
+		deny ? "Denied" : streq(action, "kill") ? "Killed the process on" :
+		       streq(action, "audit")	 ? "Audited" : "Filtered",
+		what, *errno_name ? " with " : "", errno_name, rec->comm, rec->pid, rec->uid, policy_text,
+		"MESSAGE_ID=%s", SECAGENT_MESSAGE_SECCOMP,
+		"PRIORITY=%d", streq(action, "audit") ? LOG_NOTICE : LOG_WARNING,
+		"SECAGENT_KIND=syscall",
+		"SECAGENT_ACTION=%s", action,
+		"SECAGENT_ATTRIBUTED=%d", policy != NULL,
+		/* One or the other: an unattributed record has no SECAGENT_POLICY at all. */
+		policy ? "SECAGENT_POLICY=%s" : "SECAGENT_UNATTRIBUTED_REASON=%s",
+		policy ? policy : why ? why : "unknown",
+		"SECAGENT_REGISTERED_PID=%d", policy ? via : 0,
+		"SECAGENT_SYSCALL=%s", name ? name : "",
+		"SECAGENT_SYSCALL_NR=%lld", (long long)rec->syscall,
+		"SECAGENT_ARCH=%s", arch_name(rec->arch),
+		"SECAGENT_ERRNO=%s", errno_name,
+		"SECAGENT_SECCOMP_CODE=0x%x", rec->code,
+		"SECAGENT_PID=%u", rec->pid,
+		"SECAGENT_UID=%u", rec->uid,
+		"SECAGENT_GID=%u", rec->gid,
+		"SECAGENT_COMM=%s", rec->comm,
+		"SECAGENT_EXE=%s", rec->exe,
+		"SECAGENT_COUNT=1",
+		NULL);
+	free(name);
+	return r;
+}
+
+int journal_send_seccomp_dropped(uint64_t count, bool lost, uint32_t burst, uint64_t interval_usec)
+{
+	if (lost)
+		return sd_journal_send("MESSAGE=seccomp audit records lost: the audit socket's "
+				       "buffer overflowed %llu times",
+				       (unsigned long long)count,
+				       "MESSAGE_ID=%s", SECAGENT_MESSAGE_LOST,
+				       "PRIORITY=%d", LOG_ERR,
+				       "SECAGENT_KIND=syscall",
+				       "SECAGENT_COUNT=%llu", (unsigned long long)count,
+				       NULL);
+	return sd_journal_send("MESSAGE=%llu seccomp events not logged one by one: over the rate "
+			       "limit of %u per %.1fs",
+			       (unsigned long long)count, burst, interval_usec / 1e6,
+			       "MESSAGE_ID=%s", SECAGENT_MESSAGE_SUPPRESSED,
+			       "PRIORITY=%d", LOG_WARNING,
+			       "SECAGENT_KIND=syscall",
+			       "SECAGENT_COUNT=%llu", (unsigned long long)count,
 			       NULL);
 }

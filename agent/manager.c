@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/audit.h>
+#include <linux/netlink.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -18,6 +20,8 @@
 #include "log.h"
 #include "manager.h"
 #include "privileges.h"
+#include "seccomp-audit.h"
+#include "seccomp-filter.h"
 #include "util.h"
 
 /* Events handled per turn of the event loop before the control socket and the tick get theirs. */
@@ -52,6 +56,14 @@ struct manager {
 	uint64_t started_usec;
 	bool keep_pins; /* set by a "handover" request: the next stop leaves enforcement pinned */
 	struct generation_names history[NAME_HISTORY]; /* indexed by seq % NAME_HISTORY */
+
+	/* seccomp: audit records of the filters `secagentctl exec` applies (seccomp-audit.h) */
+	int audit_fd; /* -1: seccomp events are not reported */
+	int audit_error;
+	struct seccomp_registry *registry;
+	uint64_t seccomp_events, seccomp_unattributed, seccomp_suppressed, seccomp_overflows;
+	uint64_t seccomp_window_start, seccomp_window_count; /* rate limit, as the LSM events' */
+	uint64_t seccomp_suppressed_reported, seccomp_overflows_reported;
 };
 
 struct control_conn {
@@ -59,6 +71,7 @@ struct control_conn {
 	int fd;
 	bool authorized;
 	bool answered; /* replied; now only draining what the peer still sends */
+	pid_t peer_pid; /* SO_PEERCRED, for seccomp-register */
 	sd_event_source *io, *timeout;
 };
 
@@ -340,6 +353,102 @@ static void report_lost_events(struct manager *m)
 	}
 }
 
+/*
+ * The errno a denied call of @rec failed with: the record has the action only, so it is read
+ * from the policy, as the active set has it (`secagentctl exec` read the same directory; a
+ * policy changed since without a reload can make this differ). 0 when unknown.
+ */
+static int seccomp_errno(const struct manager *m, const struct seccomp_record *rec,
+			 const char *policy)
+{
+	const struct policy_set *set = m->active ? m->active->source : NULL;
+	char *name = NULL;
+	int e = 0;
+
+	if (!policy || !set || !streq(seccomp_record_action(rec), "deny"))
+		return 0;
+	for (size_t i = 0; i < set->n_policies; i++) {
+		const struct policy *p = set->policies[i];
+
+		if (!streq(p->name, policy) || !p->syscalls)
+			continue;
+		if (rec->arch && rec->syscall >= 0 && rec->syscall <= INT32_MAX)
+			name = seccomp_syscall_resolve_num_arch(rec->arch, (int)rec->syscall);
+		e = seccomp_filter_deny_errno(p->syscalls, p->mode, name, rec->syscall);
+		free(name);
+		break;
+	}
+	return e;
+}
+
+/* Records of one turn of the event loop, as for the ring buffer. */
+static int on_audit_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct manager *m = userdata;
+	/* A record is at most 8970 bytes (MAX_AUDIT_MESSAGE_LENGTH in libaudit) with its header. */
+	char buf[8970 + NLMSG_HDRLEN + 1];
+
+	for (unsigned i = 0; i < EVENT_BATCH; i++) {
+		struct seccomp_record rec;
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+		const char *policy = NULL, *why = NULL;
+		pid_t via = 0;
+		uint64_t now;
+		ssize_t n;
+
+		n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				m->seccomp_overflows++;
+				continue;
+			}
+			if (errno != EAGAIN && errno != EINTR)
+				log_warning_errno(-errno, "Failed to read the audit socket: %m");
+			break;
+		}
+		/* The kernel's multicast sends one record per message. */
+		if ((size_t)n < NLMSG_HDRLEN || h->nlmsg_type != AUDIT_SECCOMP ||
+		    h->nlmsg_len > (size_t)n || h->nlmsg_len < NLMSG_HDRLEN)
+			continue;
+		if (seccomp_record_parse(buf + NLMSG_HDRLEN, h->nlmsg_len - NLMSG_HDRLEN, &rec) < 0)
+			continue;
+
+		m->seccomp_events++;
+		now = now_usec(CLOCK_MONOTONIC);
+		if (now - m->seccomp_window_start >= m->cfg.limiter.interval_usec) {
+			m->seccomp_window_start = now;
+			m->seccomp_window_count = 0;
+		}
+		if (m->cfg.limiter.burst && m->seccomp_window_count++ >= m->cfg.limiter.burst) {
+			m->seccomp_suppressed++;
+			continue;
+		}
+		if (seccomp_registry_attribute(m->registry, rec.pid, &policy, &via, &why) <= 0)
+			m->seccomp_unattributed++;
+		note_journal_result(m, journal_send_seccomp(&rec, policy, via, why,
+							    seccomp_errno(m, &rec, policy)));
+	}
+	return 0;
+}
+
+/* Counted drops of seccomp records, reported as they happen. */
+static void report_seccomp_drops(struct manager *m)
+{
+	if (m->seccomp_suppressed > m->seccomp_suppressed_reported) {
+		note_journal_result(m, journal_send_seccomp_dropped(
+					       m->seccomp_suppressed - m->seccomp_suppressed_reported,
+					       false, m->cfg.limiter.burst,
+					       m->cfg.limiter.interval_usec));
+		m->seccomp_suppressed_reported = m->seccomp_suppressed;
+	}
+	if (m->seccomp_overflows > m->seccomp_overflows_reported) {
+		note_journal_result(m, journal_send_seccomp_dropped(
+					       m->seccomp_overflows - m->seccomp_overflows_reported,
+					       true, 0, 0));
+		m->seccomp_overflows_reported = m->seccomp_overflows;
+	}
+}
+
 #define TICK_USEC (250 * 1000ULL)
 
 /* Every tick: report ended coalescing groups and rate windows, losses, the watchdog, and now
@@ -352,6 +461,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 
 	event_limiter_flush(m->limiter, now, false);
 	report_lost_events(m);
+	report_seccomp_drops(m);
 	sd_notify(false, "WATCHDOG=1");
 	if (now - m->last_status_usec >= 5 * 1000000ULL) {
 		manager_notify_status(m);
@@ -395,6 +505,41 @@ static void control_reply(struct control_conn *c, bool ok, const char *body)
 	(void)send(c->fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+/* "seccomp-register NAME": the peer (by SO_PEERCRED) runs under policy NAME's filter from now
+ * on; see seccomp-audit.h. */
+static void control_seccomp_register(struct control_conn *c, const char *name)
+{
+	_cleanup_free_ char *reply = NULL;
+	bool valid = *name && strlen(name) <= 63;
+	int r;
+
+	for (const char *p = name; *p && valid; p++)
+		valid = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-';
+	if (!valid) {
+		control_reply(c, false, "invalid policy name");
+		return;
+	}
+	if (c->m->audit_fd < 0) {
+		if (asprintf(&reply, "cannot report seccomp events: the audit socket is not open "
+				     "(%s)", strerror(c->m->audit_error)) < 0)
+			reply = NULL;
+		control_reply(c, false, reply ? reply : "cannot report seccomp events");
+		return;
+	}
+	r = seccomp_registry_add(c->m->registry, c->peer_pid, name);
+	if (r < 0) {
+		if (asprintf(&reply, "cannot register pid %d: %s", (int)c->peer_pid,
+			     strerror(-r)) < 0)
+			reply = NULL;
+		control_reply(c, false, reply ? reply : "cannot register");
+		return;
+	}
+	log_debug("pid %d registered for seccomp policy %s.", (int)c->peer_pid, name);
+	if (asprintf(&reply, "pid %d runs under policy %s\n", (int)c->peer_pid, name) < 0)
+		reply = NULL;
+	control_reply(c, true, reply);
+}
+
 static char *manager_status_text(struct manager *m)
 {
 	uint64_t counters[SA_COUNTER__MAX] = {};
@@ -407,7 +552,9 @@ static char *manager_status_text(struct manager *m)
 		     "adopted=%s\nevents_received=%llu\nevents_logged=%llu\nevents_coalesced=%llu\n"
 		     "events_suppressed=%llu\nevents_delivered=%llu\nevents_lost_ringbuf=%llu\n"
 		     "events_lost_journal=%llu\ndenied=%llu\naudited=%llu\nfail_closed=%llu\n"
-		     "reloads_ok=%llu\nreloads_failed=%llu\nuptime_sec=%llu\n",
+		     "reloads_ok=%llu\nreloads_failed=%llu\nuptime_sec=%llu\n"
+		     "seccomp_audit=%s\nseccomp_registered=%zu\nseccomp_events=%llu\n"
+		     "seccomp_unattributed=%llu\nseccomp_suppressed=%llu\nseccomp_overflows=%llu\n",
 		     m->cfg.policy_dir, m->active_seq, m->active ? m->active->n_policies : 0,
 		     m->active ? m->active->n_rules : 0, m->active ? m->active->n_files : 0,
 		     enforcer_adopted(m->enforcer) ? "yes" : "no",
@@ -421,7 +568,12 @@ static char *manager_status_text(struct manager *m)
 		     (unsigned long long)counters[SA_COUNTER_AUDITED],
 		     (unsigned long long)counters[SA_COUNTER_FAIL_CLOSED],
 		     (unsigned long long)m->reloads_ok, (unsigned long long)m->reloads_failed,
-		     (unsigned long long)((now_usec(CLOCK_MONOTONIC) - m->started_usec) / 1000000)) <
+		     (unsigned long long)((now_usec(CLOCK_MONOTONIC) - m->started_usec) / 1000000),
+		     m->audit_fd >= 0 ? "yes" : "no", seccomp_registry_size(m->registry),
+		     (unsigned long long)m->seccomp_events,
+		     (unsigned long long)m->seccomp_unattributed,
+		     (unsigned long long)m->seccomp_suppressed,
+		     (unsigned long long)m->seccomp_overflows) <
 	    0)
 		return NULL;
 	return text;
@@ -505,12 +657,15 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 		_cleanup_free_ char *list = manager_policies_text(c->m);
 
 		control_reply(c, list != NULL, list ? list : "out of memory");
+	} else if (strncmp(buf, "seccomp-register ", 17) == 0) {
+		control_seccomp_register(c, buf + 17);
 	} else if (streq(buf, "status")) {
 		_cleanup_free_ char *status = manager_status_text(c->m);
 
 		control_reply(c, status != NULL, status ? status : "out of memory");
 	} else {
-		control_reply(c, false, "unknown request (expected: reload, status, policies, handover)");
+		control_reply(c, false, "unknown request (expected: reload, status, policies, handover, "
+				      "seccomp-register NAME)");
 	}
 	control_conn_free(c);
 	return 0;
@@ -546,6 +701,7 @@ static int on_control_accept(sd_event_source *s, int fd, uint32_t revents, void 
 	 * peer still gets its request read and answered, so that it sees the refusal rather than a
 	 * reset connection. */
 	c->authorized = getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) >= 0 && cred.uid == 0;
+	c->peer_pid = c->authorized ? cred.pid : 0;
 	r = sd_event_add_io(m->event, &c->io, cfd, EPOLLIN, on_control_readable, c);
 	if (r >= 0)
 		r = sd_event_add_time_relative(m->event, &c->timeout, CLOCK_MONOTONIC,
@@ -565,6 +721,8 @@ struct manager *manager_free(struct manager *m)
 	event_limiter_free(m->limiter);
 	enforcer_free(m->enforcer);
 	closep(&m->control_fd);
+	closep(&m->audit_fd);
+	seccomp_registry_free(m->registry);
 	if (m->cfg.control_socket)
 		(void)unlink(m->cfg.control_socket);
 	compiled_set_free(m->active);
@@ -604,6 +762,7 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		return log_error_errno(-ENOMEM, "Out of memory");
 	m->cfg = *cfg;
 	m->control_fd = -1;
+	m->audit_fd = -1;
 	m->started_usec = now_usec(CLOCK_MONOTONIC);
 
 	/* Check the policies before touching the kernel: a bad set changes nothing. */
@@ -689,13 +848,34 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		goto fail;
 	}
 
+	/* seccomp events: the bind needs CAP_AUDIT_READ. Without it the daemon still enforces;
+	 * `secagentctl exec` is told so when it registers, and status says so. */
+	r = seccomp_registry_new("/proc", &m->registry);
+	if (r < 0) {
+		log_error_errno(r, "Out of memory");
+		goto fail;
+	}
+	r = seccomp_audit_open(&m->audit_fd);
+	if (r < 0) {
+		m->audit_error = -r;
+		log_warning_errno(r, "Cannot read seccomp audit records (audit netlink multicast "
+				     "group): %m; seccomp events will not be reported.");
+	} else {
+		r = sd_event_add_io(m->event, NULL, m->audit_fd, EPOLLIN, on_audit_readable, m);
+		if (r < 0) {
+			log_error_errno(r, "Failed to watch the audit socket: %m");
+			goto fail;
+		}
+	}
+
 	/* Everything that needed privileges is done: attached, pinned, socket bound. */
 	r = drop_privileges();
 	if (r < 0) {
 		log_error_errno(r, "Failed to drop capabilities: %m");
 		goto fail;
 	}
-	log_info("Dropped all capabilities but CAP_BPF and CAP_DAC_READ_SEARCH; no_new_privs set.");
+	log_info("Dropped all capabilities but CAP_BPF, CAP_DAC_READ_SEARCH and CAP_AUDIT_READ; "
+		 "no_new_privs set.");
 
 	*ret = m;
 	return 0;

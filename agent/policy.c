@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "policy-parse.h"
+#include "policy-syscalls.h"
 #include "policy.h"
 #include "secagent.h"
 #include "util.h"
@@ -68,28 +70,6 @@ const char *rule_action_to_string(enum rule_action a)
 
 /* ---- The node tree ---- */
 
-enum ynode_type {
-	YNODE_INVALID, /* already reported (an alias): checks skip it silently */
-	YNODE_SCALAR,
-	YNODE_SEQUENCE,
-	YNODE_MAPPING,
-};
-
-struct ynode {
-	enum ynode_type type;
-	struct source_loc loc;
-
-	/* YNODE_SCALAR: the text (NUL-terminated, but may hold NULs of its own) */
-	char *value;
-	size_t length;
-	bool plain; /* not quoted: an empty plain scalar is an empty value, not "" */
-
-	/* YNODE_SEQUENCE: the items; YNODE_MAPPING: key, value, key, value, ... */
-	struct ynode **items;
-	size_t n_items;
-	size_t n_allocated;
-};
-
 static struct ynode *ynode_free(struct ynode *n)
 {
 	if (!n)
@@ -128,12 +108,12 @@ static int ynode_append(struct ynode *n, struct ynode *child)
 	return 0;
 }
 
-static bool ynode_is_empty(const struct ynode *n)
+bool ynode_is_empty(const struct ynode *n)
 {
 	return n->type == YNODE_SCALAR && n->plain && n->length == 0;
 }
 
-static const char *ynode_kind(const struct ynode *n)
+const char *ynode_kind(const struct ynode *n)
 {
 	switch (n->type) {
 	case YNODE_SCALAR:
@@ -148,7 +128,7 @@ static const char *ynode_kind(const struct ynode *n)
 }
 
 /* Bounded and printable, so a message can never carry terminal escapes or a megabyte of text. */
-static char *escape_value(const char *s, size_t len)
+char *escape_value(const char *s, size_t len)
 {
 	size_t shown = len < VALUE_SHOW_MAX ? len : VALUE_SHOW_MAX;
 	char *buf, *q;
@@ -402,30 +382,7 @@ static int load_yaml(const char *file, const char *buf, size_t len, struct diag_
 
 /* ---- From nodes to the policy model ---- */
 
-struct parse_ctx {
-	const char *file;
-	struct diag_list *diags;
-};
-
-#define node_error(c, n, ...)                                                                      \
-	diag_add((c)->diags, (c)->file, (n)->loc.line, (n)->loc.column, __VA_ARGS__)
-
-/* A handler checks one key's value and stores it in @userdata; 0 or -ENOMEM. */
-typedef int (*key_handler_t)(struct parse_ctx *c, const struct ynode *value, void *userdata);
-
-struct key_def {
-	const char *name;
-	bool required;
-	key_handler_t parse;
-};
-
-struct section {
-	const char *name; /* for messages: "unknown key 'x' in <name>" */
-	const struct key_def *keys;
-	size_t n_keys;
-};
-
-static bool scalar_is(const struct ynode *n, const char *s)
+bool scalar_is(const struct ynode *n, const char *s)
 {
 	return n->type == YNODE_SCALAR && n->length == strlen(s) &&
 	       memcmp(n->value, s, n->length) == 0;
@@ -454,8 +411,8 @@ static char *join_names(const char *const *names, size_t n, size_t stride)
 }
 
 /* Returns 1 and the string, 0 after a diagnostic (or for an already reported node), or -ENOMEM. */
-static int node_string(struct parse_ctx *c, const struct ynode *n, const char *what,
-		       const char **ret_value)
+int node_string(struct parse_ctx *c, const struct ynode *n, const char *what,
+		const char **ret_value)
 {
 	int r;
 
@@ -476,8 +433,8 @@ static int node_string(struct parse_ctx *c, const struct ynode *n, const char *w
 	return 1;
 }
 
-static int node_enum(struct parse_ctx *c, const struct ynode *n, const char *what,
-		     const char *const *table, size_t n_table, int *ret_value)
+int node_enum(struct parse_ctx *c, const struct ynode *n, const char *what,
+	      const char *const *table, size_t n_table, int *ret_value)
 {
 	_cleanup_free_ char *e = NULL, *expected = NULL;
 	const char *s;
@@ -527,8 +484,8 @@ static int node_fixed_string(struct parse_ctx *c, const struct ynode *n, const c
  * Checks that @n is a mapping whose keys all come from @s, none twice and none required missing,
  * and runs each key's handler on its value, in the order they were written.
  */
-static int parse_section(struct parse_ctx *c, const struct ynode *n, const struct section *s,
-			 void *userdata)
+int parse_section(struct parse_ctx *c, const struct ynode *n, const struct section *s,
+		  void *userdata)
 {
 	const struct ynode *first[SECTION_KEYS_MAX] = {};
 	int r;
@@ -1118,6 +1075,7 @@ static const struct key_def spec_keys[] = {
 	{ "selector", false, parse_selector },
 	{ "files", false, parse_files },
 	{ "exec", false, parse_exec },
+	{ "syscalls", false, policy_parse_syscalls },
 };
 
 static const struct section spec_section = {
@@ -1168,6 +1126,7 @@ struct policy *policy_free(struct policy *p)
 		free(p->selector.except_binaries[i].path);
 	free(p->selector.except_binaries);
 	free(p->selector.uids);
+	syscall_spec_free(p->syscalls);
 	free(p->name);
 	free(p->file);
 	free(p);

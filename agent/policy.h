@@ -76,6 +76,8 @@ struct policy_selector {
 	size_t n_uids;
 };
 
+struct syscall_spec;
+
 struct policy {
 	char *file; /* the path it was read from, for messages */
 	char *name;
@@ -84,6 +86,7 @@ struct policy {
 	struct file_rule_spec *file_rules; /* files: rules, then exec: rules (access exec) */
 	size_t n_file_rules;
 	struct policy_selector selector;
+	struct syscall_spec *syscalls; /* the `syscalls:` section, or NULL (policy-syscalls.h) */
 };
 
 /*

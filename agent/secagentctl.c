@@ -396,6 +396,9 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 		printf("Decisions:      %s denied, %s audited, %s failed closed\n", V("denied"),
 		       V("audited"), V("fail_closed"));
 		printf("Reloads:        %s ok, %s failed\n", V("reloads_ok"), V("reloads_failed"));
+		printf("Seccomp:        %s; %s processes registered, %s events (%s unattributed)\n",
+		       streq(V("seccomp_audit"), "yes") ? "events reported" : "events NOT reported",
+		       V("seccomp_registered"), V("seccomp_events"), V("seccomp_unattributed"));
 		printf("Uptime:         %s\n", uptime);
 	}
 #undef V
@@ -469,6 +472,9 @@ static const struct verb verbs[] = {
 	  "  -j --json        Print one JSON object per event and line\n"
 	  "  -n --lines=N     Show the last N events (default: 20; 0 with --follow: only new)\n"
 	  "  -p --policy=NAME Only events of policy NAME\n" },
+	{ "exec", verb_exec, "exec --policy NAME -- CMD [ARGS...]",
+	  "Run CMD under the seccomp filter of policy NAME (no_new_privs)",
+	  "  -p --policy=NAME The policy whose syscalls: section to apply\n" },
 	{ "reload", verb_reload, "reload", "Make the daemon re-read its policy directory", NULL },
 	{ "doctor", verb_doctor, "doctor [--json]",
 	  "Say what this host can enforce, and how to fix what is missing",

@@ -485,7 +485,7 @@ TEST(error_unknown_keys)
 	ASSERT_ONE_ERROR(HEAD "  labels: {app: x}\nspec: {}\n", 5, 3,
 			 "unknown key 'labels' in metadata (expected one of: name, description)");
 	ASSERT_ONE_ERROR(HEAD "spec:\n  modes: audit\n", 6, 3,
-			 "unknown key 'modes' in spec (expected one of: mode, selector, files, exec)");
+			 "unknown key 'modes' in spec (expected one of: mode, selector, files, exec, syscalls)");
 	ASSERT_ONE_ERROR(HEAD "spec: {}\nyes: no\n", 6, 1, "unknown key 'yes' in policy");
 
 	/* The example from the documentation, exactly as printed. */
