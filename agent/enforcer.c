@@ -27,6 +27,7 @@ struct enforcer {
 	struct bpf_link *links[ENFORCER_MAX_PROGRAMS];
 	char *link_pins[ENFORCER_MAX_PROGRAMS];
 	const char *link_progs[ENFORCER_MAX_PROGRAMS]; /* program names, owned by the skeleton */
+	char hooks_off[256]; /* LSM hooks this kernel lacks, comma-separated */
 	size_t n_links;
 	bool adopted;
 	uint32_t seq;
@@ -232,6 +233,11 @@ static int probe_hooks(struct enforcer *e)
 				    "enforces is not enforced.",
 				    sec + 4, bpf_program__name(prog));
 			bpf_program__set_autoload(prog, false);
+			/* Reported by status; a list too long for the buffer is cut with "...". */
+			if (strlen(e->hooks_off) + strlen(sec + 4) + 5 < sizeof(e->hooks_off))
+				strcat(strcat(e->hooks_off, e->hooks_off[0] ? "," : ""), sec + 4);
+			else if (!strstr(e->hooks_off, "..."))
+				strcat(e->hooks_off, ",...");
 			continue;
 		}
 		if (streq(sec + 4, "inode_setattr")) {
@@ -346,6 +352,11 @@ int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret)
 fail:
 	enforcer_free(e);
 	return r;
+}
+
+const char *enforcer_hooks_off(const struct enforcer *e)
+{
+	return e->hooks_off[0] ? e->hooks_off : "none";
 }
 
 bool enforcer_adopted(const struct enforcer *e)

@@ -27,6 +27,9 @@ struct enforcer_config {
  * enforcer_take_over(); incompatible pinned state is never used, only replaced.
  */
 int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret);
+/* The LSM hooks this kernel lacks, whose rules are not enforced: "a,b" or "none". */
+const char *enforcer_hooks_off(const struct enforcer *e);
+
 bool enforcer_adopted(const struct enforcer *e);
 
 /* Once the first set is installed: pin our links and maps, retire the previous daemon's. */

@@ -554,7 +554,8 @@ static char *manager_status_text(struct manager *m)
 		     "events_lost_journal=%llu\ndenied=%llu\naudited=%llu\nfail_closed=%llu\n"
 		     "reloads_ok=%llu\nreloads_failed=%llu\nuptime_sec=%llu\n"
 		     "seccomp_audit=%s\nseccomp_registered=%zu\nseccomp_events=%llu\n"
-		     "seccomp_unattributed=%llu\nseccomp_suppressed=%llu\nseccomp_overflows=%llu\n",
+		     "seccomp_unattributed=%llu\nseccomp_suppressed=%llu\nseccomp_overflows=%llu\n"
+		     "hooks_off=%s\n",
 		     m->cfg.policy_dir, m->active_seq, m->active ? m->active->n_policies : 0,
 		     m->active ? m->active->n_rules : 0, m->active ? m->active->n_files : 0,
 		     enforcer_adopted(m->enforcer) ? "yes" : "no",
@@ -573,7 +574,7 @@ static char *manager_status_text(struct manager *m)
 		     (unsigned long long)m->seccomp_events,
 		     (unsigned long long)m->seccomp_unattributed,
 		     (unsigned long long)m->seccomp_suppressed,
-		     (unsigned long long)m->seccomp_overflows) <
+		     (unsigned long long)m->seccomp_overflows, enforcer_hooks_off(m->enforcer)) <
 	    0)
 		return NULL;
 	return text;

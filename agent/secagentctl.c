@@ -386,6 +386,9 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 		else
 			for (size_t i = 0; i < n_hooks; i++)
 				printf("%s%s", hooks[i], i + 1 < n_hooks ? ", " : "\n");
+		printf("Not enforced:   %s\n", streq(V("hooks_off"), "none")
+						     ? "nothing (every hook the rules use exists)"
+						     : V("hooks_off"));
 		printf("Policy dir:     %s\n", V("policy_dir"));
 		printf("Generation:     %s\n", V("generation"));
 		printf("Policies:       %s (%s rules, %s file entries)\n", V("policies"), V("rules"),

@@ -129,5 +129,9 @@ expect_eq "by-unit event comm" python3 "$(jq -r .SECAGENT_COMM <<<"$ev")"
 ev=$(journal_events no-exec 1 | jq -c '.[0]')
 expect_eq "no-exec event kind" file_exec "$(jq -r .SECAGENT_KIND <<<"$ev")"
 
+step "status says what the kernel cannot enforce (here: nothing is missing)"
+expect_eq "status hooks_off" none "$(secagentctl status --json | jq -r .hooks_off)"
+secagentctl status | grep -q "^Not enforced: *nothing" || fail "status does not say what is not enforced"
+
 rm -f /usr/local/bin/cat-copy /usr/local/bin/cat-link /usr/local/bin/forbidden*
 echo "16-selectors: all checks passed"
