@@ -52,6 +52,7 @@ static uint32_t rule_verdict(const struct policy *p, const struct file_rule_spec
 struct raw_entry {
 	uint32_t dev;
 	uint64_t ino;
+	char name[SA_NAME_LEN]; /* empty for an inode entry */
 	uint16_t selector;
 	bool tree;
 	uint32_t verdict, access, ref;
@@ -61,11 +62,15 @@ struct raw_entry {
 static int cmp_raw(const void *a, const void *b)
 {
 	const struct raw_entry *x = a, *y = b;
+	int r;
 
 	if (x->dev != y->dev)
 		return x->dev < y->dev ? -1 : 1;
 	if (x->ino != y->ino)
 		return x->ino < y->ino ? -1 : 1;
+	r = strcmp(x->name, y->name);
+	if (r)
+		return r;
 	if (x->selector != y->selector)
 		return x->selector < y->selector ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
@@ -117,7 +122,8 @@ static int merge_entries(struct compiled_set *c, struct raw_entry *raw, size_t n
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		struct compiled_file_entry *last = c->n_files ? &c->files[c->n_files - 1] : NULL;
-		bool new_inode = !last || last->dev != raw[i].dev || last->ino != raw[i].ino;
+		bool new_inode = !last || last->dev != raw[i].dev || last->ino != raw[i].ino ||
+				 !streq(last->name, raw[i].name);
 
 		if (new_inode || last->selector != raw[i].selector) {
 			if (new_inode) {
@@ -128,6 +134,8 @@ static int merge_entries(struct compiled_set *c, struct raw_entry *raw, size_t n
 						.ino = raw[i].ino,
 						.rule.version = SA_LAYOUT_VERSION,
 					};
+				memcpy(c->files[c->n_files - (raw[i].selector != 0)].name,
+				       raw[i].name, SA_NAME_LEN);
 			}
 			c->files[c->n_files++] = (struct compiled_file_entry){
 				.dev = raw[i].dev,
@@ -135,6 +143,7 @@ static int merge_entries(struct compiled_set *c, struct raw_entry *raw, size_t n
 				.selector = raw[i].selector,
 				.rule.version = SA_LAYOUT_VERSION,
 			};
+			memcpy(c->files[c->n_files - 1].name, raw[i].name, SA_NAME_LEN);
 			if (raw[i].selector != 0)
 				c->files[first_of_inode].rule.scoped |= 1ULL << raw[i].selector;
 		}
@@ -153,27 +162,18 @@ static int add_diag(struct diag_list *diags, const struct policy *p, const struc
 		       : -EINVAL;
 }
 
+/*
+ * The entries one path of a rule makes: the inode it names, if it exists (every name of it is
+ * covered), and for a file, its name in its directory (whatever file gets that name later is
+ * covered: created after the policy, or put there by rename). Returns how many, or an error.
+ */
 static int compile_file_path(const struct policy *p, const struct policy_path *pp,
 			     uint32_t verdict, uint32_t access, uint32_t ref, uint16_t selector,
-			     size_t order, struct raw_entry *ret, struct diag_list *diags)
+			     size_t order, struct raw_entry ret[2], struct diag_list *diags)
 {
 	size_t len = strlen(pp->path);
 	bool tree = len > 1 && pp->path[len - 1] == '/';
-	struct stat st = {};
-
-	errno = 0;
-	/* stat() follows symlinks on purpose: a rule naming a link protects the file it points
-	 * to, under every name. */
-	if (stat(pp->path, &st) < 0 && !(tree && errno == ENOTDIR))
-		return add_diag(diags, p, pp, "'%s': %s",
-				errno == ENOENT ? "path does not exist" : strerror(errno));
-	if (tree && (errno == ENOTDIR || !S_ISDIR(st.st_mode)))
-		return add_diag(diags, p, pp, "'%s': %s", "a trailing '/' names a directory's "
-							  "subtree, but this is not a directory");
-
-	*ret = (struct raw_entry){
-		.dev = kernel_dev_from_stat(st.st_dev),
-		.ino = st.st_ino,
+	const struct raw_entry base = {
 		.selector = selector,
 		.tree = tree,
 		.verdict = verdict,
@@ -181,7 +181,60 @@ static int compile_file_path(const struct policy *p, const struct policy_path *p
 		.ref = ref,
 		.order = order,
 	};
-	return 0;
+	struct stat st = {}, dir_st;
+	const char *name = strrchr(pp->path, '/') + 1;
+	_cleanup_free_ char *dir = NULL;
+	int n = 0, stat_errno = 0;
+
+	/* stat() follows symlinks on purpose: a rule naming a link protects the file it points
+	 * to, under every name. */
+	if (stat(pp->path, &st) < 0)
+		stat_errno = errno;
+	if (tree) {
+		if (stat_errno == ENOENT)
+			return add_diag(diags, p, pp, "'%s': %s",
+					"a subtree rule needs the directory to exist");
+		if (stat_errno && stat_errno != ENOTDIR)
+			return add_diag(diags, p, pp, "'%s': %s", strerror(stat_errno));
+		if (stat_errno == ENOTDIR || !S_ISDIR(st.st_mode))
+			return add_diag(diags, p, pp, "'%s': %s",
+					"a trailing '/' names a directory's subtree, but this is "
+					"not a directory");
+	} else if (stat_errno && stat_errno != ENOENT)
+		return add_diag(diags, p, pp, "'%s': %s", strerror(stat_errno));
+
+	if (!stat_errno) {
+		ret[n] = base;
+		ret[n].dev = kernel_dev_from_stat(st.st_dev);
+		ret[n++].ino = st.st_ino;
+	}
+	if (tree || len == 1)
+		return n;
+
+	/* The name in its directory, as the kernel sees it: the directory itself (not a link
+	 * to it) must exist. */
+	dir = strndup(pp->path, name - pp->path > 1 ? (size_t)(name - pp->path - 1) : 1);
+	if (!dir)
+		return -ENOMEM;
+	if (stat(dir, &dir_st) < 0 || !S_ISDIR(dir_st.st_mode)) {
+		if (n)
+			return n; /* bound by inode; the name cannot be watched */
+		return add_diag(diags, p, pp, "'%s': %s",
+				"neither the file nor its directory exists (a file that does not "
+				"exist yet is bound by its name in an existing directory)");
+	}
+	if (strlen(name) >= SA_NAME_LEN) {
+		if (n)
+			return n; /* documented: long names are bound by inode only */
+		return add_diag(diags, p, pp, "'%s': %s",
+				"does not exist, and its name is too long to bind by name (at most "
+				"63 bytes)");
+	}
+	ret[n] = base;
+	ret[n].dev = kernel_dev_from_stat(dir_st.st_dev);
+	ret[n].ino = dir_st.st_ino;
+	memcpy(ret[n++].name, name, strlen(name) + 1);
+	return n;
 }
 
 /* Binaries by identity: every name, link and bind mount of the file is the same binary. */
@@ -339,7 +392,7 @@ int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 
 	c->policies = calloc(set->n_policies ? set->n_policies : 1, sizeof(*c->policies));
 	c->rules = calloc(n_rules ? n_rules : 1, sizeof(*c->rules));
-	raw = calloc(n_paths ? n_paths : 1, sizeof(*raw));
+	raw = calloc(n_paths ? 2 * n_paths : 1, sizeof(*raw)); /* an inode and a name each */
 	if (!c->policies || !c->rules || !raw)
 		return -ENOMEM;
 
@@ -374,8 +427,8 @@ int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 						      n_raw, &raw[n_raw], diags);
 				if (r == -ENOMEM)
 					return r;
-				if (r == 0)
-					n_raw++;
+				if (r > 0)
+					n_raw += r;
 			}
 		}
 	}

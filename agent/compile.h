@@ -22,6 +22,8 @@ struct compiled_file_entry {
 	uint32_t dev; /* kernel dev_t encoding */
 	uint64_t ino;
 	uint16_t selector; /* 0: every process */
+	/* Non-empty: an entry for this name in the directory (dev, ino), not for an inode. */
+	char name[SA_NAME_LEN];
 	struct sa_file_rule rule;
 };
 

@@ -44,7 +44,8 @@ struct enforcer {
 		(e)->skel->maps.sa_state, (e)->skel->maps.sa_file_rules,                           \
 			(e)->skel->maps.sa_events, (e)->skel->maps.sa_counters,                    \
 			(e)->skel->maps.sa_selectors, (e)->skel->maps.sa_cgroups,                  \
-			(e)->skel->maps.sa_cgroup_paths, (e)->skel->maps.sa_binaries               \
+			(e)->skel->maps.sa_cgroup_paths, (e)->skel->maps.sa_binaries,              \
+			(e)->skel->maps.sa_name_rules                                              \
 	}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -313,6 +314,9 @@ int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret)
 	e->skel->rodata->sa_max_file_rules = cfg->max_file_rules;
 	r = bpf_map__set_max_entries(e->skel->maps.sa_file_rules, SA_SLOTS * cfg->max_file_rules);
 	if (r == 0)
+		r = bpf_map__set_max_entries(e->skel->maps.sa_name_rules,
+					     SA_SLOTS * cfg->max_file_rules);
+	if (r == 0)
 		r = bpf_map__set_max_entries(e->skel->maps.sa_events, cfg->ringbuf_bytes);
 	if (r < 0) {
 		log_error_errno(r, "Failed to size the BPF maps: %m");
@@ -449,9 +453,41 @@ static void delete_slot(struct enforcer *e, int fd, uint32_t slot)
 	e->n_slot_keys[slot] = 0;
 }
 
+/* Deletes every name entry of @slot. They are not tracked key by key like the inode entries:
+ * walking the map also finds the ones an adopted state left. */
+static int clear_names_of_slot(int fd, uint32_t slot)
+{
+	_cleanup_free_ struct sa_name_key *keys = NULL;
+	struct sa_name_key key, next;
+	size_t n = 0;
+	bool first = true;
+
+	for (;;) {
+		if (bpf_map_get_next_key(fd, first ? NULL : &key, &next) < 0) {
+			if (errno == ENOENT)
+				break;
+			return -errno;
+		}
+		first = false;
+		key = next;
+		if (key.slot != slot)
+			continue;
+		struct sa_name_key *grown = reallocarray(keys, n + 1, sizeof(key));
+		if (!grown)
+			return -ENOMEM;
+		keys = grown;
+		keys[n++] = key;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, &keys[i]) < 0 && errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
 int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t *ret_seq)
 {
 	int rules_fd = bpf_map__fd(e->skel->maps.sa_file_rules);
+	int names_fd = bpf_map__fd(e->skel->maps.sa_name_rules);
 	int state_fd = bpf_map__fd(e->skel->maps.sa_state);
 	uint32_t old_slot = e->seq % SA_SLOTS, new_seq = e->seq + 1, new_slot = new_seq % SA_SLOTS;
 	struct sa_state st = {};
@@ -472,6 +508,8 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 	delete_slot(e, rules_fd, new_slot);
 	r = selector_maps_clear_slot(&sel_fds, new_slot);
 	if (r == 0)
+		r = clear_names_of_slot(names_fd, new_slot);
+	if (r == 0)
 		r = selector_maps_install(&sel_fds, &c->selectors, new_slot);
 	if (r < 0) {
 		(void)selector_maps_clear_slot(&sel_fds, new_slot);
@@ -483,18 +521,37 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 		return -ENOMEM;
 	e->slot_keys[new_slot] = keys;
 	for (size_t i = 0; i < c->n_files; i++) {
-		keys[i] = (struct sa_file_key){
+		if (c->files[i].name[0]) {
+			struct sa_name_key nk = {
+				.slot = new_slot,
+				.selector = c->files[i].selector,
+				.dev = c->files[i].dev,
+				.ino = c->files[i].ino,
+			};
+
+			memcpy(nk.name, c->files[i].name, sizeof(nk.name));
+			if (bpf_map_update_elem(names_fd, &nk, &c->files[i].rule, BPF_NOEXIST) < 0) {
+				r = -errno;
+				delete_slot(e, rules_fd, new_slot);
+				(void)clear_names_of_slot(names_fd, new_slot);
+				return r;
+			}
+			continue;
+		}
+		keys[e->n_slot_keys[new_slot]] = (struct sa_file_key){
 			.slot = new_slot,
 			.selector = c->files[i].selector,
 			.dev = c->files[i].dev,
 			.ino = c->files[i].ino,
 		};
-		if (bpf_map_update_elem(rules_fd, &keys[i], &c->files[i].rule, BPF_NOEXIST) < 0) {
+		if (bpf_map_update_elem(rules_fd, &keys[e->n_slot_keys[new_slot]], &c->files[i].rule,
+					BPF_NOEXIST) < 0) {
 			r = -errno;
 			delete_slot(e, rules_fd, new_slot);
+			(void)clear_names_of_slot(names_fd, new_slot);
 			return r;
 		}
-		e->n_slot_keys[new_slot] = i + 1;
+		e->n_slot_keys[new_slot]++;
 	}
 
 	/* The new slot's flags first, under the old seq (no hook reads that slot yet); then the
@@ -520,6 +577,8 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 	e->seq = new_seq;
 	delete_slot(e, rules_fd, old_slot);
 	r = selector_maps_clear_slot(&sel_fds, old_slot);
+	if (r == 0)
+		r = clear_names_of_slot(names_fd, old_slot);
 	if (r < 0)
 		/* Harmless now (no hook reads that slot) and cleared again before its next use. */
 		log_warning_errno(r, "Failed to clear the old selector slot: %m");

@@ -248,8 +248,7 @@ int BPF_PROG(sa_inode_create, struct inode *dir, struct dentry *dentry, umode_t 
 {
 	if (ret)
 		return ret;
-	return sa_check(SA_EVENT_FILE_CREATE, SA_ACCESS_CREATE, BPF_CORE_READ(dentry, d_parent),
-			NULL, SA_WALK_PARENT);
+	return sa_check(SA_EVENT_FILE_CREATE, SA_ACCESS_CREATE, dentry, NULL, SA_WALK_NEW);
 }
 
 SEC("lsm/inode_mkdir")
@@ -257,8 +256,7 @@ int BPF_PROG(sa_inode_mkdir, struct inode *dir, struct dentry *dentry, umode_t m
 {
 	if (ret)
 		return ret;
-	return sa_check(SA_EVENT_FILE_CREATE, SA_ACCESS_CREATE, BPF_CORE_READ(dentry, d_parent),
-			NULL, SA_WALK_PARENT);
+	return sa_check(SA_EVENT_FILE_CREATE, SA_ACCESS_CREATE, dentry, NULL, SA_WALK_NEW);
 }
 
 SEC("lsm/inode_link")
@@ -268,8 +266,7 @@ int BPF_PROG(sa_inode_link, struct dentry *old_dentry, struct inode *dir,
 	if (ret)
 		return ret;
 	/* A new name for a protected file is a new way in: it needs create where it lands. */
-	return sa_check(SA_EVENT_FILE_CREATE, SA_ACCESS_CREATE, BPF_CORE_READ(new_dentry, d_parent),
-			NULL, SA_WALK_PARENT);
+	return sa_check(SA_EVENT_FILE_CREATE, SA_ACCESS_CREATE, new_dentry, NULL, SA_WALK_NEW);
 }
 
 SEC("lsm/inode_unlink")
@@ -303,8 +300,7 @@ int BPF_PROG(sa_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
 	if (BPF_CORE_READ(new_dentry, d_inode))
 		return sa_check(SA_EVENT_FILE_RENAME, SA_ACCESS_RENAME, new_dentry, NULL,
 				SA_WALK_OBJECT);
-	return sa_check(SA_EVENT_FILE_RENAME, SA_ACCESS_RENAME, BPF_CORE_READ(new_dentry, d_parent),
-			NULL, SA_WALK_PARENT);
+	return sa_check(SA_EVENT_FILE_RENAME, SA_ACCESS_RENAME, new_dentry, NULL, SA_WALK_NEW);
 }
 
 /* Newer kernels pass the mount's idmap to inode_setattr first. Both forms are here; the daemon

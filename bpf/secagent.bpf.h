@@ -38,6 +38,13 @@ struct {
 } sa_file_rules SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * 65536); /* resized by the daemon before load */
+	__type(key, struct sa_name_key);
+	__type(value, struct sa_file_rule);
+} sa_name_rules SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SA_SLOTS);
 	__type(key, __u32);
@@ -109,7 +116,7 @@ static __always_inline void sa_count(__u32 counter)
  * does not exist yet, the directory it is being created in. */
 enum sa_walk_start {
 	SA_WALK_OBJECT,
-	SA_WALK_PARENT,
+	SA_WALK_NEW, /* a name being created: only rules on its name, then its directory up */
 };
 
 struct sa_decision {
@@ -159,6 +166,7 @@ static __always_inline __u64 sa_level_verdict(const __u32 *masks, const __u32 *r
 
 #define SA_ENTRY_EXACT 1
 #define SA_ENTRY_SCOPED 2
+#define SA_ENTRY_NAME 4
 
 /* How strong a packed verdict is: 0 when it says nothing, then allow < audit < deny. */
 static __always_inline __u64 sa_strength(__u64 w)
@@ -235,19 +243,40 @@ __attribute__((noinline)) __u64 sa_membership(__u64 slot)
 	return (cg & bin & uid & ~excluded) | 1;
 }
 
-/* The rules of one selector on one inode: the packed verdict for @access (exact rules when
- * @exact), 0 when there are none. With @want_scoped, the entry's `scoped` mask instead. */
-__attribute__((noinline)) __u64 sa_entry(__u64 slot_selector, __u64 dev, __u64 ino,
-					 __u64 access, __u64 flags)
+/* The rules of one selector on the object at dentry @d_addr: by its inode, or with
+ * SA_ENTRY_NAME by its name in its directory. The packed verdict for @access (exact rules
+ * with SA_ENTRY_EXACT), 0 when there are none; with SA_ENTRY_SCOPED the `scoped` mask. */
+__attribute__((noinline)) __u64 sa_entry(__u64 slot_selector, __u64 d_addr, __u64 access,
+					 __u64 flags)
 {
-	struct sa_file_key key = {
-		.slot = (__u16)(slot_selector & 1),
-		.selector = (__u16)(slot_selector >> 1),
-		.dev = (__u32)dev,
-		.ino = ino,
-	};
-	struct sa_file_rule *r = bpf_map_lookup_elem(&sa_file_rules, &key);
+	struct dentry *d = (struct dentry *)d_addr;
+	struct sa_file_rule *r;
 
+	if (flags & SA_ENTRY_NAME) {
+		struct dentry *dir = BPF_CORE_READ(d, d_parent);
+		struct sa_name_key key = {
+			.slot = (__u16)(slot_selector & 1),
+			.selector = (__u16)(slot_selector >> 1),
+			.dev = BPF_CORE_READ(dir, d_inode, i_sb, s_dev),
+			.ino = BPF_CORE_READ(dir, d_inode, i_ino),
+		};
+
+		if (BPF_CORE_READ(d, d_name.len) >= SA_NAME_LEN)
+			return 0;
+		if (bpf_probe_read_kernel_str(key.name, sizeof(key.name),
+					      BPF_CORE_READ(d, d_name.name)) < 0)
+			return 0;
+		r = bpf_map_lookup_elem(&sa_name_rules, &key);
+	} else {
+		struct sa_file_key key = {
+			.slot = (__u16)(slot_selector & 1),
+			.selector = (__u16)(slot_selector >> 1),
+			.dev = BPF_CORE_READ(d, d_inode, i_sb, s_dev),
+			.ino = BPF_CORE_READ(d, d_inode, i_ino),
+		};
+
+		r = bpf_map_lookup_elem(&sa_file_rules, &key);
+	}
 	if (!r)
 		return 0;
 	if (flags & SA_ENTRY_SCOPED)
@@ -259,31 +288,31 @@ __attribute__((noinline)) __u64 sa_entry(__u64 slot_selector, __u64 dev, __u64 i
 
 /*
  * What the rules on dentry @d_addr say about @access for a process matching the selectors in
- * @member: its exact rules when @exact, otherwise the rules for the subtree below it. Packed as
- * sa_walk() returns it; 0 when they say nothing. Across selectors, the strongest verdict wins.
+ * @member (@how: SA_ENTRY_EXACT for its own rules, otherwise those for the subtree below it;
+ * SA_ENTRY_NAME for the rules on its name). Packed as sa_walk() returns it; 0 when they say
+ * nothing. Across selectors, the strongest verdict wins.
  *
  * Global functions, so the verifier checks the lookups once per program instead of once per
  * step of every walk (the walk's 256 steps then cost a few instructions each); hence scalar
  * arguments, with every pointer read by BPF_CORE_READ. The selector loop learns nothing from
  * sa_entry() but an unknown value, so its iterations prune instead of multiplying.
  */
-__attribute__((noinline)) __u64 sa_level(__u64 slot, __u64 d_addr, __u64 exact, __u64 access,
+__attribute__((noinline)) __u64 sa_level(__u64 slot, __u64 d_addr, __u64 how, __u64 access,
 					 __u64 member)
 {
-	struct dentry *d = (struct dentry *)d_addr;
-	__u64 dev = BPF_CORE_READ(d, d_inode, i_sb, s_dev), ino = BPF_CORE_READ(d, d_inode, i_ino);
-	__u64 how = exact ? SA_ENTRY_EXACT : 0, best, extra;
+	__u64 best, extra;
 
-	best = sa_entry(slot, dev, ino, access, how);
+	how &= SA_ENTRY_EXACT | SA_ENTRY_NAME;
+	best = sa_entry(slot, d_addr, access, how);
 	extra = member & ~1ULL;
 	if (extra)
-		extra &= sa_entry(slot, dev, ino, access, SA_ENTRY_SCOPED);
+		extra &= sa_entry(slot, d_addr, access, how | SA_ENTRY_SCOPED);
 	for (int i = 1; i < SA_MAX_SELECTORS; i++) {
 		if (!(extra >> i))
 			break;
 		if (!((extra >> i) & 1))
 			continue;
-		best = sa_stronger(best, sa_entry(slot | (__u64)i << 1, dev, ino, access, how));
+		best = sa_stronger(best, sa_entry(slot | (__u64)i << 1, d_addr, access, how));
 	}
 	return best;
 }
@@ -306,13 +335,14 @@ __attribute__((noinline)) __u64 sa_walk(__u64 how, __u64 d_addr, __u64 mnt_addr,
 	__u64 slot = how & 1, start = (how >> 1) & 1, access = (how >> 8) & SA_ACCESS_ALL;
 	__u64 w;
 
-	/* The object's own rules first; from there on, the subtree rules of each directory. */
-	if (start == SA_WALK_OBJECT) {
-		w = sa_level(slot, (__u64)d, 1, access, member);
-		if (w)
-			return w;
-		d = BPF_CORE_READ(d, d_parent);
-	}
+	/* The object's own rules first, by inode (unless it does not exist yet) and by name;
+	 * from there on, the subtree rules of each directory. */
+	w = sa_level(slot, (__u64)d, SA_ENTRY_EXACT | SA_ENTRY_NAME, access, member);
+	if (start == SA_WALK_OBJECT)
+		w = sa_stronger(w, sa_level(slot, (__u64)d, SA_ENTRY_EXACT, access, member));
+	if (w)
+		return w;
+	d = BPF_CORE_READ(d, d_parent);
 	for (int i = 0; i < SA_TREE_DEPTH; i++) {
 		struct dentry *parent;
 

@@ -152,6 +152,18 @@ struct sa_file_key {
 	__u64 ino;
 };
 
+/* A name a rule binds in its directory, so that whatever file gets that name (created later,
+ * or put there by rename) is covered. Longer names are bound by inode only. */
+#define SA_NAME_LEN 64
+
+struct sa_name_key {
+	__u16 slot;
+	__u16 selector;
+	__u32 dev; /* of the directory */
+	__u64 ino;
+	char name[SA_NAME_LEN];
+};
+
 /* Selectors naming an executable, by the identity of the file the process runs. */
 struct sa_binary_key {
 	__u32 slot;

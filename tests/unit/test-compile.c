@@ -70,6 +70,16 @@ static const struct compiled_file_entry *find_entry(const struct compiled_set *c
 	return NULL;
 }
 
+/* Entries by inode, leaving out the ones by name. */
+static size_t inode_entries(const struct compiled_set *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_files; i++)
+		n += c->files[i].name[0] == '\0';
+	return n;
+}
+
 static char file_a[300], file_b[300], link_a[300], dir_d[300], rules_buf[4096];
 
 /* The verdict the exact (or, with @tree, the subtree) masks give access bit @bit; -1: none. */
@@ -122,7 +132,7 @@ TEST(enforce_deny_is_deny_audit_policy_turns_it_into_audit)
 	ASSERT_OK(compile_texts(texts, 2, &d, &c));
 	ASSERT_EQ(d.n, 0);
 	ASSERT_EQ(c->n_policies, 2);
-	ASSERT_EQ(c->n_files, 2);
+	ASSERT_EQ(inode_entries(c), 2);
 	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_READ), SA_VERDICT_DENY);
 	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_MMAP_EXEC), SA_VERDICT_DENY);
 	ASSERT_EQ(verdict_of(find_entry(c, file_a), true, SA_ACCESS_READ), -1);
@@ -171,7 +181,7 @@ TEST(same_file_by_two_names_is_one_entry_strongest_verdict_wins)
 	texts[1] = policy_text("second", "enforce",
 			       rules("    - paths: [%s]\n      action: deny\n", link_a));
 	ASSERT_OK(compile_texts(texts, 2, &d, &c));
-	ASSERT_EQ(c->n_files, 1);
+	ASSERT_EQ(inode_entries(c), 1);
 	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_READ), SA_VERDICT_DENY);
 	ASSERT_STREQ(policy_of(c, find_entry(c, file_a), false, 0), "second");
 	compiled_set_free(c);
@@ -184,7 +194,7 @@ TEST(same_file_by_two_names_is_one_entry_strongest_verdict_wins)
 				     "    - paths: [%s]\n      action: audit\n",
 				     file_a, link_a));
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
-	ASSERT_EQ(c->n_files, 1);
+	ASSERT_EQ(inode_entries(c), 1);
 	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_READ), SA_VERDICT_AUDIT);
 	compiled_set_free(c);
 	free((void *)texts[0]);
@@ -203,7 +213,7 @@ TEST(missing_path_is_an_error_at_the_path)
 	ASSERT_EQ(d.n, 1);
 	ASSERT_EQ(d.items[0].line, 7);
 	ASSERT_EQ(d.items[0].column, 15 + strlen(file_a) + 2); /* after "[<file_a>, " */
-	ASSERT_STREQ(d.items[0].message, "'/no/such/file': path does not exist");
+	ASSERT_STREQ(d.items[0].message, "'/no/such/file': neither the file nor its directory exists (a file that does not exist yet is bound by its name in an existing directory)");
 	ASSERT_TRUE(strstr(d.items[0].file, "/a.yaml") != NULL);
 	diag_list_clear(&d);
 	free((void *)texts[0]);
@@ -224,7 +234,7 @@ TEST(subtree_rules_and_access_sets)
 				     "    - paths: [%s]\n      access: [read]\n      action: audit\n",
 				     dir_d, file_a, file_a));
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
-	ASSERT_EQ(c->n_files, 2);
+	ASSERT_EQ(inode_entries(c), 2);
 	ASSERT_TRUE(c->has_tree_deny);
 	dir = find_entry(c, dir_d);
 	a = find_entry(c, file_a);
@@ -336,7 +346,7 @@ TEST(empty_directory_compiles_to_an_empty_set)
 
 	ASSERT_OK(compile_texts(NULL, 0, &d, &c));
 	ASSERT_EQ(c->n_policies, 0);
-	ASSERT_EQ(c->n_files, 0);
+	ASSERT_EQ(inode_entries(c), 0);
 	compiled_set_free(c);
 }
 
@@ -491,6 +501,31 @@ TEST(exec_rules_are_file_rules_for_exec_only)
 	ASSERT_EQ(verdict_of(e, false, SA_ACCESS_MMAP_EXEC), -1);
 	compiled_set_free(c);
 	free(text);
+}
+
+TEST(a_file_is_also_bound_by_its_name_and_may_not_exist_yet)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const struct compiled_file_entry *by_name = NULL;
+	char later[400];
+	const char *texts[1];
+	struct stat dir;
+
+	snprintf(later, sizeof(later), "%s/later", tmpdir);
+	texts[0] = policy_text("p", "enforce",
+			       rules("    - paths: [%s]\n      access: [read]\n      action: deny\n",
+				     later));
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	ASSERT_EQ(inode_entries(c), 0);
+	ASSERT_EQ(c->n_files, 1);
+	by_name = &c->files[0];
+	ASSERT_STREQ(by_name->name, "later");
+	ASSERT_OK(stat(tmpdir, &dir));
+	ASSERT_EQ(by_name->ino, dir.st_ino);
+	ASSERT_EQ(verdict_of(by_name, false, SA_ACCESS_READ), SA_VERDICT_DENY);
+	compiled_set_free(c);
+	free((void *)texts[0]);
 }
 
 int main(int argc, char **argv)

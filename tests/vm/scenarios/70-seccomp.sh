@@ -104,7 +104,7 @@ ev=$(seccomp_events SECAGENT_POLICY=seccomp-demo SECAGENT_SYSCALL=sync)
 expect_json "journald: sync killed the process" '.[0].SECAGENT_ACTION == "kill"' "$ev"
 
 step "a child of the registered process is attributed through its parents"
-secagentctl exec --policy seccomp-demo -- bash -c 'perl -e "syscall(101, 0, 0, 0, 0)"; true'
+secagentctl exec --policy seccomp-demo -- bash -c 'perl -e "syscall(101, 0, 0, 0, 0); sleep 5"; true'
 ev=$(seccomp_events SECAGENT_POLICY=seccomp-demo SECAGENT_SYSCALL=ptrace SECAGENT_COMM=perl)
 expect_json "journald: the child's ptrace names the policy, through bash" \
 	'[.[] | select(.SECAGENT_REGISTERED_PID != .SECAGENT_PID)] | length >= 1' "$ev"
