@@ -10,6 +10,7 @@ make_testdir
 echo secret >"$T/secret"
 echo secret2 >"$T/secret2"
 echo other >"$T/other"
+echo plain >"$T/plain"
 chmod 644 "$T"/*
 cat >/tmp/names.yaml <<EOP
 apiVersion: secagent/v1
@@ -42,6 +43,15 @@ step "a protected file deleted and made again is protected"
 rm "$T/secret2"
 echo again >"$T/secret2"
 expect_open "$T/secret2" EPERM
+
+step "every route to open: openat2 and an io_uring IORING_OP_OPENAT are decided the same"
+OPEN_VIA=/usr/libexec/secagent-tests/open-via
+for route in openat openat2 io_uring; do
+	expect_eq "$route of a protected file" EPERM "$($OPEN_VIA $route "$T/secret" r)"
+	expect_eq "$route of a protected file as uid 1000" EPERM \
+		"$(setpriv --reuid=1000 --regid=1000 --clear-groups $OPEN_VIA $route "$T/secret" r)"
+	expect_eq "$route of an unprotected file" ok "$($OPEN_VIA $route "$T/plain" r)"
+done
 
 step "other names in the directory are not affected"
 echo free >"$T/free"
