@@ -42,7 +42,7 @@ printf 'apiVersion: secagent/v9\nkind: Policy\nmetadata: {name: x}\nspec: {}\n' 
 check_rejected "wrong apiVersion" /tmp/version.yaml "/tmp/version.yaml:1:13: unsupported apiVersion 'secagent/v9'"
 
 write_policy /tmp/nopath.yaml x enforce /no/such/file
-check_rejected "path that does not exist" /tmp/nopath.yaml "/tmp/nopath.yaml:8:15: '/no/such/file': path does not exist"
+check_rejected "path that does not exist" /tmp/nopath.yaml "/tmp/nopath.yaml:8:15: '/no/such/file': neither the file nor its directory exists"
 
 step "reload with a missing policy directory: error, old set enforces"
 mv "$POLICY_DIR" "$POLICY_DIR.away"
