@@ -434,11 +434,20 @@ static int verb_teardown(const struct verb *v, int argc, char **argv)
 	struct dirent *de;
 	unsigned n = 0;
 
-	if (control_call(arg_control_socket, "status", &body) >= 0) {
+	int r = control_call(arg_control_socket, "status", &body);
+
+	if (r >= 0) {
 		log_error("secagentd is running; 'systemctl stop secagent' stops it and ends "
 			  "enforcement.");
 		return 1;
 	}
+	/* Only a socket nobody listens on proves there is no daemon; a slow, busy or refusing
+	 * one must not have its enforcement torn down under it. */
+	if (r != -ENOENT && r != -ECONNREFUSED)
+		return log_error_errno(r, "Cannot tell whether secagentd is running (%s: %m); "
+					  "not tearing anything down.",
+				       arg_control_socket),
+		       1;
 	d = opendir(SECAGENT_PIN_DIR);
 	if (!d) {
 		if (errno == ENOENT) {
