@@ -22,6 +22,7 @@ struct compiled_set *compiled_set_free(struct compiled_set *c)
 	free(c->rules);
 	free(c->files);
 	free(c->selectors.cgroups);
+	free(c->selectors.bound);
 	free(c->selectors.binaries);
 	free(c);
 	return NULL;
@@ -292,7 +293,7 @@ static int compile_selector(struct compiled_set *c, const struct policy *p,
 	t->any_binary |= 1;
 	t->any_uid |= 1;
 	if (!ps->present || (!ps->n_cgroups && !ps->n_binaries && !ps->n_uids &&
-			     !ps->n_except_binaries))
+			     !ps->n_except_binaries && !ps->containers))
 		return 0;
 
 	index = 1;
@@ -306,9 +307,11 @@ static int compile_selector(struct compiled_set *c, const struct policy *p,
 			       : -EINVAL;
 	bit = 1ULL << index;
 	cp->selector = index;
+	cp->containers = ps->containers;
 	t->in_use |= bit;
 
-	if (!ps->n_cgroups)
+	/* A container policy matches no cgroup until a container is bound to it. */
+	if (!ps->n_cgroups && !ps->containers)
 		t->any_cgroup |= bit;
 	for (size_t i = 0; i < ps->n_cgroups; i++) {
 		struct compiled_cgroup *n;

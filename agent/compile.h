@@ -35,6 +35,12 @@ struct compiled_cgroup {
 	uint64_t selectors;
 };
 
+/* A cgroup bound by id: a container's, bound to a container policy while it runs. */
+struct compiled_bound_cgroup {
+	uint64_t cgroup_id;
+	uint64_t selectors;
+};
+
 struct compiled_binary {
 	uint32_t dev;
 	uint64_t ino;
@@ -46,6 +52,8 @@ struct compiled_selectors {
 	struct sa_selector_table table;
 	struct compiled_cgroup *cgroups;
 	size_t n_cgroups;
+	struct compiled_bound_cgroup *bound; /* not compiled: the daemon adds its bindings */
+	size_t n_bound;
 	struct compiled_binary *binaries;
 	size_t n_binaries;
 };
@@ -56,6 +64,7 @@ struct compiled_policy {
 	unsigned n_rules;
 	size_t first_rule; /* index of its first rule in compiled_set.rules */
 	unsigned selector; /* 0: binds every process */
+	bool containers; /* binds only the containers bound to it (selector: containers: true) */
 };
 
 struct compiled_rule {

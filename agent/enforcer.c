@@ -484,6 +484,24 @@ static int clear_names_of_slot(int fd, uint32_t slot)
 	return 0;
 }
 
+static struct selector_map_fds selector_fds(const struct enforcer *e)
+{
+	return (struct selector_map_fds){
+		.table = bpf_map__fd(e->skel->maps.sa_selectors),
+		.cgroups = bpf_map__fd(e->skel->maps.sa_cgroups),
+		.cgroup_paths = bpf_map__fd(e->skel->maps.sa_cgroup_paths),
+		.binaries = bpf_map__fd(e->skel->maps.sa_binaries),
+	};
+}
+
+int enforcer_update_bound_cgroup(struct enforcer *e, uint64_t cgroup_id, uint64_t set,
+				 uint64_t clear)
+{
+	const struct selector_map_fds fds = selector_fds(e);
+
+	return selector_maps_update_bound(&fds, e->seq % SA_SLOTS, cgroup_id, set, clear);
+}
+
 int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t *ret_seq)
 {
 	int rules_fd = bpf_map__fd(e->skel->maps.sa_file_rules);
@@ -493,12 +511,7 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 	struct sa_state st = {};
 	uint32_t zero = 0;
 	struct sa_file_key *keys;
-	const struct selector_map_fds sel_fds = {
-		.table = bpf_map__fd(e->skel->maps.sa_selectors),
-		.cgroups = bpf_map__fd(e->skel->maps.sa_cgroups),
-		.cgroup_paths = bpf_map__fd(e->skel->maps.sa_cgroup_paths),
-		.binaries = bpf_map__fd(e->skel->maps.sa_binaries),
-	};
+	const struct selector_map_fds sel_fds = selector_fds(e);
 	int r;
 
 	if (c->n_files > e->max_file_rules)

@@ -45,6 +45,10 @@ struct enforcer *enforcer_free(struct enforcer *e);
  */
 int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t *ret_seq);
 
+/* Changes the selector bits of a bound cgroup in the active set, in place (container bindings). */
+int enforcer_update_bound_cgroup(struct enforcer *e, uint64_t cgroup_id, uint64_t set,
+				 uint64_t clear);
+
 int enforcer_events_map_fd(const struct enforcer *e);
 int enforcer_read_counters(const struct enforcer *e, uint64_t ret_counters[SA_COUNTER__MAX]);
 uint32_t enforcer_seq(const struct enforcer *e);

@@ -14,6 +14,7 @@
 #include <systemd/sd-event.h>
 
 #include "compile.h"
+#include "container-bindings.h"
 #include "control.h"
 #include "event-limiter.h"
 #include "journal-event.h"
@@ -56,6 +57,7 @@ struct manager {
 	uint64_t started_usec;
 	bool keep_pins; /* set by a "handover" request: the next stop leaves enforcement pinned */
 	struct generation_names history[NAME_HISTORY]; /* indexed by seq % NAME_HISTORY */
+	struct container_bindings *bindings; /* containers bound to container policies */
 
 	/* seccomp: audit records of the filters `secagentctl exec` applies (seccomp-audit.h) */
 	int audit_fd; /* -1: seccomp events are not reported */
@@ -160,13 +162,70 @@ static void remember_names(struct manager *m, uint32_t seq, const struct compile
 	g->seq = seq;
 }
 
+static const struct compiled_policy *find_policy(const struct compiled_set *c, const char *name)
+{
+	for (size_t i = 0; c && i < c->n_policies; i++)
+		if (streq(c->policies[i].name, name))
+			return &c->policies[i];
+	return NULL;
+}
+
+/* Drops the bindings of containers whose cgroup is gone: they ended without a poststop. */
+static void prune_bindings(struct manager *m)
+{
+	for (size_t i = 0; i < m->bindings->n;) {
+		const struct container_binding *x = &m->bindings->items[i];
+		uint64_t id;
+
+		if (container_cgroup_id(x->cgroup, &id) == 0 && id == x->cgroup_id) {
+			i++;
+			continue;
+		}
+		log_info("Container %s has ended (cgroup %s is gone); its binding to policy %s is "
+			 "dropped.", x->id, x->cgroup, x->policy);
+		(void)container_bindings_remove(m->bindings, x->id);
+	}
+}
+
+/* Adds the container bindings to @c, so that the set is installed with them. */
+static int attach_bindings(struct manager *m, struct compiled_set *c)
+{
+	struct compiled_selectors *sel = &c->selectors;
+
+	prune_bindings(m);
+	free(sel->bound);
+	sel->bound = calloc(m->bindings->n ? m->bindings->n : 1, sizeof(*sel->bound));
+	sel->n_bound = 0;
+	if (!sel->bound)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->bindings->n; i++) {
+		const struct container_binding *x = &m->bindings->items[i];
+		const struct compiled_policy *p = find_policy(c, x->policy);
+
+		if (!p || !p->containers) {
+			log_warning("Container %s asked for policy %s, which the new set %s; the "
+				    "container is not bound until the policy is back.",
+				    x->id, x->policy,
+				    p ? "has without selector containers: true" : "does not have");
+			continue;
+		}
+		sel->bound[sel->n_bound++] = (struct compiled_bound_cgroup){
+			.cgroup_id = x->cgroup_id,
+			.selectors = 1ULL << p->selector,
+		};
+	}
+	return 0;
+}
+
 /* Make @c the active set (taking it); on failure the active set stays. */
 static int manager_activate(struct manager *m, struct compiled_set *c, char **ret_error)
 {
 	uint32_t seq;
 	int r;
 
-	r = enforcer_install(m->enforcer, c, &seq);
+	r = attach_bindings(m, c);
+	if (r >= 0)
+		r = enforcer_install(m->enforcer, c, &seq);
 	if (r < 0) {
 		log_error_errno(r, "Failed to install the policy set; generation %u stays in force: %m",
 				m->active_seq);
@@ -540,6 +599,138 @@ static void control_seccomp_register(struct control_conn *c, const char *name)
 	control_reply(c, true, reply);
 }
 
+/* "container-bind ID POLICY CGROUP": from secagent-oci-hook at createRuntime, before the
+ * container's process runs. The binding takes effect in the active set at once (one map
+ * update) and goes into every set installed later. */
+static void control_container_bind(struct control_conn *c, char *args)
+{
+	struct manager *m = c->m;
+	_cleanup_free_ char *reply = NULL;
+	char *id = strsep(&args, " "), *policy = strsep(&args, " "), *cgroup = args;
+	const struct compiled_policy *p;
+	const struct container_binding *old;
+	uint64_t cgroup_id;
+	int r;
+
+	if (!id || !policy || !cgroup || !container_id_valid(id)) {
+		control_reply(c, false, "usage: container-bind ID POLICY CGROUP (an id of at most "
+					"128 characters of [A-Za-z0-9_.-])");
+		return;
+	}
+	p = find_policy(m->active, policy);
+	if (!p) {
+		r = asprintf(&reply, "no policy named '%s' in the active set (generation %u)",
+			     policy, m->active_seq);
+		goto fail;
+	}
+	if (!p->containers) {
+		r = asprintf(&reply, "policy '%s' does not bind containers (its selector needs "
+				     "containers: true)", policy);
+		goto fail;
+	}
+	r = container_cgroup_id(cgroup, &cgroup_id);
+	if (r < 0) {
+		r = asprintf(&reply, "cannot use cgroup %s: %s", cgroup, strerror(-r));
+		goto fail;
+	}
+	old = container_bindings_find(m->bindings, id);
+	if (old) {
+		if (streq(old->policy, policy) && old->cgroup_id == cgroup_id) {
+			control_reply(c, true, "already bound\n");
+			return;
+		}
+		r = asprintf(&reply, "container %s is already bound to policy '%s' (cgroup %s)", id,
+			     old->policy, old->cgroup);
+		goto fail;
+	}
+	/* On disk first: a daemon restarted from here on binds it again. */
+	r = container_bindings_add(m->bindings, id, policy, cgroup, cgroup_id);
+	if (r >= 0) {
+		r = enforcer_update_bound_cgroup(m->enforcer, cgroup_id, 1ULL << p->selector, 0);
+		if (r < 0)
+			(void)container_bindings_remove(m->bindings, id);
+	}
+	if (r < 0) {
+		log_error_errno(r, "Failed to bind container %s to policy %s: %m", id, policy);
+		r = asprintf(&reply, "cannot bind container %s: %s", id, strerror(-r));
+		goto fail;
+	}
+	log_info("Container %s bound to policy %s (cgroup %s, id %llu).", id, policy, cgroup,
+		 (unsigned long long)cgroup_id);
+	if (asprintf(&reply, "container %s bound to policy %s (cgroup %s)\n", id, policy,
+		     cgroup) < 0)
+		reply = NULL;
+	control_reply(c, true, reply);
+	return;
+fail:
+	if (r < 0)
+		reply = NULL;
+	control_reply(c, false, reply ? reply : "out of memory");
+}
+
+/* "container-unbind ID": from the hook at poststop. Unbinding a container that is not bound
+ * succeeds: its createRuntime may have failed, and a poststop hook runs anyway. */
+static void control_container_unbind(struct control_conn *c, const char *id)
+{
+	struct manager *m = c->m;
+	const struct container_binding *x = container_bindings_find(m->bindings, id);
+	const struct compiled_policy *p;
+	bool shared = false;
+	int r;
+
+	if (!x) {
+		control_reply(c, true, "not bound\n");
+		return;
+	}
+	p = find_policy(m->active, x->policy);
+	for (size_t i = 0; i < m->bindings->n; i++) {
+		const struct container_binding *y = &m->bindings->items[i];
+
+		if (y != x && y->cgroup_id == x->cgroup_id && streq(y->policy, x->policy))
+			shared = true;
+	}
+	if (p && p->containers && !shared) {
+		r = enforcer_update_bound_cgroup(m->enforcer, x->cgroup_id, 0, 1ULL << p->selector);
+		if (r < 0) {
+			log_error_errno(r, "Failed to unbind container %s: %m", id);
+			control_reply(c, false, "cannot unbind: the map update failed");
+			return;
+		}
+	}
+	log_info("Container %s unbound from policy %s.", id, x->policy);
+	(void)container_bindings_remove(m->bindings, id);
+	control_reply(c, true, "unbound\n");
+}
+
+/* Text built by @write, for a reply; NULL when out of memory. */
+static char *reply_text(struct manager *m, void (*write)(struct manager *m, FILE *f))
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	if (!f)
+		return NULL;
+	write(m, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text ? text : strdup("");
+}
+
+/* One line per bound container: id, policy, cgroup, whether the active set binds it. */
+static void write_containers(struct manager *m, FILE *f)
+{
+	for (size_t i = 0; i < m->bindings->n; i++) {
+		const struct container_binding *x = &m->bindings->items[i];
+		const struct compiled_policy *p = find_policy(m->active, x->policy);
+
+		fprintf(f, "%s\t%s\t%s\t%s\n", x->id, x->policy, x->cgroup,
+			p && p->containers ? "bound" : "policy-missing");
+	}
+}
+
 static char *manager_status_text(struct manager *m)
 {
 	uint64_t counters[SA_COUNTER__MAX] = {};
@@ -581,14 +772,8 @@ static char *manager_status_text(struct manager *m)
 }
 
 /* One line per active policy: name, file, rules, mode of the set's generation, tab-separated. */
-static char *manager_policies_text(struct manager *m)
+static void write_policies(struct manager *m, FILE *f)
 {
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
-
-	if (!f)
-		return NULL;
 	for (size_t i = 0; m->active && i < m->active->n_policies; i++) {
 		const struct compiled_policy *p = &m->active->policies[i];
 		const struct policy *src = m->active->source->policies[i];
@@ -596,11 +781,6 @@ static char *manager_policies_text(struct manager *m)
 		fprintf(f, "%s\t%s\t%u\t%s\t%u\n", p->name, p->file, p->n_rules,
 			policy_mode_to_string(src->mode), m->active_seq);
 	}
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	return text ? text : strdup("");
 }
 
 static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -655,18 +835,27 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 		log_info("Handover requested: the next stop leaves enforcement pinned.");
 		control_reply(c, true, "the next stop leaves enforcement pinned\n");
 	} else if (streq(buf, "policies")) {
-		_cleanup_free_ char *list = manager_policies_text(c->m);
+		_cleanup_free_ char *list = reply_text(c->m, write_policies);
 
 		control_reply(c, list != NULL, list ? list : "out of memory");
 	} else if (strncmp(buf, "seccomp-register ", 17) == 0) {
 		control_seccomp_register(c, buf + 17);
+	} else if (strncmp(buf, "container-bind ", 15) == 0) {
+		control_container_bind(c, buf + 15);
+	} else if (strncmp(buf, "container-unbind ", 17) == 0) {
+		control_container_unbind(c, buf + 17);
+	} else if (streq(buf, "containers")) {
+		_cleanup_free_ char *list = reply_text(c->m, write_containers);
+
+		control_reply(c, list != NULL, list ? list : "out of memory");
 	} else if (streq(buf, "status")) {
 		_cleanup_free_ char *status = manager_status_text(c->m);
 
 		control_reply(c, status != NULL, status ? status : "out of memory");
 	} else {
 		control_reply(c, false, "unknown request (expected: reload, status, policies, handover, "
-				      "seccomp-register NAME)");
+				      "seccomp-register NAME, container-bind ID POLICY CGROUP, "
+				      "container-unbind ID, containers)");
 	}
 	control_conn_free(c);
 	return 0;
@@ -728,6 +917,7 @@ struct manager *manager_free(struct manager *m)
 		(void)unlink(m->cfg.control_socket);
 	compiled_set_free(m->active);
 	compiled_set_free(m->previous);
+	container_bindings_free(m->bindings);
 	for (size_t i = 0; i < NAME_HISTORY; i++)
 		generation_names_clear(&m->history[i]);
 	sd_event_unref(m->event);
@@ -765,6 +955,11 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	m->control_fd = -1;
 	m->audit_fd = -1;
 	m->started_usec = now_usec(CLOCK_MONOTONIC);
+
+	/* Containers bound before a restart are bound again by the first set. */
+	r = container_bindings_load(cfg->containers_dir, &m->bindings);
+	if (r < 0)
+		goto fail;
 
 	/* Check the policies before touching the kernel: a bad set changes nothing. */
 	r = manager_build_set(m, &initial, NULL);

@@ -1031,7 +1031,24 @@ static int parse_selector_uids(struct parse_ctx *c, const struct ynode *v, void 
 	return 0;
 }
 
+/* "containers: true": the policy binds the cgroups of containers that name it in their
+ * io.secagent.policy annotation (secagent-oci-hook), and nothing else. */
+static int parse_selector_containers(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	static const char *const values[] = { "false", "true" };
+	struct policy_selector *sel = userdata;
+	int value = 0, r;
+
+	r = node_enum(c, v, "containers", values, ELEMENTSOF(values), &value);
+	if (r > 0) {
+		sel->containers = value;
+		sel->containers_loc = v->loc;
+	}
+	return r < 0 ? r : 0;
+}
+
 static const struct key_def selector_keys[] = {
+	{ "containers", false, parse_selector_containers },
 	{ "cgroups", false, parse_selector_cgroups },
 	{ "binaries", false, parse_selector_binaries },
 	{ "exceptBinaries", false, parse_selector_except_binaries },
@@ -1053,9 +1070,16 @@ static int parse_selector(struct parse_ctx *c, const struct ynode *v, void *user
 	if (r < 0)
 		return r;
 	if (v->type == YNODE_MAPPING && !p->selector.n_cgroups && !p->selector.n_binaries &&
-	    !p->selector.n_except_binaries && !p->selector.n_uids) {
-		r = node_error(c, v, "selector must name cgroups, binaries, exceptBinaries or uids "
-				     "(leave it out to bind every process)");
+	    !p->selector.n_except_binaries && !p->selector.n_uids && !p->selector.containers) {
+		r = node_error(c, v, "selector must name containers, cgroups, binaries, "
+				     "exceptBinaries or uids (leave it out to bind every process)");
+		return r < 0 ? r : 0;
+	}
+	if (p->selector.containers && p->selector.n_cgroups) {
+		r = diag_add(c->diags, c->file, p->selector.containers_loc.line,
+			     p->selector.containers_loc.column,
+			     "containers: true cannot be combined with cgroups: a container policy "
+			     "binds the cgroups of the containers that name it");
 		return r < 0 ? r : 0;
 	}
 	return 0;

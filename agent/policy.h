@@ -66,6 +66,10 @@ struct uid_range {
 struct policy_selector {
 	bool present;
 	struct source_loc loc;
+	/* Binds only the cgroups of containers that name the policy (io.secagent.policy); the
+	 * OCI hook asks the daemon to bind each one as it is created. */
+	bool containers;
+	struct source_loc containers_loc;
 	struct policy_path *cgroups; /* cgroup2 paths like /system.slice/nginx.service: subtrees */
 	size_t n_cgroups;
 	struct policy_path *binaries; /* executables, by identity */

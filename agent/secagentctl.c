@@ -473,6 +473,50 @@ static int verb_teardown(const struct verb *v, int argc, char **argv)
 	return 0;
 }
 
+/* The containers the daemon has bound to container policies (secagent-oci-hook). */
+static int verb_containers(const struct verb *v, int argc, char **argv)
+{
+	_cleanup_free_ char *body = NULL;
+	unsigned n = 0;
+	int r = parse_simple(v, true, argc, argv);
+
+	if (r >= 0)
+		return r;
+	if (cli_control("containers", &body) < 0)
+		return 1;
+	if (arg_json)
+		fputc('[', stdout);
+	else
+		printf("%-24s %-24s %-14s %s\n", "CONTAINER", "POLICY", "STATE", "CGROUP");
+	for (char *save = NULL, *line = strtok_r(body, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[4] = {};
+
+		for (size_t i = 0; i < 4; i++)
+			f[i] = strsep(&line, "\t");
+		if (!f[3])
+			continue;
+		if (arg_json) {
+			fputs(n ? ",{\"id\":" : "{\"id\":", stdout);
+			json_fput_string(stdout, f[0]);
+			fputs(",\"policy\":", stdout);
+			json_fput_string(stdout, f[1]);
+			fputs(",\"cgroup\":", stdout);
+			json_fput_string(stdout, f[2]);
+			fputs(",\"state\":", stdout);
+			json_fput_string(stdout, f[3]);
+			fputc('}', stdout);
+		} else
+			printf("%-24.24s %-24s %-14s %s\n", f[0], f[1], f[3], f[2]);
+		n++;
+	}
+	if (arg_json)
+		fputs("]\n", stdout);
+	else if (n == 0)
+		printf("(no containers bound)\n");
+	return 0;
+}
+
 static const struct verb verbs[] = {
 	{ "policy", verb_policy, "policy VERB ...", "Validate, apply, list, show, delete policies", NULL },
 	{ "status", verb_status, "status [--json]",
@@ -487,6 +531,9 @@ static const struct verb verbs[] = {
 	{ "exec", verb_exec, "exec --policy NAME -- CMD [ARGS...]",
 	  "Run CMD under the seccomp filter of policy NAME (no_new_privs)",
 	  "  -p --policy=NAME The policy whose syscalls: section to apply\n" },
+	{ "containers", verb_containers, "containers [--json]",
+	  "List the containers bound to container policies",
+	  "  -j --json        Print one JSON array\n" },
 	{ "reload", verb_reload, "reload", "Make the daemon re-read its policy directory", NULL },
 	{ "doctor", verb_doctor, "doctor [--json]",
 	  "Say what this host can enforce, and how to fix what is missing",

@@ -118,6 +118,24 @@ static int bind_cgroup(const struct selector_map_fds *fds, const struct compiled
 	return 0;
 }
 
+int selector_maps_update_bound(const struct selector_map_fds *fds, uint32_t slot,
+			       uint64_t cgroup_id, uint64_t set, uint64_t clear)
+{
+	struct sa_cgroup_key key = { .slot = slot, .cgroup_id = cgroup_id };
+	uint64_t mask = 0;
+
+	(void)bpf_map_lookup_elem(fds->cgroups, &key, &mask);
+	mask = (mask | set) & ~clear;
+	if (mask == 0) {
+		if (bpf_map_delete_elem(fds->cgroups, &key) < 0 && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	if (bpf_map_update_elem(fds->cgroups, &key, &mask, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
 int selector_maps_install(const struct selector_map_fds *fds, const struct compiled_selectors *sel,
 			  uint32_t slot)
 {
@@ -125,6 +143,12 @@ int selector_maps_install(const struct selector_map_fds *fds, const struct compi
 
 	for (size_t i = 0; i < sel->n_cgroups; i++) {
 		r = bind_cgroup(fds, &sel->cgroups[i], slot);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < sel->n_bound; i++) {
+		r = selector_maps_update_bound(fds, slot, sel->bound[i].cgroup_id,
+					       sel->bound[i].selectors, 0);
 		if (r < 0)
 			return r;
 	}

@@ -18,6 +18,11 @@ struct selector_map_fds {
 	int binaries;     /* sa_binaries */
 };
 
+/* Sets, then clears, selector bits of one cgroup (by id) in @slot: for container bindings, also
+ * in the active slot (one map update, atomic for the hooks). An entry left empty is deleted. */
+int selector_maps_update_bound(const struct selector_map_fds *fds, uint32_t slot,
+			       uint64_t cgroup_id, uint64_t set, uint64_t clear);
+
 /* Removes every entry of @slot: also ones the kernel added for cgroups created meanwhile. */
 int selector_maps_clear_slot(const struct selector_map_fds *fds, uint32_t slot);
 

@@ -20,7 +20,7 @@ _secagentctl()
 	fi
 
 	local global_opts='-h --help --version -j --json --policy-dir --control-socket'
-	local verbs='policy status events reload exec'
+	local verbs='policy status events containers reload exec'
 	local policy_verbs='validate apply list show delete export'
 
 	case $prev in

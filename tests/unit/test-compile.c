@@ -445,6 +445,35 @@ TEST(selector_cgroups_need_not_exist_and_except_binaries_exclude)
 	free((void *)texts[0]);
 }
 
+TEST(container_policy_binds_no_cgroup_until_a_container_is_bound)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[2];
+	unsigned k;
+
+	texts[0] = selector_policy("web", "    containers: true\n",
+				   rules("    - paths: [%s]\n      action: deny\n", file_a));
+	texts[1] = selector_policy("off", "    containers: false\n    uids: [7]\n",
+				   rules("    - paths: [%s]\n      action: deny\n", file_b));
+	ASSERT_OK(compile_texts(texts, 2, &d, &c));
+	k = c->policies[0].selector;
+	ASSERT_TRUE(k >= 1);
+	ASSERT_TRUE(c->policies[0].containers);
+	ASSERT_TRUE(!c->policies[1].containers);
+	/* No cgroup matches it: the daemon adds each bound container's cgroup by id. */
+	ASSERT_TRUE(!(c->selectors.table.any_cgroup & (1ULL << k)));
+	ASSERT_TRUE(c->selectors.table.any_binary & (1ULL << k));
+	ASSERT_TRUE(c->selectors.table.any_uid & (1ULL << k));
+	ASSERT_EQ(c->selectors.n_cgroups, 0);
+	ASSERT_EQ(c->selectors.n_bound, 0);
+	/* containers: false is the same as leaving it out. */
+	ASSERT_TRUE(c->selectors.table.any_cgroup & (1ULL << c->policies[1].selector));
+	compiled_set_free(c);
+	free((void *)texts[0]);
+	free((void *)texts[1]);
+}
+
 TEST(selector_errors_name_the_value)
 {
 	static const struct {
@@ -462,8 +491,13 @@ TEST(selector_errors_name_the_value)
 		{ "    cgroups: [system.slice]\n", 6, 15,
 		  "path 'system.slice' is not absolute (it must start with '/')" },
 		{ "    cgroup: [/a]\n", 6, 5,
-		  "unknown key 'cgroup' in selector (expected one of: cgroups, binaries, "
-		  "exceptBinaries, uids)" },
+		  "unknown key 'cgroup' in selector (expected one of: containers, cgroups, "
+		  "binaries, exceptBinaries, uids)" },
+		{ "    containers: yes\n", 6, 17,
+		  "invalid containers 'yes' (expected one of: false, true)" },
+		{ "    containers: true\n    cgroups: [/a]\n", 6, 17,
+		  "containers: true cannot be combined with cgroups: a container policy binds the "
+		  "cgroups of the containers that name it" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
