@@ -628,6 +628,11 @@ static void control_container_bind(struct control_conn *c, char *args)
 				     "containers: true)", policy);
 		goto fail;
 	}
+	if (cgroup_path_levels(cgroup) > POLICY_CGROUP_MAX_LEVELS) {
+		r = asprintf(&reply, "cgroup %s is %u levels deep; the hooks see at most %d",
+			     cgroup, cgroup_path_levels(cgroup), POLICY_CGROUP_MAX_LEVELS);
+		goto fail;
+	}
 	r = container_cgroup_id(cgroup, &cgroup_id);
 	if (r < 0) {
 		r = asprintf(&reply, "cannot use cgroup %s: %s", cgroup, strerror(-r));

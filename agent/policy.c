@@ -923,6 +923,16 @@ static int parse_exec(struct parse_ctx *c, const struct ynode *v, void *userdata
 	return append_rules(c, v, userdata, true);
 }
 
+unsigned cgroup_path_levels(const char *path)
+{
+	unsigned n = 0;
+
+	for (const char *p = path; *p; p++)
+		if (p[0] == '/' && p[1] && p[1] != '/')
+			n++;
+	return n;
+}
+
 static int parse_selector_cgroups(struct parse_ctx *c, const struct ynode *v, void *userdata)
 {
 	struct policy_selector *sel = userdata;
@@ -935,11 +945,20 @@ static int parse_selector_cgroups(struct parse_ctx *c, const struct ynode *v, vo
 	for (size_t i = 0; i < sel->n_cgroups; i++) {
 		size_t len = strlen(sel->cgroups[i].path);
 
+		unsigned levels = cgroup_path_levels(sel->cgroups[i].path);
+
 		if (len > POLICY_CGROUP_PATH_MAX) {
 			r = diag_add(c->diags, c->file, sel->cgroups[i].loc.line,
 				     sel->cgroups[i].loc.column,
 				     "cgroup path is too long (%zu bytes, at most %d)", len,
 				     POLICY_CGROUP_PATH_MAX);
+			if (r < 0)
+				return r;
+		} else if (levels > POLICY_CGROUP_MAX_LEVELS) {
+			r = diag_add(c->diags, c->file, sel->cgroups[i].loc.line,
+				     sel->cgroups[i].loc.column,
+				     "cgroup path is %u levels deep (at most %d)", levels,
+				     POLICY_CGROUP_MAX_LEVELS);
 			if (r < 0)
 				return r;
 		}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "secagent.h"
 
 /* Bounds on what one file may grow; each is documented in the README. */
 #define POLICY_FILE_MAX_BYTES (1024 * 1024)
@@ -22,6 +23,8 @@
 #define POLICY_MAX_SELECTOR_ITEMS 64 /* cgroups, binaries and uid ranges, each */
 /* A selector's cgroup path, relative to the cgroup2 mount: the BPF side compares it whole. */
 #define POLICY_CGROUP_PATH_MAX 127
+/* How deep a selector's cgroup may be: the hooks look at SA_CGROUP_DEPTH levels from the root. */
+#define POLICY_CGROUP_MAX_LEVELS (SA_CGROUP_DEPTH - 1)
 
 enum policy_mode {
 	POLICY_MODE_ENFORCE,
@@ -112,3 +115,6 @@ const char *rule_action_to_string(enum rule_action a);
 
 /* The policy-language name of access bit @bit (0 = read ...), NULL past the last. */
 const char *access_bit_to_string(unsigned bit);
+
+/* The number of components of cgroup path @path ("/" is 0, "/a/b" is 2): its level. */
+unsigned cgroup_path_levels(const char *path);

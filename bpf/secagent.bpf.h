@@ -18,6 +18,7 @@
 #endif
 
 #define READ_ONCE_U32(x) (*(volatile __u32 *)&(x))
+#define READ_ONCE_U64(x) (*(volatile __u64 *)&(x))
 #define barrier() asm volatile("" ::: "memory")
 
 /* Set by the daemon before load; a larger set of rules needs a larger map (two slots each). */
@@ -95,6 +96,8 @@ struct sa_scratch {
 	 * states instead of verifying it once per possible depth. */
 	__u32 n_names;
 	__u32 walk_complete;
+	/* Programs using this CPU's scratch now: more than one only if one was preempted. */
+	__u64 busy;
 };
 
 struct {
@@ -197,22 +200,24 @@ __attribute__((noinline)) __u64 sa_membership(__u64 slot)
 	struct sa_selector_table *t = bpf_map_lookup_elem(&sa_selectors, &idx);
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 cg, bin, uid, excluded = 0;
-	struct cgroup *c;
 	struct file *exe;
 	__u32 cur_uid, n;
 
 	if (!t || !t->in_use)
 		return 1;
 	cg = t->any_cgroup;
-	c = BPF_CORE_READ(task, cgroups, dfl_cgrp);
-	for (int l = 0; l < SA_CGROUP_DEPTH && c; l++) {
-		struct sa_cgroup_key k = { .slot = idx, .cgroup_id = BPF_CORE_READ(c, kn, id) };
-		__u64 *m = bpf_map_lookup_elem(&sa_cgroups, &k);
+	/* From the root down: a selector's cgroup (at most SA_CGROUP_DEPTH - 1 levels deep, the
+	 * daemon checks) is found however deep below it the process runs. */
+	for (int l = 0; l < SA_CGROUP_DEPTH; l++) {
+		struct sa_cgroup_key k = { .slot = idx };
+		__u64 *m;
 
+		k.cgroup_id = bpf_get_current_ancestor_cgroup_id(l);
+		if (!k.cgroup_id)
+			break; /* past the process's own cgroup */
+		m = bpf_map_lookup_elem(&sa_cgroups, &k);
 		if (m)
 			cg |= *m;
-		/* The parent's css belongs to the parent cgroup; NULL above the root. */
-		c = BPF_CORE_READ(c, self.parent, cgroup);
 	}
 
 	bin = t->any_binary;

@@ -103,9 +103,10 @@ struct sa_state {
  * selectors the current process matches (a bit mask) and consults only their rules.
  */
 #define SA_MAX_SELECTORS 64
-/* Levels of the cgroup hierarchy a hook walks up to find a selector's cgroup subtree. Deeper
- * cgroups match only through their ancestors within this many levels (cgroup2 nesting beyond
- * 32 is not seen in practice; systemd uses about 5). */
+/* Levels of the cgroup hierarchy a hook looks at, from the root down (level 0) to find a
+ * selector's cgroup among the process's ancestors. A selector cgroup may be at most
+ * SA_CGROUP_DEPTH - 1 levels deep (checked when a policy is parsed and a container bound); the
+ * process itself may be any depth below it. */
 #define SA_CGROUP_DEPTH 32
 #define SA_MAX_UID_RANGES 64
 #define SA_CGROUP_PATH_LEN 128

@@ -474,6 +474,9 @@ TEST(container_policy_binds_no_cgroup_until_a_container_is_bound)
 	free((void *)texts[1]);
 }
 
+#define DEEP_8 "/a/b/c/d/e/f/g/h"
+#define DEEP_32 DEEP_8 DEEP_8 DEEP_8 DEEP_8
+
 TEST(selector_errors_name_the_value)
 {
 	static const struct {
@@ -493,6 +496,8 @@ TEST(selector_errors_name_the_value)
 		{ "    cgroup: [/a]\n", 6, 5,
 		  "unknown key 'cgroup' in selector (expected one of: containers, cgroups, "
 		  "binaries, exceptBinaries, uids)" },
+		{ "    cgroups: [" DEEP_32 "]\n", 6, 15, "cgroup path is 32 levels deep (at most 31)" },
+		{ "    cgroups: [" DEEP_32 "/]\n", 6, 15, "cgroup path is 32 levels deep (at most 31)" },
 		{ "    containers: yes\n", 6, 17,
 		  "invalid containers 'yes' (expected one of: false, true)" },
 		{ "    containers: true\n    cgroups: [/a]\n", 6, 17,
