@@ -151,6 +151,8 @@ static int merge_entries(struct compiled_set *c, struct raw_entry *raw, size_t n
 		merge_into(&c->files[c->n_files - 1].rule, &raw[i]);
 		if (raw[i].tree && raw[i].verdict == SA_VERDICT_DENY)
 			c->has_tree_deny = true;
+		if (raw[i].tree)
+			c->has_tree = true;
 	}
 	return 0;
 }

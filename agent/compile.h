@@ -83,6 +83,7 @@ struct compiled_set {
 	struct compiled_file_entry *files;
 	size_t n_files;
 	bool has_tree_deny; /* some directory subtree is denied: deep walks fail closed */
+	bool has_tree; /* some rule is for a subtree: without one, hooks need not walk */
 	struct compiled_selectors selectors;
 };
 

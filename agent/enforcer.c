@@ -575,7 +575,8 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 		return r;
 	}
 	st.version = SA_LAYOUT_VERSION;
-	st.slot_flags[new_slot] = c->has_tree_deny ? SA_SLOT_HAS_TREE_DENY : 0;
+	st.slot_flags[new_slot] = (c->has_tree_deny ? SA_SLOT_HAS_TREE_DENY : 0) |
+				  (c->has_tree ? SA_SLOT_HAS_TREE : 0);
 	if (bpf_map_update_elem(state_fd, &zero, &st, BPF_ANY) < 0) {
 		r = -errno;
 		delete_slot(e, rules_fd, new_slot);

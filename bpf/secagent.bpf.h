@@ -322,9 +322,10 @@ __attribute__((noinline)) __u64 sa_level(__u64 slot, __u64 d_addr, __u64 how, __
 	return best;
 }
 
-/* sa_walk()'s second argument: the slot, where to start and the access, in one scalar (a
- * global function takes at most five). */
-#define SA_HOW(slot, start, access) ((slot) | (__u64)(start) << 1 | (__u64)(access) << 8)
+/* sa_walk()'s first argument: the slot, where to start, whether the set has subtree rules and
+ * the access, in one scalar (a global function takes at most five). */
+#define SA_HOW(slot, start, tree, access)                                                          \
+	((slot) | (__u64)(start) << 1 | (__u64)!!(tree) << 2 | (__u64)(access) << 8)
 
 /*
  * One walk from dentry @d_addr (in mount @mnt_addr, or 0 when the hook has no mount: then only
@@ -347,6 +348,9 @@ __attribute__((noinline)) __u64 sa_walk(__u64 how, __u64 d_addr, __u64 mnt_addr,
 		w = sa_stronger(w, sa_level(slot, (__u64)d, SA_ENTRY_EXACT, access, member));
 	if (w)
 		return w;
+	/* Without subtree rules in the set no directory above can have a say. */
+	if (!(how & 4))
+		return SA_WALK_COMPLETE;
 	d = BPF_CORE_READ(d, d_parent);
 	for (int i = 0; i < SA_TREE_DEPTH; i++) {
 		struct dentry *parent;
@@ -406,7 +410,8 @@ static __always_inline void sa_decide(struct dentry *d, struct mount *mnt,
 		slot = seq % SA_SLOTS;
 		slot_flags = READ_ONCE_U32(st->slot_flags[slot]);
 		*dec = (struct sa_decision){ .verdict = SA_VERDICT_ALLOW, .seq = seq };
-		w = sa_walk(SA_HOW(slot, start, access), (__u64)d, (__u64)mnt, sa_membership(slot));
+		w = sa_walk(SA_HOW(slot, start, slot_flags & SA_SLOT_HAS_TREE, access), (__u64)d,
+			    (__u64)mnt, sa_membership(slot));
 		complete = w & SA_WALK_COMPLETE;
 		if (w & SA_WALK_DECIDED) {
 			dec->decided = 1;

@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define SA_LAYOUT_VERSION 3
+#define SA_LAYOUT_VERSION 4
 
 #define SA_COMM_LEN 16
 /* Bytes of path text an event carries; longer paths are cut at the front component boundary. */
@@ -88,6 +88,7 @@ enum sa_counter {
 
 enum sa_slot_flags {
 	SA_SLOT_HAS_TREE_DENY = 1u << 0, /* the set denies some subtree: deep walks fail closed */
+	SA_SLOT_HAS_TREE = 1u << 1,      /* some rule is for a subtree: the hooks walk up */
 };
 
 /* The switch that makes a whole policy set active at once: one 32-bit store of seq. */

@@ -139,6 +139,7 @@ TEST(enforce_deny_is_deny_audit_policy_turns_it_into_audit)
 	ASSERT_EQ(verdict_of(find_entry(c, file_b), false, SA_ACCESS_WRITE), SA_VERDICT_AUDIT);
 	ASSERT_STREQ(policy_of(c, find_entry(c, file_b), false, 1), "p-audit");
 	ASSERT_TRUE(!c->has_tree_deny);
+	ASSERT_TRUE(!c->has_tree); /* exact paths only: the hooks need not walk */
 	ASSERT_EQ(find_entry(c, file_a)->rule.version, SA_LAYOUT_VERSION);
 	compiled_set_free(c);
 	free((void *)texts[0]);
@@ -236,6 +237,7 @@ TEST(subtree_rules_and_access_sets)
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
 	ASSERT_EQ(inode_entries(c), 2);
 	ASSERT_TRUE(c->has_tree_deny);
+	ASSERT_TRUE(c->has_tree);
 	dir = find_entry(c, dir_d);
 	a = find_entry(c, file_a);
 	ASSERT_NOT_NULL(dir);
