@@ -56,7 +56,7 @@ echo "kernel $(uname -r); $(podman --version); $(crun --version | head -n 1);" \
 
 step "podman import of the busybox tarball"
 podman rmi -f "$IMAGE" >/dev/null 2>&1 || true
-podman import "$TARBALL" "$IMAGE" >/dev/null || fail "podman import $TARBALL failed"
+podman import --quiet "$TARBALL" "$IMAGE" >/dev/null || fail "podman import $TARBALL failed"
 podman image exists "$IMAGE" || fail "podman import made no image $IMAGE"
 info=$(podman info --format '{{.Store.GraphDriverName}} {{.Host.CgroupManager}} {{.Host.CgroupsVersion}} {{.Host.OCIRuntime.Name}}')
 expect_eq "podman: storage, cgroup manager, cgroups, default runtime" "vfs systemd v2 crun" "$info"
@@ -92,7 +92,7 @@ EOP
 agent_start_with /tmp/ctr-seccomp.yaml
 secagentctl policy export --format oci-seccomp ctr-seccomp >"$PROFILE" ||
 	fail "policy export --format oci-seccomp ctr-seccomp failed"
-jq -c . "$PROFILE"
+jq -M -c . "$PROFILE"
 jq -e '.defaultAction == "SCMP_ACT_ALLOW"
 	and ([.syscalls[] | select(.names | index("mkdirat")) | .errnoRet] == [1])
 	and ([.syscalls[] | select(.names | index("fchmodat")) | .errnoRet] == [13])' \
