@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <syslog.h>
+#include <systemd/sd-journal.h>
 #include <yaml.h>
 
 #include "config.h"
@@ -177,16 +179,24 @@ static void help(void)
 	       SECAGENT_CONTROL_SOCKET);
 }
 
+/* Says why on stderr (runc passes it on) and in the journal: crun and podman only report that
+ * the hook failed. Returns 1, the exit status. */
 static int fail(const char *id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(const char *id, const char *fmt, ...)
 {
+	_cleanup_free_ char *reason = NULL;
 	va_list ap;
 
-	fprintf(stderr, "secagent-oci-hook: container %s: ", id ? id : "?");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&reason, fmt, ap) < 0)
+		reason = NULL;
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "secagent-oci-hook: container %s: %s\n", id ? id : "?",
+		reason ? reason : "out of memory");
+	(void)sd_journal_send("MESSAGE=container %s: %s", id ? id : "?",
+			      reason ? reason : "out of memory", "PRIORITY=%d", LOG_ERR,
+			      "SYSLOG_IDENTIFIER=secagent-oci-hook", "SECAGENT_CONTAINER_ID=%s",
+			      id ? id : "", NULL);
 	return 1;
 }
 

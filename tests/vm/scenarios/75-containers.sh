@@ -55,18 +55,30 @@ ctr_run() {
 	echo "exit=$rc"
 }
 
+# hook_said TEXT: the hook's journal entries that contain TEXT, one per line.
+hook_said() { journalctl -o cat --no-pager -t secagent-oci-hook | grep -F -- "$1" || true; }
+
 # expect_ctr WHAT EXPECTED-EXIT OUTPUT-PATTERN POLICY [OPTS...] -- CMD...
-# EXPECTED-EXIT "refused": podman's own failure (125-127), the command never ran.
+# EXPECTED-EXIT "refused": podman's own failure (125-127), the command never ran, and the hook
+# said PATTERN: on stderr, which runc passes on, and in the journal, where crun users find it
+# (crun reports only that the hook failed).
 expect_ctr() {
-	local what=$1 want=$2 pattern=$3 out rc
+	local what=$1 want=$2 pattern=$3 out rc said before
 	shift 3
+	before=$(hook_said "$pattern" | wc -l)
 	out=$(ctr_run "$@")
 	rc=${out##*exit=}
 	if [[ $want == refused ]]; then
 		((rc >= 125 && rc <= 127)) || fail "$what: expected podman to refuse, got: $out"
-	else
-		[[ $rc == "$want" ]] || fail "$what: expected exit $want, got: $out"
+		journalctl --sync
+		said=$(hook_said "$pattern" | tail -n +$((before + 1)))
+		[[ -n $said ]] || fail "$what: no new journal entry of the hook says '$pattern'"
+		[[ $* != *"--runtime runc"* || $out == *$pattern* ]] ||
+			fail "$what: runc did not pass on the hook's stderr '$pattern': $out"
+		echo "ok: $what (exit $rc; the hook said: $said)"
+		return 0
 	fi
+	[[ $rc == "$want" ]] || fail "$what: expected exit $want, got: $out"
 	[[ -z $pattern || $out == *$pattern* ]] || fail "$what: expected '$pattern' in: $out"
 	echo "ok: $what (exit $rc)"
 }
@@ -122,6 +134,8 @@ expect_eq "the binding is gone once the container is removed" "" "$(bound_contai
 step "a policy the daemon does not have: the container does not start"
 rm -f "$T/out"/*
 expect_ctr "unknown policy" refused "no policy named 'nope'" nope -- touch /out/started-nope
+expect_ctr "unknown policy under runc" refused "no policy named 'nope'" nope --runtime runc -- \
+	touch /out/started-nope-runc
 expect_ctr "a policy without containers: true" refused "does not bind containers" host-only -- \
 	touch /out/started-host-only
 [[ -z $(ls "$T/out") ]] || fail "a refused container ran its entrypoint: $(ls "$T/out")"
