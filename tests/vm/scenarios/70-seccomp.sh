@@ -161,6 +161,29 @@ expect_json "journald: the service's ptrace names seccomp-service" 'length >= 1'
 grep -q 'ExecStart=/usr/bin/secagentctl exec --policy seccomp-service --' \
 	"$EXAMPLES/seccomp-service.service" || fail "the example unit is not installed"
 
+step "other ABIs: a static i386 program is killed at its first call unless the policy allows x86"
+I386=/usr/libexec/secagent-tests/i386-hello
+[[ -x $I386 ]] || fail "$I386 missing: build with -Dtest_tools=true"
+for arches in "" "x86"; do
+	cat >/tmp/abi-$arches.yaml <<EOP
+apiVersion: secagent/v1
+kind: Policy
+metadata: {name: abi-${arches:-native}}
+spec:
+  syscalls:
+    default: allow
+    architectures: [$arches]
+EOP
+	cp /tmp/abi-$arches.yaml "$POLICY_DIR/"
+done
+secagentctl reload >/dev/null || fail "reload with the abi policies failed"
+rc=0
+out=$(secagentctl exec --policy abi-native -- "$I386" 2>&1) || rc=$?
+expect_eq "i386 program under a native-only filter: killed by SIGSYS (128+31)" 159 "$rc"
+[[ $out != *"i386 ok"* ]] || fail "the i386 program ran its calls: $out"
+expect_eq "i386 program with architectures: [x86]" "i386 ok" \
+	"$(secagentctl exec --policy abi-x86 -- "$I386")"
+
 step "OCI export"
 secagentctl policy export --format oci-seccomp seccomp-demo >/tmp/oci.json
 expect_json "export is an OCI profile" '.defaultAction == "SCMP_ACT_ALLOW"
