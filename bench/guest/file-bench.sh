@@ -248,14 +248,15 @@ pair() {
 	done
 }
 
-# Agent configurations. "10-max100k" is 10 rules in the map geometry of 100,000
-# (--max-file-rules), to tell the number of entries from the size of the map.
+# Agent configurations: NAME|LABEL|RULES|ARGS. Each rule's path makes two file entries (its inode
+# and its name in its directory), so 100,000 rules need --max-file-rules=200000. "10-max100k" is
+# 10 rules in the map geometry of 100,000, to tell the number of entries from the size of the map.
 AGENT_CONFIGS=(
 	"shipped|shipped policies|2|"
 	"10|10 rules|10|"
 	"10000|10,000 rules|10000|"
-	"100000|100,000 rules|100000|--max-file-rules=$MAX_RULES"
-	"10-max100k|10 rules, max 100k|10|--max-file-rules=$MAX_RULES"
+	"100000|100,000 rules|100000|--max-file-rules=$((2 * MAX_RULES))"
+	"10-max100k|10 rules, max 100k|10|--max-file-rules=$((2 * MAX_RULES))"
 )
 warm_up "$LOOP"
 for spec in "${AGENT_CONFIGS[@]}"; do
@@ -268,6 +269,7 @@ for spec in "${AGENT_CONFIGS[@]}"; do
 		gen_policies "$entries"
 		probe=$MANY/f$((entries - 1))
 	fi
+	entries=$((2 * entries))
 	# shellcheck disable=SC2086 # empty or one word
 	agent_start "$entries" $args
 	note "agent started with $entries file entries${args:+ ($args)} in $START_MS ms"
