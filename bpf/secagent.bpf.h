@@ -189,6 +189,17 @@ static __always_inline __u64 sa_stronger(__u64 a, __u64 b)
 	return a ^ ((a ^ b) & (0 - b_wins));
 }
 
+/* struct cgroup before and after 6.0 replaced the ids of the ancestors with pointers to them. */
+struct cgroup___v5 {
+	int level;
+	__u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+struct cgroup___v6 {
+	int level;
+	struct cgroup *ancestors[];
+} __attribute__((preserve_access_index));
+
 /*
  * The selectors the current process matches in @slot, as a mask (bit 0, every process, always).
  * A global function, like the ones below: checked once per program. Bounded by
@@ -200,6 +211,8 @@ __attribute__((noinline)) __u64 sa_membership(__u64 slot)
 	struct sa_selector_table *t = bpf_map_lookup_elem(&sa_selectors, &idx);
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 cg, bin, uid, excluded = 0;
+	int level, ancestors;
+	struct cgroup *c;
 	struct file *exe;
 	__u32 cur_uid, n;
 
@@ -207,14 +220,27 @@ __attribute__((noinline)) __u64 sa_membership(__u64 slot)
 		return 1;
 	cg = t->any_cgroup;
 	/* From the root down: a selector's cgroup (at most SA_CGROUP_DEPTH - 1 levels deep, the
-	 * daemon checks) is found however deep below it the process runs. */
+	 * daemon checks) is found however deep below it the process runs. The ancestors are an
+	 * array in the cgroup: of ids before 6.0, of cgroups since (the helper that reads them
+	 * is not allowed to LSM programs on 5.10). */
+	c = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	level = BPF_CORE_READ(c, level);
+	ancestors = bpf_core_field_exists(((struct cgroup___v6 *)0)->ancestors);
 	for (int l = 0; l < SA_CGROUP_DEPTH; l++) {
 		struct sa_cgroup_key k = { .slot = idx };
 		__u64 *m;
 
-		k.cgroup_id = bpf_get_current_ancestor_cgroup_id(l);
-		if (!k.cgroup_id)
-			break; /* past the process's own cgroup */
+		if (l > level)
+			break;
+		if (ancestors) {
+			struct cgroup *a = NULL;
+
+			bpf_core_read(&a, sizeof(a), &((struct cgroup___v6 *)c)->ancestors[l]);
+			k.cgroup_id = BPF_CORE_READ(a, kn, id);
+		} else {
+			bpf_core_read(&k.cgroup_id, sizeof(k.cgroup_id),
+				      &((struct cgroup___v5 *)c)->ancestor_ids[l]);
+		}
 		m = bpf_map_lookup_elem(&sa_cgroups, &k);
 		if (m)
 			cg |= *m;
