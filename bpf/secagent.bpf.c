@@ -116,14 +116,6 @@ static __always_inline void sa_emit(__u32 kind, __u32 access, struct dentry *d, 
 		sa_count(SA_COUNTER_EVENTS_LOST);
 		return;
 	}
-	/* A program that preempted another one on this CPU in the middle of its event would
-	 * overwrite it: the later one counts its event lost instead (the decision stands). */
-	__sync_fetch_and_add(&s->busy, 1);
-	if (READ_ONCE_U64(s->busy) != 1) {
-		__sync_fetch_and_add(&s->busy, -1);
-		sa_count(SA_COUNTER_EVENTS_LOST);
-		return;
-	}
 	s->ev.version = SA_LAYOUT_VERSION;
 	s->ev.kind = kind;
 	s->ev.verdict = dec->verdict;
@@ -143,7 +135,6 @@ static __always_inline void sa_emit(__u32 kind, __u32 access, struct dentry *d, 
 
 	if (bpf_ringbuf_output(&sa_events, &s->ev, sizeof(s->ev), 0))
 		sa_count(SA_COUNTER_EVENTS_LOST);
-	__sync_fetch_and_add(&s->busy, -1);
 }
 
 /*

@@ -96,8 +96,6 @@ struct sa_scratch {
 	 * states instead of verifying it once per possible depth. */
 	__u32 n_names;
 	__u32 walk_complete;
-	/* Programs using this CPU's scratch now: more than one only if one was preempted. */
-	__u64 busy;
 };
 
 struct {
