@@ -19,6 +19,7 @@
 #include "control.h"
 #include "log.h"
 #include "policy-set.h"
+#include "policy-syscalls.h"
 #include "util.h"
 
 /* Parses and compiles @files with the daemon's own code; prints every diagnostic. */
@@ -39,9 +40,16 @@ static int validate_files(char **files, size_t n, bool quiet, struct compiled_se
 	if (r < 0)
 		return r;
 	if (!quiet)
-		for (size_t i = 0; i < c->n_policies; i++)
-			printf("%s: ok: policy '%s', %u rules\n", c->policies[i].file,
+		for (size_t i = 0; i < c->n_policies; i++) {
+			const struct syscall_spec *sc = c->source->policies[i]->syscalls;
+
+			printf("%s: ok: policy '%s', %u rules", c->policies[i].file,
 			       c->policies[i].name, c->policies[i].n_rules);
+			if (sc)
+				printf(", seccomp filter of %zu rules (default %s)", sc->n_rules,
+				       syscall_action_to_string(sc->default_action));
+			putchar('\n');
+		}
 	if (ret)
 		*ret = c;
 	else
@@ -669,6 +677,9 @@ static const struct verb policy_verbs[] = {
 	  "  -j --json        Print one JSON object: name, file, active, mode, rules, content\n" },
 	{ "delete", verb_policy_delete, "policy delete NAME",
 	  "Remove a policy and reload the daemon", NULL },
+	{ "export", verb_policy_export, "policy export --format oci-seccomp NAME",
+	  "Write a policy's syscalls: section as an OCI seccomp profile (runc, crun, podman)",
+	  "  -f --format=oci-seccomp  The output format\n" },
 };
 
 int verb_policy(const struct verb *v, int argc, char **argv)

@@ -52,3 +52,7 @@ int cli_log_control_error(int r);
 /* "policy" and "events" verbs, in cli-policy.c and cli-events.c. */
 int verb_policy(const struct verb *v, int argc, char **argv);
 int verb_events(const struct verb *v, int argc, char **argv);
+
+/* "exec" and "policy export", in cli-seccomp.c. */
+int verb_exec(const struct verb *v, int argc, char **argv);
+int verb_policy_export(const struct verb *v, int argc, char **argv);

@@ -21,6 +21,9 @@ struct compiled_set *compiled_set_free(struct compiled_set *c)
 	free(c->policies);
 	free(c->rules);
 	free(c->files);
+	free(c->selectors.cgroups);
+	free(c->selectors.bound);
+	free(c->selectors.binaries);
 	free(c);
 	return NULL;
 }
@@ -46,86 +49,331 @@ static uint32_t rule_verdict(const struct policy *p, const struct file_rule_spec
 	}
 }
 
-static int cmp_file_entry(const void *a, const void *b)
+/* One path of one rule, before entries for the same inode are merged. */
+struct raw_entry {
+	uint32_t dev;
+	uint64_t ino;
+	char name[SA_NAME_LEN]; /* empty for an inode entry */
+	uint16_t selector;
+	bool tree;
+	uint32_t verdict, access, ref;
+	size_t order; /* rules in policy file order, for ties */
+};
+
+static int cmp_raw(const void *a, const void *b)
 {
-	const struct compiled_file_entry *x = a, *y = b;
+	const struct raw_entry *x = a, *y = b;
+	int r;
 
 	if (x->dev != y->dev)
 		return x->dev < y->dev ? -1 : 1;
 	if (x->ino != y->ino)
 		return x->ino < y->ino ? -1 : 1;
-	/* Stronger verdicts first, then the earlier rule, so the merge keeps the winner. */
-	if (x->rule.verdict != y->rule.verdict)
-		return x->rule.verdict > y->rule.verdict ? -1 : 1;
-	return x->rule.rule_id < y->rule.rule_id ? -1 : x->rule.rule_id > y->rule.rule_id;
+	r = strcmp(x->name, y->name);
+	if (r)
+		return r;
+	if (x->selector != y->selector)
+		return x->selector < y->selector ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 /*
- * Several rules may name the same file (by the same or another name). The strongest verdict
- * wins: deny over audit over allow, whichever policy it comes from; on a tie the earlier rule
- * (policy files in name order) is the one reported.
+ * Merge what several rules say about one inode. Per access bit and per scope (the inode itself,
+ * or its subtree) the strongest verdict wins: deny over audit over allow, whatever policy it
+ * comes from; on a tie the earlier rule (policy files in name order) is the one reported.
  */
-static size_t merge_same_files(struct compiled_file_entry *files, size_t n)
+static void merge_into(struct sa_file_rule *out, const struct raw_entry *e)
 {
-	size_t out = 0;
+	__u32 *masks = e->tree ? out->tree : out->exact;
+	__u32 *refs = e->tree ? out->tree_rule : out->exact_rule;
 
-	if (n == 0)
-		return 0;
-	qsort(files, n, sizeof(*files), cmp_file_entry);
-	for (size_t i = 1; i < n; i++) {
-		if (files[i].dev == files[out].dev && files[i].ino == files[out].ino)
+	for (unsigned b = 0; b < SA_ACCESS_BITS; b++) {
+		uint32_t bit = 1u << b;
+		int current = -1;
+
+		if (!(e->access & bit))
 			continue;
-		files[++out] = files[i];
+		for (int v = SA_VERDICT_DENY; v >= SA_VERDICT_ALLOW; v--)
+			if (masks[v] & bit) {
+				current = v;
+				break;
+			}
+		if ((int)e->verdict <= current)
+			continue;
+		if (current >= 0)
+			masks[current] &= ~bit;
+		masks[e->verdict] |= bit;
+		refs[b] = e->ref;
 	}
-	return out + 1;
 }
 
+/*
+ * One entry per (inode, selector). Every inode that has entries also gets a selector-0 entry,
+ * empty if need be, whose `scoped` lists the other selectors: a hook looks further only then.
+ */
+static int merge_entries(struct compiled_set *c, struct raw_entry *raw, size_t n)
+{
+	size_t first_of_inode = 0;
+
+	if (n > 0)
+		qsort(raw, n, sizeof(*raw), cmp_raw);
+	/* At most one extra selector-0 entry per raw entry. */
+	c->files = calloc(n ? 2 * n : 1, sizeof(*c->files));
+	if (!c->files)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct compiled_file_entry *last = c->n_files ? &c->files[c->n_files - 1] : NULL;
+		bool new_inode = !last || last->dev != raw[i].dev || last->ino != raw[i].ino ||
+				 !streq(last->name, raw[i].name);
+
+		if (new_inode || last->selector != raw[i].selector) {
+			if (new_inode) {
+				first_of_inode = c->n_files;
+				if (raw[i].selector != 0)
+					c->files[c->n_files++] = (struct compiled_file_entry){
+						.dev = raw[i].dev,
+						.ino = raw[i].ino,
+						.rule.version = SA_LAYOUT_VERSION,
+					};
+				memcpy(c->files[c->n_files - (raw[i].selector != 0)].name,
+				       raw[i].name, SA_NAME_LEN);
+			}
+			c->files[c->n_files++] = (struct compiled_file_entry){
+				.dev = raw[i].dev,
+				.ino = raw[i].ino,
+				.selector = raw[i].selector,
+				.rule.version = SA_LAYOUT_VERSION,
+			};
+			memcpy(c->files[c->n_files - 1].name, raw[i].name, SA_NAME_LEN);
+			if (raw[i].selector != 0)
+				c->files[first_of_inode].rule.scoped |= 1ULL << raw[i].selector;
+		}
+		merge_into(&c->files[c->n_files - 1].rule, &raw[i]);
+		if (raw[i].tree && raw[i].verdict == SA_VERDICT_DENY)
+			c->has_tree_deny = true;
+		if (raw[i].tree)
+			c->has_tree = true;
+	}
+	return 0;
+}
+
+static int add_diag(struct diag_list *diags, const struct policy *p, const struct policy_path *pp,
+		    const char *fmt, const char *detail)
+{
+	return diag_add(diags, p->file, pp->loc.line, pp->loc.column, fmt, pp->path, detail) < 0
+		       ? -ENOMEM
+		       : -EINVAL;
+}
+
+/*
+ * The entries one path of a rule makes: the inode it names, if it exists (every name of it is
+ * covered), and for a file, its name in its directory (whatever file gets that name later is
+ * covered: created after the policy, or put there by rename). Returns how many, or an error.
+ */
 static int compile_file_path(const struct policy *p, const struct policy_path *pp,
-			     uint32_t verdict, uint32_t policy_id, uint32_t rule_id,
-			     struct compiled_set *c, struct diag_list *diags)
+			     uint32_t verdict, uint32_t access, uint32_t ref, uint16_t selector,
+			     size_t order, struct raw_entry ret[2], struct diag_list *diags)
 {
 	size_t len = strlen(pp->path);
-	struct compiled_file_entry *e;
-	struct stat st;
+	bool tree = len > 1 && pp->path[len - 1] == '/';
+	const struct raw_entry base = {
+		.selector = selector,
+		.tree = tree,
+		.verdict = verdict,
+		.access = access,
+		.ref = ref,
+		.order = order,
+	};
+	struct stat st = {}, dir_st;
+	const char *name = strrchr(pp->path, '/') + 1;
+	_cleanup_free_ char *dir = NULL;
+	int n = 0, stat_errno = 0;
 
-	if (len > 1 && pp->path[len - 1] == '/')
-		return diag_add(diags, p->file, pp->loc.line, pp->loc.column,
-				"'%s': directory subtree rules are not supported yet", pp->path) < 0
-			       ? -ENOMEM
-			       : -EINVAL;
 	/* stat() follows symlinks on purpose: a rule naming a link protects the file it points
 	 * to, under every name. */
 	if (stat(pp->path, &st) < 0)
-		return diag_add(diags, p->file, pp->loc.line, pp->loc.column, "'%s': %s",
-				pp->path,
-				errno == ENOENT ? "path does not exist" : strerror(errno)) < 0
-			       ? -ENOMEM
-			       : -EINVAL;
-	if (c->n_files >= COMPILED_MAX_FILE_ENTRIES)
-		return diag_add(diags, p->file, pp->loc.line, pp->loc.column,
-				"too many file entries in the policy set (at most %d)",
-				COMPILED_MAX_FILE_ENTRIES) < 0
-			       ? -ENOMEM
-			       : -EINVAL;
+		stat_errno = errno;
+	if (tree) {
+		if (stat_errno == ENOENT)
+			return add_diag(diags, p, pp, "'%s': %s",
+					"a subtree rule needs the directory to exist");
+		if (stat_errno && stat_errno != ENOTDIR)
+			return add_diag(diags, p, pp, "'%s': %s", strerror(stat_errno));
+		if (stat_errno == ENOTDIR || !S_ISDIR(st.st_mode))
+			return add_diag(diags, p, pp, "'%s': %s",
+					"a trailing '/' names a directory's subtree, but this is "
+					"not a directory");
+	} else if (stat_errno && stat_errno != ENOENT)
+		return add_diag(diags, p, pp, "'%s': %s", strerror(stat_errno));
 
-	e = &c->files[c->n_files++];
-	e->dev = kernel_dev_from_stat(st.st_dev);
-	e->ino = st.st_ino;
-	e->path = pp->path;
-	e->rule = (struct sa_file_rule){
-		.version = SA_LAYOUT_VERSION,
-		.verdict = verdict,
-		.policy_id = policy_id,
-		.rule_id = rule_id,
-	};
+	if (!stat_errno) {
+		ret[n] = base;
+		ret[n].dev = kernel_dev_from_stat(st.st_dev);
+		ret[n++].ino = st.st_ino;
+	}
+	if (tree || len == 1)
+		return n;
+
+	/* The name in its directory, as the kernel sees it: the directory itself (not a link
+	 * to it) must exist. */
+	dir = strndup(pp->path, name - pp->path > 1 ? (size_t)(name - pp->path - 1) : 1);
+	if (!dir)
+		return -ENOMEM;
+	if (stat(dir, &dir_st) < 0 || !S_ISDIR(dir_st.st_mode)) {
+		if (n)
+			return n; /* bound by inode; the name cannot be watched */
+		return add_diag(diags, p, pp, "'%s': %s",
+				"neither the file nor its directory exists (a file that does not "
+				"exist yet is bound by its name in an existing directory)");
+	}
+	if (strlen(name) >= SA_NAME_LEN) {
+		if (n)
+			return n; /* documented: long names are bound by inode only */
+		return add_diag(diags, p, pp, "'%s': %s",
+				"does not exist, and its name is too long to bind by name (at most "
+				"63 bytes)");
+	}
+	ret[n] = base;
+	ret[n].dev = kernel_dev_from_stat(dir_st.st_dev);
+	ret[n].ino = dir_st.st_ino;
+	memcpy(ret[n++].name, name, strlen(name) + 1);
+	return n;
+}
+
+/* Binaries by identity: every name, link and bind mount of the file is the same binary. */
+static int add_binary(struct compiled_selectors *sel, const struct policy *p,
+		      const struct policy_path *pp, uint64_t bit, bool excluded,
+		      struct diag_list *diags)
+{
+	struct compiled_binary *b = NULL;
+	struct stat st;
+
+	if (stat(pp->path, &st) < 0)
+		return add_diag(diags, p, pp, "binary '%s': %s",
+				errno == ENOENT ? "does not exist" : strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return add_diag(diags, p, pp, "binary '%s': %s", "is not a regular file");
+	for (size_t i = 0; i < sel->n_binaries; i++)
+		if (sel->binaries[i].dev == kernel_dev_from_stat(st.st_dev) &&
+		    sel->binaries[i].ino == st.st_ino)
+			b = &sel->binaries[i];
+	if (!b) {
+		struct compiled_binary *n = reallocarray(sel->binaries, sel->n_binaries + 1,
+							 sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		sel->binaries = n;
+		b = &n[sel->n_binaries++];
+		*b = (struct compiled_binary){ .dev = kernel_dev_from_stat(st.st_dev),
+					       .ino = st.st_ino };
+	}
+	if (excluded)
+		b->value.excluded |= bit;
+	else
+		b->value.selectors |= bit;
 	return 0;
+}
+
+/*
+ * Give a policy with a selector its own selector index and record what it names. Cgroups are
+ * kept by path: the daemon binds the ones that exist and the kernel binds the ones created
+ * later, so a cgroup need not exist yet (a unit that is not running).
+ */
+static int compile_selector(struct compiled_set *c, const struct policy *p,
+			    struct compiled_policy *cp, struct diag_list *diags)
+{
+	struct compiled_selectors *sel = &c->selectors;
+	struct sa_selector_table *t = &sel->table;
+	const struct policy_selector *ps = &p->selector;
+	unsigned index;
+	uint64_t bit;
+	int r = 0;
+
+	t->version = SA_LAYOUT_VERSION;
+	t->any_cgroup |= 1;
+	t->any_binary |= 1;
+	t->any_uid |= 1;
+	if (!ps->present || (!ps->n_cgroups && !ps->n_binaries && !ps->n_uids &&
+			     !ps->n_except_binaries && !ps->containers))
+		return 0;
+
+	index = 1;
+	while (index < SA_MAX_SELECTORS && (t->in_use >> index & 1))
+		index++;
+	if (index >= SA_MAX_SELECTORS)
+		return diag_add(diags, p->file, ps->loc.line, ps->loc.column,
+				"too many policies with a selector (at most %d in one set)",
+				SA_MAX_SELECTORS - 1) < 0
+			       ? -ENOMEM
+			       : -EINVAL;
+	bit = 1ULL << index;
+	cp->selector = index;
+	cp->containers = ps->containers;
+	t->in_use |= bit;
+
+	/* A container policy matches no cgroup until a container is bound to it. */
+	if (!ps->n_cgroups && !ps->containers)
+		t->any_cgroup |= bit;
+	for (size_t i = 0; i < ps->n_cgroups; i++) {
+		struct compiled_cgroup *n;
+		size_t k;
+
+		for (k = 0; k < sel->n_cgroups; k++)
+			if (streq(sel->cgroups[k].path, ps->cgroups[i].path))
+				break;
+		if (k == sel->n_cgroups) {
+			n = reallocarray(sel->cgroups, sel->n_cgroups + 1, sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			sel->cgroups = n;
+			n[sel->n_cgroups++] = (struct compiled_cgroup){ .path = ps->cgroups[i].path };
+		}
+		sel->cgroups[k].selectors |= bit;
+	}
+
+	if (!ps->n_binaries)
+		t->any_binary |= bit;
+	for (size_t i = 0; i < ps->n_binaries && r != -ENOMEM; i++)
+		r = add_binary(sel, p, &ps->binaries[i], bit, false, diags);
+	for (size_t i = 0; i < ps->n_except_binaries && r != -ENOMEM; i++)
+		r = add_binary(sel, p, &ps->except_binaries[i], bit, true, diags);
+	if (r == -ENOMEM)
+		return r;
+
+	if (!ps->n_uids)
+		t->any_uid |= bit;
+	for (size_t i = 0; i < ps->n_uids; i++) {
+		if (t->n_uid_ranges >= SA_MAX_UID_RANGES)
+			return diag_add(diags, p->file, ps->uids[i].loc.line, ps->uids[i].loc.column,
+					"too many uid ranges in the policy set (at most %d)",
+					SA_MAX_UID_RANGES) < 0
+				       ? -ENOMEM
+				       : -EINVAL;
+		t->uid_ranges[t->n_uid_ranges++] = (struct sa_uid_range){
+			.lo = ps->uids[i].lo,
+			.hi = ps->uids[i].hi,
+			.selectors = bit,
+		};
+	}
+	return 0;
+}
+
+const struct compiled_rule *compiled_set_rule(const struct compiled_set *c, uint32_t ref)
+{
+	uint32_t pid = SA_RULE_POLICY(ref), idx = SA_RULE_INDEX(ref);
+
+	if (pid >= c->n_policies || idx >= c->policies[pid].n_rules)
+		return NULL;
+	return &c->rules[c->policies[pid].first_rule + idx];
 }
 
 int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 		       struct compiled_set **ret_compiled)
 {
 	struct compiled_set *c _cleanup_(compiled_set_freep) = NULL;
-	size_t n_rules = 0, n_paths = 0, n_before = diags->n;
+	_cleanup_free_ struct raw_entry *raw = NULL;
+	size_t n_rules = 0, n_paths = 0, n_raw = 0, n_before = diags->n;
 	int r;
 
 	c = calloc(1, sizeof(*c));
@@ -141,12 +389,16 @@ int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 			n_paths += set->policies[i]->file_rules[j].n_paths;
 		}
 	if (n_paths > COMPILED_MAX_FILE_ENTRIES)
-		n_paths = COMPILED_MAX_FILE_ENTRIES;
+		return diag_add(diags, set->policies[0]->file, 0, 0,
+				"the policy set names %zu paths, at most %d are supported", n_paths,
+				COMPILED_MAX_FILE_ENTRIES) < 0
+			       ? -ENOMEM
+			       : -EINVAL;
 
 	c->policies = calloc(set->n_policies ? set->n_policies : 1, sizeof(*c->policies));
 	c->rules = calloc(n_rules ? n_rules : 1, sizeof(*c->rules));
-	c->files = calloc(n_paths ? n_paths : 1, sizeof(*c->files));
-	if (!c->policies || !c->rules || !c->files)
+	raw = calloc(n_paths ? 2 * n_paths : 1, sizeof(*raw)); /* an inode and a name each */
+	if (!c->policies || !c->rules || !raw)
 		return -ENOMEM;
 
 	for (size_t i = 0; i < set->n_policies; i++) {
@@ -157,33 +409,40 @@ int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 			.name = p->name,
 			.file = p->file,
 			.n_rules = p->n_file_rules,
+			.first_rule = c->n_rules,
 		};
+		r = compile_selector(c, p, &c->policies[policy_id], diags);
+		if (r == -ENOMEM)
+			return r;
 		for (size_t j = 0; j < p->n_file_rules; j++) {
 			const struct file_rule_spec *rule = &p->file_rules[j];
-			uint32_t rule_id = c->n_rules++;
-			uint32_t verdict = rule_verdict(p, rule);
+			uint32_t ref = SA_RULE_REF(policy_id, (uint32_t)j);
+			uint32_t access = rule->access ? rule->access : SA_ACCESS_ALL;
 
-			c->rules[rule_id] = (struct compiled_rule){
+			c->rules[c->n_rules++] = (struct compiled_rule){
 				.policy_id = policy_id,
+				.ref = ref,
 				.path = rule->n_paths ? rule->paths[0].path : "",
 				.line = rule->loc.line,
 				.column = rule->loc.column,
 			};
 			for (size_t k = 0; k < rule->n_paths; k++) {
-				r = compile_file_path(p, &rule->paths[k], verdict, policy_id,
-						      rule_id, c, diags);
+				r = compile_file_path(p, &rule->paths[k], rule_verdict(p, rule),
+						      access, ref, c->policies[policy_id].selector,
+						      n_raw, &raw[n_raw], diags);
 				if (r == -ENOMEM)
 					return r;
-				if (r == -EINVAL && c->n_files >= COMPILED_MAX_FILE_ENTRIES)
-					goto done;
+				if (r > 0)
+					n_raw += r;
 			}
 		}
 	}
-done:
 	if (diags->n > n_before)
 		return -EINVAL;
 
-	c->n_files = merge_same_files(c->files, c->n_files);
+	r = merge_entries(c, raw, n_raw);
+	if (r < 0)
+		return r;
 	*ret_compiled = TAKE_PTR(c);
 	return 0;
 }

@@ -7,6 +7,7 @@
  * `secagentctl policy validate` runs it without privileges or a daemon.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "diag.h"
@@ -16,21 +17,59 @@
 /* Upper bound on file entries in one compiled set; the BPF map holds two sets. */
 #define COMPILED_MAX_FILE_ENTRIES 200000
 
+/* One map entry: everything the rules of one selector say about one file or directory. */
 struct compiled_file_entry {
 	uint32_t dev; /* kernel dev_t encoding */
 	uint64_t ino;
+	uint16_t selector; /* 0: every process */
+	/* Non-empty: an entry for this name in the directory (dev, ino), not for an inode. */
+	char name[SA_NAME_LEN];
 	struct sa_file_rule rule;
-	const char *path; /* the path that bound it, owned by the policy set */
+};
+
+/* Where cgroup2 is mounted; selector cgroup paths are relative to it. */
+#define COMPILED_CGROUP_ROOT "/sys/fs/cgroup"
+
+struct compiled_cgroup {
+	const char *path; /* relative to the cgroup2 root, owned by the policy set */
+	uint64_t selectors;
+};
+
+/* A cgroup bound by id: a container's, bound to a container policy while it runs. */
+struct compiled_bound_cgroup {
+	uint64_t cgroup_id;
+	uint64_t selectors;
+};
+
+struct compiled_binary {
+	uint32_t dev;
+	uint64_t ino;
+	struct sa_binary_value value;
+};
+
+/* The selectors of a set: the table the hooks read, and what names a cgroup or a binary. */
+struct compiled_selectors {
+	struct sa_selector_table table;
+	struct compiled_cgroup *cgroups;
+	size_t n_cgroups;
+	struct compiled_bound_cgroup *bound; /* not compiled: the daemon adds its bindings */
+	size_t n_bound;
+	struct compiled_binary *binaries;
+	size_t n_binaries;
 };
 
 struct compiled_policy {
 	const char *name; /* owned by the policy set */
 	const char *file;
 	unsigned n_rules;
+	size_t first_rule; /* index of its first rule in compiled_set.rules */
+	unsigned selector; /* 0: binds every process */
+	bool containers; /* binds only the containers bound to it (selector: containers: true) */
 };
 
 struct compiled_rule {
 	uint32_t policy_id;
+	uint32_t ref; /* SA_RULE_REF(policy_id, index within the policy): what events carry */
 	const char *path; /* the first path of the rule, for reports */
 	unsigned line, column;
 };
@@ -43,6 +82,9 @@ struct compiled_set {
 	size_t n_rules;
 	struct compiled_file_entry *files;
 	size_t n_files;
+	bool has_tree_deny; /* some directory subtree is denied: deep walks fail closed */
+	bool has_tree; /* some rule is for a subtree: without one, hooks need not walk */
+	struct compiled_selectors selectors;
 };
 
 /*
@@ -53,6 +95,9 @@ int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 		       struct compiled_set **ret_compiled);
 
 struct compiled_set *compiled_set_free(struct compiled_set *c);
+
+/* The rule an event's SA_RULE_REF names, or NULL. */
+const struct compiled_rule *compiled_set_rule(const struct compiled_set *c, uint32_t ref);
 
 /* The kernel's dev_t from a user-space st_dev: the kernel keeps major << 20 | minor. */
 uint32_t kernel_dev_from_stat(uint64_t st_dev);

@@ -8,20 +8,26 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "enforcer.h"
 #include "log.h"
 #include "secagent.skel.h"
+#include "selector-maps.h"
 #include "util.h"
+
+/* Programs the object may attach; checked, never silently exceeded. */
+#define ENFORCER_MAX_PROGRAMS 32
 
 struct enforcer {
 	struct secagent *skel;
 	char *pin_dir;
 	char *instance; /* suffix of this daemon's link pins, unique per start */
-	struct bpf_link *links[8];
-	char *link_pins[8];
-	const char *link_progs[8]; /* program names, owned by the skeleton */
+	struct bpf_link *links[ENFORCER_MAX_PROGRAMS];
+	char *link_pins[ENFORCER_MAX_PROGRAMS];
+	const char *link_progs[ENFORCER_MAX_PROGRAMS]; /* program names, owned by the skeleton */
+	char hooks_off[256]; /* LSM hooks this kernel lacks, comma-separated */
 	size_t n_links;
 	bool adopted;
 	uint32_t seq;
@@ -36,7 +42,10 @@ struct enforcer {
 #define PINNED_MAPS(e)                                                                             \
 	{                                                                                          \
 		(e)->skel->maps.sa_state, (e)->skel->maps.sa_file_rules,                           \
-			(e)->skel->maps.sa_events, (e)->skel->maps.sa_counters                     \
+			(e)->skel->maps.sa_events, (e)->skel->maps.sa_counters,                    \
+			(e)->skel->maps.sa_selectors, (e)->skel->maps.sa_cgroups,                  \
+			(e)->skel->maps.sa_cgroup_paths, (e)->skel->maps.sa_binaries,              \
+			(e)->skel->maps.sa_name_rules                                              \
 	}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -198,6 +207,54 @@ static int scan_adopted_rules(struct enforcer *e)
 	return 0;
 }
 
+/*
+ * Probe the running kernel's hooks, not its version: a program whose LSM hook the kernel lacks
+ * is switched off and reported. Also learn the prototype of inode_setattr, which gained an idmap
+ * argument in newer kernels.
+ */
+static int probe_hooks(struct enforcer *e)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct bpf_program *prog;
+
+	if (!vmlinux)
+		return log_error_errno(-errno, "Failed to read the kernel's BTF: %m");
+	bpf_object__for_each_program(prog, e->skel->obj)
+	{
+		const char *sec = bpf_program__section_name(prog);
+		char fn[128];
+		int id;
+
+		if (strncmp(sec, "lsm/", 4) != 0)
+			continue;
+		snprintf(fn, sizeof(fn), "bpf_lsm_%s", sec + 4);
+		id = btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC);
+		if (id < 0) {
+			log_warning("This kernel has no LSM hook %s: %s is switched off, what it "
+				    "enforces is not enforced.",
+				    sec + 4, bpf_program__name(prog));
+			bpf_program__set_autoload(prog, false);
+			/* Reported by status; a list too long for the buffer is cut with "...". */
+			if (strlen(e->hooks_off) + strlen(sec + 4) + 5 < sizeof(e->hooks_off))
+				strcat(strcat(e->hooks_off, e->hooks_off[0] ? "," : ""), sec + 4);
+			else if (!strstr(e->hooks_off, "..."))
+				strcat(e->hooks_off, ",...");
+			continue;
+		}
+		if (streq(sec + 4, "inode_setattr")) {
+			const struct btf_type *fn_t = btf__type_by_id(vmlinux, id);
+			const struct btf_type *proto = btf__type_by_id(vmlinux, fn_t->type);
+			bool has_idmap = btf_vlen(proto) >= 3;
+
+			/* Two programs for the two prototypes; keep the one this kernel has. */
+			if (has_idmap != streq(bpf_program__name(prog), "sa_inode_setattr_idmap"))
+				bpf_program__set_autoload(prog, false);
+		}
+	}
+	btf__free(vmlinux);
+	return 0;
+}
+
 static int attach_programs(struct enforcer *e)
 {
 	struct bpf_program *prog;
@@ -209,7 +266,9 @@ static int attach_programs(struct enforcer *e)
 		if (!bpf_program__autoload(prog))
 			continue;
 		if (e->n_links >= ELEMENTSOF(e->links))
-			return -E2BIG;
+			return log_error_errno(-E2BIG, "More BPF programs than the %zu links the "
+					       "daemon keeps; raise ENFORCER_MAX_PROGRAMS.",
+					       ELEMENTSOF(e->links));
 		link = bpf_program__attach(prog);
 		if (!link)
 			return log_error_errno(-errno, "Failed to attach %s: %m",
@@ -255,12 +314,18 @@ int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret)
 	e->skel->rodata->sa_max_file_rules = cfg->max_file_rules;
 	r = bpf_map__set_max_entries(e->skel->maps.sa_file_rules, SA_SLOTS * cfg->max_file_rules);
 	if (r == 0)
+		r = bpf_map__set_max_entries(e->skel->maps.sa_name_rules,
+					     SA_SLOTS * cfg->max_file_rules);
+	if (r == 0)
 		r = bpf_map__set_max_entries(e->skel->maps.sa_events, cfg->ringbuf_bytes);
 	if (r < 0) {
 		log_error_errno(r, "Failed to size the BPF maps: %m");
 		goto fail;
 	}
 
+	r = probe_hooks(e);
+	if (r < 0)
+		goto fail;
 	e->adopted = adopt_pinned_maps(e) == 1;
 
 	r = secagent__load(e->skel);
@@ -291,6 +356,11 @@ int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret)
 fail:
 	enforcer_free(e);
 	return r;
+}
+
+const char *enforcer_hooks_off(const struct enforcer *e)
+{
+	return e->hooks_off[0] ? e->hooks_off : "none";
 }
 
 bool enforcer_adopted(const struct enforcer *e)
@@ -383,14 +453,65 @@ static void delete_slot(struct enforcer *e, int fd, uint32_t slot)
 	e->n_slot_keys[slot] = 0;
 }
 
+/* Deletes every name entry of @slot. They are not tracked key by key like the inode entries:
+ * walking the map also finds the ones an adopted state left. */
+static int clear_names_of_slot(int fd, uint32_t slot)
+{
+	_cleanup_free_ struct sa_name_key *keys = NULL;
+	struct sa_name_key key, next;
+	size_t n = 0;
+	bool first = true;
+
+	for (;;) {
+		if (bpf_map_get_next_key(fd, first ? NULL : &key, &next) < 0) {
+			if (errno == ENOENT)
+				break;
+			return -errno;
+		}
+		first = false;
+		key = next;
+		if (key.slot != slot)
+			continue;
+		struct sa_name_key *grown = reallocarray(keys, n + 1, sizeof(key));
+		if (!grown)
+			return -ENOMEM;
+		keys = grown;
+		keys[n++] = key;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, &keys[i]) < 0 && errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
+static struct selector_map_fds selector_fds(const struct enforcer *e)
+{
+	return (struct selector_map_fds){
+		.table = bpf_map__fd(e->skel->maps.sa_selectors),
+		.cgroups = bpf_map__fd(e->skel->maps.sa_cgroups),
+		.cgroup_paths = bpf_map__fd(e->skel->maps.sa_cgroup_paths),
+		.binaries = bpf_map__fd(e->skel->maps.sa_binaries),
+	};
+}
+
+int enforcer_update_bound_cgroup(struct enforcer *e, uint64_t cgroup_id, uint64_t set,
+				 uint64_t clear)
+{
+	const struct selector_map_fds fds = selector_fds(e);
+
+	return selector_maps_update_bound(&fds, e->seq % SA_SLOTS, cgroup_id, set, clear);
+}
+
 int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t *ret_seq)
 {
 	int rules_fd = bpf_map__fd(e->skel->maps.sa_file_rules);
+	int names_fd = bpf_map__fd(e->skel->maps.sa_name_rules);
 	int state_fd = bpf_map__fd(e->skel->maps.sa_state);
 	uint32_t old_slot = e->seq % SA_SLOTS, new_seq = e->seq + 1, new_slot = new_seq % SA_SLOTS;
-	struct sa_state st = { .version = SA_LAYOUT_VERSION, .seq = new_seq };
+	struct sa_state st = {};
 	uint32_t zero = 0;
 	struct sa_file_key *keys;
+	const struct selector_map_fds sel_fds = selector_fds(e);
 	int r;
 
 	if (c->n_files > e->max_file_rules)
@@ -398,26 +519,70 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 
 	/* The inactive slot is empty after every switch; make sure even if a delete failed. */
 	delete_slot(e, rules_fd, new_slot);
+	r = selector_maps_clear_slot(&sel_fds, new_slot);
+	if (r == 0)
+		r = clear_names_of_slot(names_fd, new_slot);
+	if (r == 0)
+		r = selector_maps_install(&sel_fds, &c->selectors, new_slot);
+	if (r < 0) {
+		(void)selector_maps_clear_slot(&sel_fds, new_slot);
+		return r;
+	}
 
 	keys = calloc(c->n_files ? c->n_files : 1, sizeof(*keys));
 	if (!keys)
 		return -ENOMEM;
 	e->slot_keys[new_slot] = keys;
 	for (size_t i = 0; i < c->n_files; i++) {
-		keys[i] = (struct sa_file_key){
+		if (c->files[i].name[0]) {
+			struct sa_name_key nk = {
+				.slot = new_slot,
+				.selector = c->files[i].selector,
+				.dev = c->files[i].dev,
+				.ino = c->files[i].ino,
+			};
+
+			memcpy(nk.name, c->files[i].name, sizeof(nk.name));
+			if (bpf_map_update_elem(names_fd, &nk, &c->files[i].rule, BPF_NOEXIST) < 0) {
+				r = -errno;
+				delete_slot(e, rules_fd, new_slot);
+				(void)clear_names_of_slot(names_fd, new_slot);
+				return r;
+			}
+			continue;
+		}
+		keys[e->n_slot_keys[new_slot]] = (struct sa_file_key){
 			.slot = new_slot,
+			.selector = c->files[i].selector,
 			.dev = c->files[i].dev,
 			.ino = c->files[i].ino,
 		};
-		if (bpf_map_update_elem(rules_fd, &keys[i], &c->files[i].rule, BPF_NOEXIST) < 0) {
+		if (bpf_map_update_elem(rules_fd, &keys[e->n_slot_keys[new_slot]], &c->files[i].rule,
+					BPF_NOEXIST) < 0) {
 			r = -errno;
 			delete_slot(e, rules_fd, new_slot);
+			(void)clear_names_of_slot(names_fd, new_slot);
 			return r;
 		}
-		e->n_slot_keys[new_slot] = i + 1;
+		e->n_slot_keys[new_slot]++;
 	}
 
-	/* The switch: hooks read seq before and after their lookups, see sa_file_lookup(). */
+	/* The new slot's flags first, under the old seq (no hook reads that slot yet); then the
+	 * switch: hooks read seq before and after their walk, see sa_decide(). */
+	if (bpf_map_lookup_elem(state_fd, &zero, &st) < 0) {
+		r = -errno;
+		delete_slot(e, rules_fd, new_slot);
+		return r;
+	}
+	st.version = SA_LAYOUT_VERSION;
+	st.slot_flags[new_slot] = (c->has_tree_deny ? SA_SLOT_HAS_TREE_DENY : 0) |
+				  (c->has_tree ? SA_SLOT_HAS_TREE : 0);
+	if (bpf_map_update_elem(state_fd, &zero, &st, BPF_ANY) < 0) {
+		r = -errno;
+		delete_slot(e, rules_fd, new_slot);
+		return r;
+	}
+	st.seq = new_seq;
 	if (bpf_map_update_elem(state_fd, &zero, &st, BPF_ANY) < 0) {
 		r = -errno;
 		delete_slot(e, rules_fd, new_slot);
@@ -425,6 +590,12 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 	}
 	e->seq = new_seq;
 	delete_slot(e, rules_fd, old_slot);
+	r = selector_maps_clear_slot(&sel_fds, old_slot);
+	if (r == 0)
+		r = clear_names_of_slot(names_fd, old_slot);
+	if (r < 0)
+		/* Harmless now (no hook reads that slot) and cleared again before its next use. */
+		log_warning_errno(r, "Failed to clear the old selector slot: %m");
 
 	*ret_seq = new_seq;
 	return 0;

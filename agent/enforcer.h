@@ -27,6 +27,9 @@ struct enforcer_config {
  * enforcer_take_over(); incompatible pinned state is never used, only replaced.
  */
 int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret);
+/* The LSM hooks this kernel lacks, whose rules are not enforced: "a,b" or "none". */
+const char *enforcer_hooks_off(const struct enforcer *e);
+
 bool enforcer_adopted(const struct enforcer *e);
 
 /* Once the first set is installed: pin our links and maps, retire the previous daemon's. */
@@ -41,6 +44,10 @@ struct enforcer *enforcer_free(struct enforcer *e);
  * Returns the new generation (seq) or a negative errno.
  */
 int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t *ret_seq);
+
+/* Changes the selector bits of a bound cgroup in the active set, in place (container bindings). */
+int enforcer_update_bound_cgroup(struct enforcer *e, uint64_t cgroup_id, uint64_t set,
+				 uint64_t clear);
 
 int enforcer_events_map_fd(const struct enforcer *e);
 int enforcer_read_counters(const struct enforcer *e, uint64_t ret_counters[SA_COUNTER__MAX]);

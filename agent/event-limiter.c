@@ -53,13 +53,13 @@ struct event_limiter *event_limiter_free(struct event_limiter *l)
 static bool same_event(const struct sa_event *a, const struct sa_event *b)
 {
 	return a->kind == b->kind && a->verdict == b->verdict && a->seq == b->seq &&
-	       a->policy_id == b->policy_id && a->rule_id == b->rule_id && a->tgid == b->tgid &&
+	       a->rule_ref == b->rule_ref && a->access == b->access && a->tgid == b->tgid &&
 	       a->uid == b->uid && a->dev == b->dev && a->ino == b->ino && a->flags == b->flags;
 }
 
 static uint32_t event_hash(const struct sa_event *ev)
 {
-	const uint32_t words[] = { ev->kind, ev->verdict,  ev->seq, ev->policy_id, ev->rule_id,
+	const uint32_t words[] = { ev->kind, ev->verdict,  ev->seq, ev->rule_ref, ev->access,
 				   ev->tgid, ev->uid,      ev->dev, (uint32_t)ev->ino,
 				   (uint32_t)(ev->ino >> 32) };
 	uint32_t h = 2166136261u;
@@ -93,8 +93,9 @@ enum event_decision event_limiter_check(struct event_limiter *l, const struct sa
 {
 	struct group *g = &l->groups[event_hash(ev) % EVENT_LIMITER_SLOTS];
 	struct policy_window *w =
-		&l->policies[ev->policy_id < EVENT_LIMITER_POLICIES ? ev->policy_id
-								     : EVENT_LIMITER_POLICIES - 1];
+		&l->policies[SA_RULE_POLICY(ev->rule_ref) < EVENT_LIMITER_POLICIES
+				     ? SA_RULE_POLICY(ev->rule_ref)
+				     : EVENT_LIMITER_POLICIES - 1];
 
 	if (l->cfg.coalesce_usec > 0 && g->used && same_event(&g->first, ev) &&
 	    now_usec - g->started_usec < l->cfg.coalesce_usec) {

@@ -4,6 +4,8 @@
 /* Turns a kernel event into a structured journald entry. The MESSAGE_IDs are fixed forever:
  * operators filter on them (journalctl MESSAGE_ID=...), and the catalog documents them. */
 
+#include <stdbool.h>
+
 #include "secagent.h"
 
 #define SECAGENT_MESSAGE_DENIED "f7ce9cc894ce445b8b9879dac1d856da"
@@ -11,6 +13,7 @@
 #define SECAGENT_MESSAGE_REPEATED "9a4e6c1d2b8f4e0a8c7d5b3e1f2a4c6d"
 #define SECAGENT_MESSAGE_SUPPRESSED "c2d8e4f6a1b3457d9e0f2a4c6b8d0e1f"
 #define SECAGENT_MESSAGE_LOST "5e7a9c1b3d2f4a6e8b0c1d3f5a7e9b2c"
+#define SECAGENT_MESSAGE_SECCOMP "cc685cd258d44f63b895c568414c179a"
 
 /* What the daemon knows about the rule that decided. */
 struct event_origin {
@@ -34,3 +37,15 @@ int journal_send_suppressed(const struct event_origin *origin, uint64_t count, u
 
 /* @count events were lost because the ring buffer was full. */
 int journal_send_lost(uint64_t count, uint64_t total);
+
+struct seccomp_record;
+
+/* A seccomp filter's audit record: @policy is the one it was attributed to (through the process
+ * registered as @via), or NULL, with @why saying what was missing. @errno_value: what a denied
+ * call failed with, as the policy says (the record does not), or 0 when unknown. */
+int journal_send_seccomp(const struct seccomp_record *rec, const char *policy, int via,
+			 const char *why, int errno_value);
+
+/* @count seccomp records were not logged one by one (rate limit), or lost (@lost: the audit
+ * socket's buffer overflowed @count times). */
+int journal_send_seccomp_dropped(uint64_t count, bool lost, uint32_t burst, uint64_t interval_usec);

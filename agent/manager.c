@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/audit.h>
+#include <linux/netlink.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -12,12 +14,15 @@
 #include <systemd/sd-event.h>
 
 #include "compile.h"
+#include "container-bindings.h"
 #include "control.h"
 #include "event-limiter.h"
 #include "journal-event.h"
 #include "log.h"
 #include "manager.h"
 #include "privileges.h"
+#include "seccomp-audit.h"
+#include "seccomp-filter.h"
 #include "util.h"
 
 /* Events handled per turn of the event loop before the control socket and the tick get theirs. */
@@ -52,6 +57,15 @@ struct manager {
 	uint64_t started_usec;
 	bool keep_pins; /* set by a "handover" request: the next stop leaves enforcement pinned */
 	struct generation_names history[NAME_HISTORY]; /* indexed by seq % NAME_HISTORY */
+	struct container_bindings *bindings; /* containers bound to container policies */
+
+	/* seccomp: audit records of the filters `secagentctl exec` applies (seccomp-audit.h) */
+	int audit_fd; /* -1: seccomp events are not reported */
+	int audit_error;
+	struct seccomp_registry *registry;
+	uint64_t seccomp_events, seccomp_unattributed, seccomp_suppressed, seccomp_overflows;
+	uint64_t seccomp_window_start, seccomp_window_count; /* rate limit, as the LSM events' */
+	uint64_t seccomp_suppressed_reported, seccomp_overflows_reported;
 };
 
 struct control_conn {
@@ -59,6 +73,7 @@ struct control_conn {
 	int fd;
 	bool authorized;
 	bool answered; /* replied; now only draining what the peer still sends */
+	pid_t peer_pid; /* SO_PEERCRED, for seccomp-register */
 	sd_event_source *io, *timeout;
 };
 
@@ -147,13 +162,70 @@ static void remember_names(struct manager *m, uint32_t seq, const struct compile
 	g->seq = seq;
 }
 
+static const struct compiled_policy *find_policy(const struct compiled_set *c, const char *name)
+{
+	for (size_t i = 0; c && i < c->n_policies; i++)
+		if (streq(c->policies[i].name, name))
+			return &c->policies[i];
+	return NULL;
+}
+
+/* Drops the bindings of containers whose cgroup is gone: they ended without a poststop. */
+static void prune_bindings(struct manager *m)
+{
+	for (size_t i = 0; i < m->bindings->n;) {
+		const struct container_binding *x = &m->bindings->items[i];
+		uint64_t id;
+
+		if (container_cgroup_id(x->cgroup, &id) == 0 && id == x->cgroup_id) {
+			i++;
+			continue;
+		}
+		log_info("Container %s has ended (cgroup %s is gone); its binding to policy %s is "
+			 "dropped.", x->id, x->cgroup, x->policy);
+		(void)container_bindings_remove(m->bindings, x->id);
+	}
+}
+
+/* Adds the container bindings to @c, so that the set is installed with them. */
+static int attach_bindings(struct manager *m, struct compiled_set *c)
+{
+	struct compiled_selectors *sel = &c->selectors;
+
+	prune_bindings(m);
+	free(sel->bound);
+	sel->bound = calloc(m->bindings->n ? m->bindings->n : 1, sizeof(*sel->bound));
+	sel->n_bound = 0;
+	if (!sel->bound)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->bindings->n; i++) {
+		const struct container_binding *x = &m->bindings->items[i];
+		const struct compiled_policy *p = find_policy(c, x->policy);
+
+		if (!p || !p->containers) {
+			log_warning("Container %s asked for policy %s, which the new set %s; the "
+				    "container is not bound until the policy is back.",
+				    x->id, x->policy,
+				    p ? "has without selector containers: true" : "does not have");
+			continue;
+		}
+		sel->bound[sel->n_bound++] = (struct compiled_bound_cgroup){
+			.cgroup_id = x->cgroup_id,
+			.selectors = 1ULL << p->selector,
+		};
+	}
+	return 0;
+}
+
 /* Make @c the active set (taking it); on failure the active set stays. */
 static int manager_activate(struct manager *m, struct compiled_set *c, char **ret_error)
 {
 	uint32_t seq;
 	int r;
 
-	r = enforcer_install(m->enforcer, c, &seq);
+	r = attach_bindings(m, c);
+	if (r >= 0)
+		r = enforcer_install(m->enforcer, c, &seq);
 	if (r < 0) {
 		log_error_errno(r, "Failed to install the policy set; generation %u stays in force: %m",
 				m->active_seq);
@@ -229,8 +301,18 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
 		log_info("Stopping on signal %u; enforcement stays pinned in %s for the next daemon.",
 			 si->ssi_signo, m->cfg.pin_dir);
 	} else {
+		static const struct compiled_set no_rules = {};
+		uint32_t seq;
+		int r;
+
 		log_info("Stopping on signal %u; removing the pinned state, enforcement ends.",
 			 si->ssi_signo);
+		/* Switch to an empty set first, so that enforcement ends now: the kernel may detach
+		 * the programs only after we are gone (seen on 5.10, up to a second later). */
+		r = enforcer_install(m->enforcer, &no_rules, &seq);
+		if (r < 0)
+			log_warning_errno(r, "Failed to clear the rules before stopping; they hold "
+					     "until the kernel detaches the programs: %m");
 		enforcer_remove_pins(m->enforcer);
 	}
 	return sd_event_exit(m->event, 0);
@@ -249,21 +331,21 @@ static void resolve_origin(const struct manager *m, const struct sa_event *ev,
 			   struct event_origin *ret)
 {
 	const struct compiled_set *c = set_for_seq(m, ev->seq);
+	const struct compiled_rule *rule = c ? compiled_set_rule(c, ev->rule_ref) : NULL;
+	uint32_t policy_id = SA_RULE_POLICY(ev->rule_ref);
 
 	*ret = (struct event_origin){};
-	if (c && ev->policy_id < c->n_policies && ev->rule_id < c->n_rules) {
-		const struct compiled_rule *rule = &c->rules[ev->rule_id];
-
-		ret->policy = c->policies[ev->policy_id].name;
-		ret->policy_file = c->policies[ev->policy_id].file;
+	if (rule) {
+		ret->policy = c->policies[policy_id].name;
+		ret->policy_file = c->policies[policy_id].file;
 		ret->rule_line = rule->line;
 		ret->rule_column = rule->column;
 	} else {
 		const struct generation_names *g = &m->history[ev->seq % NAME_HISTORY];
 
-		if (g->names && g->seq == ev->seq && ev->policy_id < g->n) {
-			ret->policy = g->names[ev->policy_id];
-			ret->policy_file = g->files[ev->policy_id];
+		if (g->names && g->seq == ev->seq && policy_id < g->n) {
+			ret->policy = g->names[policy_id];
+			ret->policy_file = g->files[policy_id];
 		}
 	}
 }
@@ -330,6 +412,102 @@ static void report_lost_events(struct manager *m)
 	}
 }
 
+/*
+ * The errno a denied call of @rec failed with: the record has the action only, so it is read
+ * from the policy, as the active set has it (`secagentctl exec` read the same directory; a
+ * policy changed since without a reload can make this differ). 0 when unknown.
+ */
+static int seccomp_errno(const struct manager *m, const struct seccomp_record *rec,
+			 const char *policy)
+{
+	const struct policy_set *set = m->active ? m->active->source : NULL;
+	char *name = NULL;
+	int e = 0;
+
+	if (!policy || !set || !streq(seccomp_record_action(rec), "deny"))
+		return 0;
+	for (size_t i = 0; i < set->n_policies; i++) {
+		const struct policy *p = set->policies[i];
+
+		if (!streq(p->name, policy) || !p->syscalls)
+			continue;
+		if (rec->arch && rec->syscall >= 0 && rec->syscall <= INT32_MAX)
+			name = seccomp_syscall_resolve_num_arch(rec->arch, (int)rec->syscall);
+		e = seccomp_filter_deny_errno(p->syscalls, p->mode, name, rec->syscall);
+		free(name);
+		break;
+	}
+	return e;
+}
+
+/* Records of one turn of the event loop, as for the ring buffer. */
+static int on_audit_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct manager *m = userdata;
+	/* A record is at most 8970 bytes (MAX_AUDIT_MESSAGE_LENGTH in libaudit) with its header. */
+	char buf[8970 + NLMSG_HDRLEN + 1];
+
+	for (unsigned i = 0; i < EVENT_BATCH; i++) {
+		struct seccomp_record rec;
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+		const char *policy = NULL, *why = NULL;
+		pid_t via = 0;
+		uint64_t now;
+		ssize_t n;
+
+		n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				m->seccomp_overflows++;
+				continue;
+			}
+			if (errno != EAGAIN && errno != EINTR)
+				log_warning_errno(-errno, "Failed to read the audit socket: %m");
+			break;
+		}
+		/* The kernel's multicast sends one record per message. */
+		if ((size_t)n < NLMSG_HDRLEN || h->nlmsg_type != AUDIT_SECCOMP ||
+		    h->nlmsg_len > (size_t)n || h->nlmsg_len < NLMSG_HDRLEN)
+			continue;
+		if (seccomp_record_parse(buf + NLMSG_HDRLEN, h->nlmsg_len - NLMSG_HDRLEN, &rec) < 0)
+			continue;
+
+		m->seccomp_events++;
+		now = now_usec(CLOCK_MONOTONIC);
+		if (now - m->seccomp_window_start >= m->cfg.limiter.interval_usec) {
+			m->seccomp_window_start = now;
+			m->seccomp_window_count = 0;
+		}
+		if (m->cfg.limiter.burst && m->seccomp_window_count++ >= m->cfg.limiter.burst) {
+			m->seccomp_suppressed++;
+			continue;
+		}
+		if (seccomp_registry_attribute(m->registry, rec.pid, &policy, &via, &why) <= 0)
+			m->seccomp_unattributed++;
+		note_journal_result(m, journal_send_seccomp(&rec, policy, via, why,
+							    seccomp_errno(m, &rec, policy)));
+	}
+	return 0;
+}
+
+/* Counted drops of seccomp records, reported as they happen. */
+static void report_seccomp_drops(struct manager *m)
+{
+	if (m->seccomp_suppressed > m->seccomp_suppressed_reported) {
+		note_journal_result(m, journal_send_seccomp_dropped(
+					       m->seccomp_suppressed - m->seccomp_suppressed_reported,
+					       false, m->cfg.limiter.burst,
+					       m->cfg.limiter.interval_usec));
+		m->seccomp_suppressed_reported = m->seccomp_suppressed;
+	}
+	if (m->seccomp_overflows > m->seccomp_overflows_reported) {
+		note_journal_result(m, journal_send_seccomp_dropped(
+					       m->seccomp_overflows - m->seccomp_overflows_reported,
+					       true, 0, 0));
+		m->seccomp_overflows_reported = m->seccomp_overflows;
+	}
+}
+
 #define TICK_USEC (250 * 1000ULL)
 
 /* Every tick: report ended coalescing groups and rate windows, losses, the watchdog, and now
@@ -342,6 +520,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 
 	event_limiter_flush(m->limiter, now, false);
 	report_lost_events(m);
+	report_seccomp_drops(m);
 	sd_notify(false, "WATCHDOG=1");
 	if (now - m->last_status_usec >= 5 * 1000000ULL) {
 		manager_notify_status(m);
@@ -385,6 +564,178 @@ static void control_reply(struct control_conn *c, bool ok, const char *body)
 	(void)send(c->fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+/* "seccomp-register NAME": the peer (by SO_PEERCRED) runs under policy NAME's filter from now
+ * on; see seccomp-audit.h. */
+static void control_seccomp_register(struct control_conn *c, const char *name)
+{
+	_cleanup_free_ char *reply = NULL;
+	bool valid = *name && strlen(name) <= 63;
+	int r;
+
+	for (const char *p = name; *p && valid; p++)
+		valid = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-';
+	if (!valid) {
+		control_reply(c, false, "invalid policy name");
+		return;
+	}
+	if (c->m->audit_fd < 0) {
+		if (asprintf(&reply, "cannot report seccomp events: the audit socket is not open "
+				     "(%s)", strerror(c->m->audit_error)) < 0)
+			reply = NULL;
+		control_reply(c, false, reply ? reply : "cannot report seccomp events");
+		return;
+	}
+	r = seccomp_registry_add(c->m->registry, c->peer_pid, name);
+	if (r < 0) {
+		if (asprintf(&reply, "cannot register pid %d: %s", (int)c->peer_pid,
+			     strerror(-r)) < 0)
+			reply = NULL;
+		control_reply(c, false, reply ? reply : "cannot register");
+		return;
+	}
+	log_debug("pid %d registered for seccomp policy %s.", (int)c->peer_pid, name);
+	if (asprintf(&reply, "pid %d runs under policy %s\n", (int)c->peer_pid, name) < 0)
+		reply = NULL;
+	control_reply(c, true, reply);
+}
+
+/* "container-bind ID POLICY CGROUP": from secagent-oci-hook at createRuntime, before the
+ * container's process runs. The binding takes effect in the active set at once (one map
+ * update) and goes into every set installed later. */
+static void control_container_bind(struct control_conn *c, char *args)
+{
+	struct manager *m = c->m;
+	_cleanup_free_ char *reply = NULL;
+	char *id = strsep(&args, " "), *policy = strsep(&args, " "), *cgroup = args;
+	const struct compiled_policy *p;
+	const struct container_binding *old;
+	uint64_t cgroup_id;
+	int r;
+
+	if (!id || !policy || !cgroup || !container_id_valid(id)) {
+		control_reply(c, false, "usage: container-bind ID POLICY CGROUP (an id of at most "
+					"128 characters of [A-Za-z0-9_.-])");
+		return;
+	}
+	p = find_policy(m->active, policy);
+	if (!p) {
+		r = asprintf(&reply, "no policy named '%s' in the active set (generation %u)",
+			     policy, m->active_seq);
+		goto fail;
+	}
+	if (!p->containers) {
+		r = asprintf(&reply, "policy '%s' does not bind containers (its selector needs "
+				     "containers: true)", policy);
+		goto fail;
+	}
+	if (cgroup_path_levels(cgroup) > POLICY_CGROUP_MAX_LEVELS) {
+		r = asprintf(&reply, "cgroup %s is %u levels deep; the hooks see at most %d",
+			     cgroup, cgroup_path_levels(cgroup), POLICY_CGROUP_MAX_LEVELS);
+		goto fail;
+	}
+	r = container_cgroup_id(cgroup, &cgroup_id);
+	if (r < 0) {
+		r = asprintf(&reply, "cannot use cgroup %s: %s", cgroup, strerror(-r));
+		goto fail;
+	}
+	old = container_bindings_find(m->bindings, id);
+	if (old) {
+		if (streq(old->policy, policy) && old->cgroup_id == cgroup_id) {
+			control_reply(c, true, "already bound\n");
+			return;
+		}
+		r = asprintf(&reply, "container %s is already bound to policy '%s' (cgroup %s)", id,
+			     old->policy, old->cgroup);
+		goto fail;
+	}
+	/* On disk first: a daemon restarted from here on binds it again. */
+	r = container_bindings_add(m->bindings, id, policy, cgroup, cgroup_id);
+	if (r >= 0) {
+		r = enforcer_update_bound_cgroup(m->enforcer, cgroup_id, 1ULL << p->selector, 0);
+		if (r < 0)
+			(void)container_bindings_remove(m->bindings, id);
+	}
+	if (r < 0) {
+		log_error_errno(r, "Failed to bind container %s to policy %s: %m", id, policy);
+		r = asprintf(&reply, "cannot bind container %s: %s", id, strerror(-r));
+		goto fail;
+	}
+	log_info("Container %s bound to policy %s (cgroup %s, id %llu).", id, policy, cgroup,
+		 (unsigned long long)cgroup_id);
+	if (asprintf(&reply, "container %s bound to policy %s (cgroup %s)\n", id, policy,
+		     cgroup) < 0)
+		reply = NULL;
+	control_reply(c, true, reply);
+	return;
+fail:
+	if (r < 0)
+		reply = NULL;
+	control_reply(c, false, reply ? reply : "out of memory");
+}
+
+/* "container-unbind ID": from the hook at poststop. Unbinding a container that is not bound
+ * succeeds: its createRuntime may have failed, and a poststop hook runs anyway. */
+static void control_container_unbind(struct control_conn *c, const char *id)
+{
+	struct manager *m = c->m;
+	const struct container_binding *x = container_bindings_find(m->bindings, id);
+	const struct compiled_policy *p;
+	bool shared = false;
+	int r;
+
+	if (!x) {
+		control_reply(c, true, "not bound\n");
+		return;
+	}
+	p = find_policy(m->active, x->policy);
+	for (size_t i = 0; i < m->bindings->n; i++) {
+		const struct container_binding *y = &m->bindings->items[i];
+
+		if (y != x && y->cgroup_id == x->cgroup_id && streq(y->policy, x->policy))
+			shared = true;
+	}
+	if (p && p->containers && !shared) {
+		r = enforcer_update_bound_cgroup(m->enforcer, x->cgroup_id, 0, 1ULL << p->selector);
+		if (r < 0) {
+			log_error_errno(r, "Failed to unbind container %s: %m", id);
+			control_reply(c, false, "cannot unbind: the map update failed");
+			return;
+		}
+	}
+	log_info("Container %s unbound from policy %s.", id, x->policy);
+	(void)container_bindings_remove(m->bindings, id);
+	control_reply(c, true, "unbound\n");
+}
+
+/* Text built by @write, for a reply; NULL when out of memory. */
+static char *reply_text(struct manager *m, void (*write)(struct manager *m, FILE *f))
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	if (!f)
+		return NULL;
+	write(m, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text ? text : strdup("");
+}
+
+/* One line per bound container: id, policy, cgroup, whether the active set binds it. */
+static void write_containers(struct manager *m, FILE *f)
+{
+	for (size_t i = 0; i < m->bindings->n; i++) {
+		const struct container_binding *x = &m->bindings->items[i];
+		const struct compiled_policy *p = find_policy(m->active, x->policy);
+
+		fprintf(f, "%s\t%s\t%s\t%s\n", x->id, x->policy, x->cgroup,
+			p && p->containers ? "bound" : "policy-missing");
+	}
+}
+
 static char *manager_status_text(struct manager *m)
 {
 	uint64_t counters[SA_COUNTER__MAX] = {};
@@ -397,7 +748,10 @@ static char *manager_status_text(struct manager *m)
 		     "adopted=%s\nevents_received=%llu\nevents_logged=%llu\nevents_coalesced=%llu\n"
 		     "events_suppressed=%llu\nevents_delivered=%llu\nevents_lost_ringbuf=%llu\n"
 		     "events_lost_journal=%llu\ndenied=%llu\naudited=%llu\nfail_closed=%llu\n"
-		     "reloads_ok=%llu\nreloads_failed=%llu\nuptime_sec=%llu\n",
+		     "reloads_ok=%llu\nreloads_failed=%llu\nuptime_sec=%llu\n"
+		     "seccomp_audit=%s\nseccomp_registered=%zu\nseccomp_events=%llu\n"
+		     "seccomp_unattributed=%llu\nseccomp_suppressed=%llu\nseccomp_overflows=%llu\n"
+		     "hooks_off=%s\n",
 		     m->cfg.policy_dir, m->active_seq, m->active ? m->active->n_policies : 0,
 		     m->active ? m->active->n_rules : 0, m->active ? m->active->n_files : 0,
 		     enforcer_adopted(m->enforcer) ? "yes" : "no",
@@ -411,21 +765,20 @@ static char *manager_status_text(struct manager *m)
 		     (unsigned long long)counters[SA_COUNTER_AUDITED],
 		     (unsigned long long)counters[SA_COUNTER_FAIL_CLOSED],
 		     (unsigned long long)m->reloads_ok, (unsigned long long)m->reloads_failed,
-		     (unsigned long long)((now_usec(CLOCK_MONOTONIC) - m->started_usec) / 1000000)) <
+		     (unsigned long long)((now_usec(CLOCK_MONOTONIC) - m->started_usec) / 1000000),
+		     m->audit_fd >= 0 ? "yes" : "no", seccomp_registry_size(m->registry),
+		     (unsigned long long)m->seccomp_events,
+		     (unsigned long long)m->seccomp_unattributed,
+		     (unsigned long long)m->seccomp_suppressed,
+		     (unsigned long long)m->seccomp_overflows, enforcer_hooks_off(m->enforcer)) <
 	    0)
 		return NULL;
 	return text;
 }
 
 /* One line per active policy: name, file, rules, mode of the set's generation, tab-separated. */
-static char *manager_policies_text(struct manager *m)
+static void write_policies(struct manager *m, FILE *f)
 {
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
-
-	if (!f)
-		return NULL;
 	for (size_t i = 0; m->active && i < m->active->n_policies; i++) {
 		const struct compiled_policy *p = &m->active->policies[i];
 		const struct policy *src = m->active->source->policies[i];
@@ -433,11 +786,6 @@ static char *manager_policies_text(struct manager *m)
 		fprintf(f, "%s\t%s\t%u\t%s\t%u\n", p->name, p->file, p->n_rules,
 			policy_mode_to_string(src->mode), m->active_seq);
 	}
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	return text ? text : strdup("");
 }
 
 static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
@@ -492,7 +840,17 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 		log_info("Handover requested: the next stop leaves enforcement pinned.");
 		control_reply(c, true, "the next stop leaves enforcement pinned\n");
 	} else if (streq(buf, "policies")) {
-		_cleanup_free_ char *list = manager_policies_text(c->m);
+		_cleanup_free_ char *list = reply_text(c->m, write_policies);
+
+		control_reply(c, list != NULL, list ? list : "out of memory");
+	} else if (strncmp(buf, "seccomp-register ", 17) == 0) {
+		control_seccomp_register(c, buf + 17);
+	} else if (strncmp(buf, "container-bind ", 15) == 0) {
+		control_container_bind(c, buf + 15);
+	} else if (strncmp(buf, "container-unbind ", 17) == 0) {
+		control_container_unbind(c, buf + 17);
+	} else if (streq(buf, "containers")) {
+		_cleanup_free_ char *list = reply_text(c->m, write_containers);
 
 		control_reply(c, list != NULL, list ? list : "out of memory");
 	} else if (streq(buf, "status")) {
@@ -500,7 +858,9 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 
 		control_reply(c, status != NULL, status ? status : "out of memory");
 	} else {
-		control_reply(c, false, "unknown request (expected: reload, status, policies, handover)");
+		control_reply(c, false, "unknown request (expected: reload, status, policies, handover, "
+				      "seccomp-register NAME, container-bind ID POLICY CGROUP, "
+				      "container-unbind ID, containers)");
 	}
 	control_conn_free(c);
 	return 0;
@@ -536,6 +896,7 @@ static int on_control_accept(sd_event_source *s, int fd, uint32_t revents, void 
 	 * peer still gets its request read and answered, so that it sees the refusal rather than a
 	 * reset connection. */
 	c->authorized = getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) >= 0 && cred.uid == 0;
+	c->peer_pid = c->authorized ? cred.pid : 0;
 	r = sd_event_add_io(m->event, &c->io, cfd, EPOLLIN, on_control_readable, c);
 	if (r >= 0)
 		r = sd_event_add_time_relative(m->event, &c->timeout, CLOCK_MONOTONIC,
@@ -555,10 +916,13 @@ struct manager *manager_free(struct manager *m)
 	event_limiter_free(m->limiter);
 	enforcer_free(m->enforcer);
 	closep(&m->control_fd);
+	closep(&m->audit_fd);
+	seccomp_registry_free(m->registry);
 	if (m->cfg.control_socket)
 		(void)unlink(m->cfg.control_socket);
 	compiled_set_free(m->active);
 	compiled_set_free(m->previous);
+	container_bindings_free(m->bindings);
 	for (size_t i = 0; i < NAME_HISTORY; i++)
 		generation_names_clear(&m->history[i]);
 	sd_event_unref(m->event);
@@ -594,7 +958,13 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		return log_error_errno(-ENOMEM, "Out of memory");
 	m->cfg = *cfg;
 	m->control_fd = -1;
+	m->audit_fd = -1;
 	m->started_usec = now_usec(CLOCK_MONOTONIC);
+
+	/* Containers bound before a restart are bound again by the first set. */
+	r = container_bindings_load(cfg->containers_dir, &m->bindings);
+	if (r < 0)
+		goto fail;
 
 	/* Check the policies before touching the kernel: a bad set changes nothing. */
 	r = manager_build_set(m, &initial, NULL);
@@ -679,13 +1049,34 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		goto fail;
 	}
 
+	/* seccomp events: the bind needs CAP_AUDIT_READ. Without it the daemon still enforces;
+	 * `secagentctl exec` is told so when it registers, and status says so. */
+	r = seccomp_registry_new("/proc", &m->registry);
+	if (r < 0) {
+		log_error_errno(r, "Out of memory");
+		goto fail;
+	}
+	r = seccomp_audit_open(&m->audit_fd);
+	if (r < 0) {
+		m->audit_error = -r;
+		log_warning_errno(r, "Cannot read seccomp audit records (audit netlink multicast "
+				     "group): %m; seccomp events will not be reported.");
+	} else {
+		r = sd_event_add_io(m->event, NULL, m->audit_fd, EPOLLIN, on_audit_readable, m);
+		if (r < 0) {
+			log_error_errno(r, "Failed to watch the audit socket: %m");
+			goto fail;
+		}
+	}
+
 	/* Everything that needed privileges is done: attached, pinned, socket bound. */
 	r = drop_privileges();
 	if (r < 0) {
 		log_error_errno(r, "Failed to drop capabilities: %m");
 		goto fail;
 	}
-	log_info("Dropped all capabilities but CAP_BPF and CAP_DAC_READ_SEARCH; no_new_privs set.");
+	log_info("Dropped all capabilities but CAP_BPF, CAP_DAC_READ_SEARCH and CAP_AUDIT_READ; "
+		 "no_new_privs set.");
 
 	*ret = m;
 	return 0;

@@ -10,6 +10,7 @@ struct manager_config {
 	const char *policy_dir;
 	const char *control_socket;
 	const char *pin_dir;
+	const char *containers_dir; /* container bindings, one file each (container-bindings.h) */
 	struct enforcer_config enforcer;
 	struct event_limiter_config limiter;
 };

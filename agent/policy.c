@@ -14,7 +14,10 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "policy-parse.h"
+#include "policy-syscalls.h"
 #include "policy.h"
+#include "secagent.h"
 #include "util.h"
 
 /*
@@ -41,6 +44,16 @@ static const char *const rule_action_table[] = {
 	[RULE_ACTION_ALLOW] = "allow",
 };
 
+/* Indexed by bit number of enum sa_access; the names operators write under access:. */
+static const char *const access_table[] = {
+	"read", "write", "create", "unlink", "rename", "setattr", "exec", "mmap",
+};
+
+const char *access_bit_to_string(unsigned bit)
+{
+	return bit < ELEMENTSOF(access_table) ? access_table[bit] : NULL;
+}
+
 const char *policy_mode_to_string(enum policy_mode m)
 {
 	if ((size_t)m >= ELEMENTSOF(policy_mode_table))
@@ -56,28 +69,6 @@ const char *rule_action_to_string(enum rule_action a)
 }
 
 /* ---- The node tree ---- */
-
-enum ynode_type {
-	YNODE_INVALID, /* already reported (an alias): checks skip it silently */
-	YNODE_SCALAR,
-	YNODE_SEQUENCE,
-	YNODE_MAPPING,
-};
-
-struct ynode {
-	enum ynode_type type;
-	struct source_loc loc;
-
-	/* YNODE_SCALAR: the text (NUL-terminated, but may hold NULs of its own) */
-	char *value;
-	size_t length;
-	bool plain; /* not quoted: an empty plain scalar is an empty value, not "" */
-
-	/* YNODE_SEQUENCE: the items; YNODE_MAPPING: key, value, key, value, ... */
-	struct ynode **items;
-	size_t n_items;
-	size_t n_allocated;
-};
 
 static struct ynode *ynode_free(struct ynode *n)
 {
@@ -117,12 +108,12 @@ static int ynode_append(struct ynode *n, struct ynode *child)
 	return 0;
 }
 
-static bool ynode_is_empty(const struct ynode *n)
+bool ynode_is_empty(const struct ynode *n)
 {
 	return n->type == YNODE_SCALAR && n->plain && n->length == 0;
 }
 
-static const char *ynode_kind(const struct ynode *n)
+const char *ynode_kind(const struct ynode *n)
 {
 	switch (n->type) {
 	case YNODE_SCALAR:
@@ -137,7 +128,7 @@ static const char *ynode_kind(const struct ynode *n)
 }
 
 /* Bounded and printable, so a message can never carry terminal escapes or a megabyte of text. */
-static char *escape_value(const char *s, size_t len)
+char *escape_value(const char *s, size_t len)
 {
 	size_t shown = len < VALUE_SHOW_MAX ? len : VALUE_SHOW_MAX;
 	char *buf, *q;
@@ -391,30 +382,7 @@ static int load_yaml(const char *file, const char *buf, size_t len, struct diag_
 
 /* ---- From nodes to the policy model ---- */
 
-struct parse_ctx {
-	const char *file;
-	struct diag_list *diags;
-};
-
-#define node_error(c, n, ...)                                                                      \
-	diag_add((c)->diags, (c)->file, (n)->loc.line, (n)->loc.column, __VA_ARGS__)
-
-/* A handler checks one key's value and stores it in @userdata; 0 or -ENOMEM. */
-typedef int (*key_handler_t)(struct parse_ctx *c, const struct ynode *value, void *userdata);
-
-struct key_def {
-	const char *name;
-	bool required;
-	key_handler_t parse;
-};
-
-struct section {
-	const char *name; /* for messages: "unknown key 'x' in <name>" */
-	const struct key_def *keys;
-	size_t n_keys;
-};
-
-static bool scalar_is(const struct ynode *n, const char *s)
+bool scalar_is(const struct ynode *n, const char *s)
 {
 	return n->type == YNODE_SCALAR && n->length == strlen(s) &&
 	       memcmp(n->value, s, n->length) == 0;
@@ -443,8 +411,8 @@ static char *join_names(const char *const *names, size_t n, size_t stride)
 }
 
 /* Returns 1 and the string, 0 after a diagnostic (or for an already reported node), or -ENOMEM. */
-static int node_string(struct parse_ctx *c, const struct ynode *n, const char *what,
-		       const char **ret_value)
+int node_string(struct parse_ctx *c, const struct ynode *n, const char *what,
+		const char **ret_value)
 {
 	int r;
 
@@ -465,8 +433,8 @@ static int node_string(struct parse_ctx *c, const struct ynode *n, const char *w
 	return 1;
 }
 
-static int node_enum(struct parse_ctx *c, const struct ynode *n, const char *what,
-		     const char *const *table, size_t n_table, int *ret_value)
+int node_enum(struct parse_ctx *c, const struct ynode *n, const char *what,
+	      const char *const *table, size_t n_table, int *ret_value)
 {
 	_cleanup_free_ char *e = NULL, *expected = NULL;
 	const char *s;
@@ -516,8 +484,8 @@ static int node_fixed_string(struct parse_ctx *c, const struct ynode *n, const c
  * Checks that @n is a mapping whose keys all come from @s, none twice and none required missing,
  * and runs each key's handler on its value, in the order they were written.
  */
-static int parse_section(struct parse_ctx *c, const struct ynode *n, const struct section *s,
-			 void *userdata)
+int parse_section(struct parse_ctx *c, const struct ynode *n, const struct section *s,
+		  void *userdata)
 {
 	const struct ynode *first[SECTION_KEYS_MAX] = {};
 	int r;
@@ -749,38 +717,42 @@ static int parse_policy_mode(struct parse_ctx *c, const struct ynode *v, void *u
 	return 0;
 }
 
-static int parse_rule_paths(struct parse_ctx *c, const struct ynode *v, void *userdata)
+/* A sequence of absolute paths into *@ret_paths (replacing what was there); @what names it. */
+static int parse_path_list(struct parse_ctx *c, const struct ynode *v, const char *what,
+			   const char *too_many, size_t max, struct policy_path **ret_paths,
+			   size_t *ret_n)
 {
-	struct file_rule_spec *rule = userdata;
+	struct policy_path *paths;
 	size_t n;
 	int r;
 
 	if (v->type == YNODE_INVALID)
 		return 0;
 	if (v->type != YNODE_SEQUENCE) {
-		r = node_error(c, v, "expected a sequence of paths, found %s", ynode_kind(v));
+		r = node_error(c, v, "expected a sequence of %s, found %s", what, ynode_kind(v));
 		return r < 0 ? r : 0;
 	}
 	if (v->n_items == 0) {
-		r = node_error(c, v, "paths must list at least one path");
+		r = node_error(c, v, "%s must list at least one path", what);
 		return r < 0 ? r : 0;
 	}
 
 	n = v->n_items;
-	if (n > POLICY_MAX_PATHS_PER_RULE) {
-		r = node_error(c, v->items[POLICY_MAX_PATHS_PER_RULE],
-			       "too many paths in one rule (at most %d)",
-			       POLICY_MAX_PATHS_PER_RULE);
+	if (n > max) {
+		r = node_error(c, v->items[max], "too many %s (at most %zu)", too_many, max);
 		if (r < 0)
 			return r;
-		n = POLICY_MAX_PATHS_PER_RULE;
+		n = max;
 	}
 
-	free(rule->paths);
-	rule->paths = calloc(n, sizeof(struct policy_path));
-	rule->n_paths = 0;
-	if (!rule->paths)
+	paths = calloc(n, sizeof(struct policy_path));
+	if (!paths)
 		return -ENOMEM;
+	for (size_t i = 0; i < *ret_n; i++)
+		free((*ret_paths)[i].path);
+	free(*ret_paths);
+	*ret_paths = paths;
+	*ret_n = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct ynode *item = v->items[i];
@@ -801,13 +773,21 @@ static int parse_rule_paths(struct parse_ctx *c, const struct ynode *v, void *us
 		path = strdup(s);
 		if (!path)
 			return -ENOMEM;
-		rule->paths[rule->n_paths++] = (struct policy_path) {
+		paths[(*ret_n)++] = (struct policy_path){
 			.path = path,
 			.loc = item->loc,
 		};
 	}
 
 	return 0;
+}
+
+static int parse_rule_paths(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct file_rule_spec *rule = userdata;
+
+	return parse_path_list(c, v, "paths", "paths in one rule", POLICY_MAX_PATHS_PER_RULE, &rule->paths,
+			       &rule->n_paths);
 }
 
 static int parse_rule_action(struct parse_ctx *c, const struct ynode *v, void *userdata)
@@ -835,8 +815,38 @@ static int parse_rule_mode(struct parse_ctx *c, const struct ynode *v, void *use
 	return 0;
 }
 
+static int parse_rule_access(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct file_rule_spec *rule = userdata;
+	uint32_t mask = 0;
+	int r;
+
+	if (v->type == YNODE_INVALID)
+		return 0;
+	if (v->type != YNODE_SEQUENCE) {
+		r = node_error(c, v, "expected a sequence of accesses, found %s", ynode_kind(v));
+		return r < 0 ? r : 0;
+	}
+	if (v->n_items == 0) {
+		r = node_error(c, v, "access must list at least one access (or be left out: all)");
+		return r < 0 ? r : 0;
+	}
+	for (size_t i = 0; i < v->n_items; i++) {
+		int bit;
+
+		r = node_enum(c, v->items[i], "access", access_table, ELEMENTSOF(access_table), &bit);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			mask |= 1u << bit;
+	}
+	rule->access = mask;
+	return 0;
+}
+
 static const struct key_def file_rule_keys[] = {
 	{ "paths", true, parse_rule_paths },
+	{ "access", false, parse_rule_access },
 	{ "action", true, parse_rule_action },
 	{ "mode", false, parse_rule_mode },
 };
@@ -845,43 +855,252 @@ static const struct section file_rule_section = {
 	"files rule", file_rule_keys, ELEMENTSOF(file_rule_keys),
 };
 
-static int parse_files(struct parse_ctx *c, const struct ynode *v, void *userdata)
+static const struct key_def exec_rule_keys[] = {
+	{ "paths", true, parse_rule_paths },
+	{ "action", true, parse_rule_action },
+	{ "mode", false, parse_rule_mode },
+};
+
+static const struct section exec_rule_section = {
+	"exec rule", exec_rule_keys, ELEMENTSOF(exec_rule_keys),
+};
+
+/* files: and exec: rules share one list; an exec rule is a file rule for the exec access. */
+static int append_rules(struct parse_ctx *c, const struct ynode *v, struct policy *p, bool exec)
 {
-	struct policy *p = userdata;
+	struct file_rule_spec *rules;
 	size_t n;
 	int r;
 
 	if (v->type == YNODE_INVALID)
 		return 0;
 	if (v->type != YNODE_SEQUENCE) {
-		r = node_error(c, v, "expected a sequence of file rules, found %s", ynode_kind(v));
+		r = node_error(c, v, "expected a sequence of %s rules, found %s",
+			       exec ? "exec" : "file", ynode_kind(v));
 		return r < 0 ? r : 0;
 	}
 
 	n = v->n_items;
-	if (n > POLICY_MAX_FILE_RULES) {
-		r = node_error(c, v->items[POLICY_MAX_FILE_RULES],
-			       "too many file rules (at most %d)", POLICY_MAX_FILE_RULES);
+	if (p->n_file_rules + n > POLICY_MAX_FILE_RULES) {
+		size_t room = POLICY_MAX_FILE_RULES - p->n_file_rules;
+
+		r = node_error(c, v->items[room],
+			       "too many file and exec rules (at most %d in one policy)",
+			       POLICY_MAX_FILE_RULES);
 		if (r < 0)
 			return r;
-		n = POLICY_MAX_FILE_RULES;
+		n = room;
 	}
 	if (n == 0)
 		return 0;
 
-	p->file_rules = calloc(n, sizeof(struct file_rule_spec));
-	if (!p->file_rules)
+	rules = reallocarray(p->file_rules, p->n_file_rules + n, sizeof(struct file_rule_spec));
+	if (!rules)
 		return -ENOMEM;
+	p->file_rules = rules;
 
 	for (size_t i = 0; i < n; i++) {
 		struct file_rule_spec *rule = &p->file_rules[p->n_file_rules++];
 
-		rule->loc = v->items[i]->loc;
-		r = parse_section(c, v->items[i], &file_rule_section, rule);
+		*rule = (struct file_rule_spec){ .loc = v->items[i]->loc };
+		r = parse_section(c, v->items[i], exec ? &exec_rule_section : &file_rule_section,
+				  rule);
 		if (r < 0)
 			return r;
+		if (exec)
+			rule->access = SA_ACCESS_EXEC;
 	}
+	return 0;
+}
 
+static int parse_files(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	return append_rules(c, v, userdata, false);
+}
+
+static int parse_exec(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	return append_rules(c, v, userdata, true);
+}
+
+unsigned cgroup_path_levels(const char *path)
+{
+	unsigned n = 0;
+
+	for (const char *p = path; *p; p++)
+		if (p[0] == '/' && p[1] && p[1] != '/')
+			n++;
+	return n;
+}
+
+static int parse_selector_cgroups(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct policy_selector *sel = userdata;
+	int r;
+
+	r = parse_path_list(c, v, "cgroups", "cgroups", POLICY_MAX_SELECTOR_ITEMS, &sel->cgroups,
+			    &sel->n_cgroups);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < sel->n_cgroups; i++) {
+		size_t len = strlen(sel->cgroups[i].path);
+
+		unsigned levels = cgroup_path_levels(sel->cgroups[i].path);
+
+		if (len > POLICY_CGROUP_PATH_MAX) {
+			r = diag_add(c->diags, c->file, sel->cgroups[i].loc.line,
+				     sel->cgroups[i].loc.column,
+				     "cgroup path is too long (%zu bytes, at most %d)", len,
+				     POLICY_CGROUP_PATH_MAX);
+			if (r < 0)
+				return r;
+		} else if (levels > POLICY_CGROUP_MAX_LEVELS) {
+			r = diag_add(c->diags, c->file, sel->cgroups[i].loc.line,
+				     sel->cgroups[i].loc.column,
+				     "cgroup path is %u levels deep (at most %d)", levels,
+				     POLICY_CGROUP_MAX_LEVELS);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int parse_selector_binaries(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct policy_selector *sel = userdata;
+
+	return parse_path_list(c, v, "binaries", "binaries", POLICY_MAX_SELECTOR_ITEMS,
+			       &sel->binaries, &sel->n_binaries);
+}
+
+static int parse_selector_except_binaries(struct parse_ctx *c, const struct ynode *v,
+					  void *userdata)
+{
+	struct policy_selector *sel = userdata;
+
+	return parse_path_list(c, v, "exceptBinaries", "binaries", POLICY_MAX_SELECTOR_ITEMS,
+			       &sel->except_binaries, &sel->n_except_binaries);
+}
+
+/* "1000", 1000 or "1000-1999"; uids are 32-bit and (uid_t)-1 is never a real uid. */
+static int parse_uid_item(struct parse_ctx *c, const struct ynode *n, struct uid_range *ret)
+{
+	const char *s;
+	unsigned long long lo, hi;
+	char *end;
+	int r;
+
+	r = node_string(c, n, "a uid or uid range", &s);
+	if (r <= 0)
+		return r;
+	errno = 0;
+	lo = strtoull(s, &end, 10);
+	hi = lo;
+	if (end != s && *end == '-' && end[1] >= '0' && end[1] <= '9')
+		hi = strtoull(end + 1, &end, 10);
+	if (errno || end == s || *end || s[0] < '0' || s[0] > '9' || lo > hi ||
+	    hi >= UINT32_MAX) {
+		_cleanup_free_ char *e = escape_value(s, strlen(s));
+
+		if (!e)
+			return -ENOMEM;
+		r = node_error(c, n,
+			       "invalid uid or uid range '%s' (expected N or N-M with N <= M < %u)",
+			       e, UINT32_MAX);
+		return r < 0 ? r : 0;
+	}
+	*ret = (struct uid_range){ .lo = lo, .hi = hi, .loc = n->loc };
+	return 1;
+}
+
+static int parse_selector_uids(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct policy_selector *sel = userdata;
+	size_t n;
+	int r;
+
+	if (v->type == YNODE_INVALID)
+		return 0;
+	if (v->type != YNODE_SEQUENCE || v->n_items == 0) {
+		r = node_error(c, v, "expected a non-empty sequence of uids or uid ranges, found %s",
+			       ynode_kind(v));
+		return r < 0 ? r : 0;
+	}
+	n = v->n_items;
+	if (n > POLICY_MAX_SELECTOR_ITEMS) {
+		r = node_error(c, v->items[POLICY_MAX_SELECTOR_ITEMS],
+			       "too many uid ranges (at most %d)", POLICY_MAX_SELECTOR_ITEMS);
+		if (r < 0)
+			return r;
+		n = POLICY_MAX_SELECTOR_ITEMS;
+	}
+	free(sel->uids);
+	sel->n_uids = 0;
+	sel->uids = calloc(n, sizeof(*sel->uids));
+	if (!sel->uids)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		r = parse_uid_item(c, v->items[i], &sel->uids[sel->n_uids]);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			sel->n_uids++;
+	}
+	return 0;
+}
+
+/* "containers: true": the policy binds the cgroups of containers that name it in their
+ * io.secagent.policy annotation (secagent-oci-hook), and nothing else. */
+static int parse_selector_containers(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	static const char *const values[] = { "false", "true" };
+	struct policy_selector *sel = userdata;
+	int value = 0, r;
+
+	r = node_enum(c, v, "containers", values, ELEMENTSOF(values), &value);
+	if (r > 0) {
+		sel->containers = value;
+		sel->containers_loc = v->loc;
+	}
+	return r < 0 ? r : 0;
+}
+
+static const struct key_def selector_keys[] = {
+	{ "containers", false, parse_selector_containers },
+	{ "cgroups", false, parse_selector_cgroups },
+	{ "binaries", false, parse_selector_binaries },
+	{ "exceptBinaries", false, parse_selector_except_binaries },
+	{ "uids", false, parse_selector_uids },
+};
+
+static const struct section selector_section = {
+	"selector", selector_keys, ELEMENTSOF(selector_keys),
+};
+
+static int parse_selector(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct policy *p = userdata;
+	int r;
+
+	p->selector.present = true;
+	p->selector.loc = v->loc;
+	r = parse_section(c, v, &selector_section, &p->selector);
+	if (r < 0)
+		return r;
+	if (v->type == YNODE_MAPPING && !p->selector.n_cgroups && !p->selector.n_binaries &&
+	    !p->selector.n_except_binaries && !p->selector.n_uids && !p->selector.containers) {
+		r = node_error(c, v, "selector must name containers, cgroups, binaries, "
+				     "exceptBinaries or uids (leave it out to bind every process)");
+		return r < 0 ? r : 0;
+	}
+	if (p->selector.containers && p->selector.n_cgroups) {
+		r = diag_add(c->diags, c->file, p->selector.containers_loc.line,
+			     p->selector.containers_loc.column,
+			     "containers: true cannot be combined with cgroups: a container policy "
+			     "binds the cgroups of the containers that name it");
+		return r < 0 ? r : 0;
+	}
 	return 0;
 }
 
@@ -896,7 +1115,10 @@ static const struct section metadata_section = {
 
 static const struct key_def spec_keys[] = {
 	{ "mode", false, parse_policy_mode },
+	{ "selector", false, parse_selector },
 	{ "files", false, parse_files },
+	{ "exec", false, parse_exec },
+	{ "syscalls", false, policy_parse_syscalls },
 };
 
 static const struct section spec_section = {
@@ -937,6 +1159,17 @@ struct policy *policy_free(struct policy *p)
 		free(rule->paths);
 	}
 	free(p->file_rules);
+	for (size_t i = 0; i < p->selector.n_cgroups; i++)
+		free(p->selector.cgroups[i].path);
+	free(p->selector.cgroups);
+	for (size_t i = 0; i < p->selector.n_binaries; i++)
+		free(p->selector.binaries[i].path);
+	free(p->selector.binaries);
+	for (size_t i = 0; i < p->selector.n_except_binaries; i++)
+		free(p->selector.except_binaries[i].path);
+	free(p->selector.except_binaries);
+	free(p->selector.uids);
+	syscall_spec_free(p->syscalls);
 	free(p->name);
 	free(p->file);
 	free(p);

@@ -9,8 +9,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
+#include "secagent.h"
 
 /* Bounds on what one file may grow; each is documented in the README. */
 #define POLICY_FILE_MAX_BYTES (1024 * 1024)
@@ -18,6 +20,11 @@
 #define POLICY_MAX_FILE_RULES 4096
 #define POLICY_MAX_PATHS_PER_RULE 4096
 #define POLICY_PATH_MAX 4095
+#define POLICY_MAX_SELECTOR_ITEMS 64 /* cgroups, binaries and uid ranges, each */
+/* A selector's cgroup path, relative to the cgroup2 mount: the BPF side compares it whole. */
+#define POLICY_CGROUP_PATH_MAX 127
+/* How deep a selector's cgroup may be: the hooks look at SA_CGROUP_DEPTH levels from the root. */
+#define POLICY_CGROUP_MAX_LEVELS (SA_CGROUP_DEPTH - 1)
 
 enum policy_mode {
 	POLICY_MODE_ENFORCE,
@@ -36,7 +43,7 @@ struct source_loc {
 };
 
 struct policy_path {
-	char *path; /* absolute, as written */
+	char *path; /* absolute, as written; a trailing '/' means the directory's whole subtree */
 	struct source_loc loc;
 };
 
@@ -44,18 +51,49 @@ struct file_rule_spec {
 	struct policy_path *paths;
 	size_t n_paths;
 	enum rule_action action;
+	uint32_t access; /* enum sa_access bits; 0 when not given, which means all */
 	bool has_mode; /* a per-rule mode overrides the policy's */
 	enum policy_mode mode;
 	struct source_loc loc; /* the rule's mapping */
 };
+
+struct uid_range {
+	uint32_t lo, hi; /* inclusive */
+	struct source_loc loc;
+};
+
+/*
+ * Whom a policy binds. Each list that is given must match (they combine with AND); within a
+ * list any item matches. A policy without a selector binds every process.
+ */
+struct policy_selector {
+	bool present;
+	struct source_loc loc;
+	/* Binds only the cgroups of containers that name the policy (io.secagent.policy); the
+	 * OCI hook asks the daemon to bind each one as it is created. */
+	bool containers;
+	struct source_loc containers_loc;
+	struct policy_path *cgroups; /* cgroup2 paths like /system.slice/nginx.service: subtrees */
+	size_t n_cgroups;
+	struct policy_path *binaries; /* executables, by identity */
+	size_t n_binaries;
+	struct policy_path *except_binaries; /* processes running these are not bound */
+	size_t n_except_binaries;
+	struct uid_range *uids; /* real uids */
+	size_t n_uids;
+};
+
+struct syscall_spec;
 
 struct policy {
 	char *file; /* the path it was read from, for messages */
 	char *name;
 	struct source_loc name_loc;
 	enum policy_mode mode;
-	struct file_rule_spec *file_rules;
+	struct file_rule_spec *file_rules; /* files: rules, then exec: rules (access exec) */
 	size_t n_file_rules;
+	struct policy_selector selector;
+	struct syscall_spec *syscalls; /* the `syscalls:` section, or NULL (policy-syscalls.h) */
 };
 
 /*
@@ -74,3 +112,9 @@ struct policy *policy_free(struct policy *p);
 
 const char *policy_mode_to_string(enum policy_mode m);
 const char *rule_action_to_string(enum rule_action a);
+
+/* The policy-language name of access bit @bit (0 = read ...), NULL past the last. */
+const char *access_bit_to_string(unsigned bit);
+
+/* The number of components of cgroup path @path ("/" is 0, "/a/b" is 2): its level. */
+unsigned cgroup_path_levels(const char *path);

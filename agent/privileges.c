@@ -5,14 +5,17 @@
 #include <sys/capability.h>
 
 #include "privileges.h"
+#include "util.h"
 
 #ifndef CAP_BPF
 #define CAP_BPF 39
 #endif
 
 /* CAP_BPF: with unprivileged BPF disabled (Debian's default) the kernel refuses every bpf() call,
- * map updates through a held fd included, without it. CAP_DAC_READ_SEARCH: see privileges.h. */
-static const cap_value_t kept[] = { CAP_BPF, CAP_DAC_READ_SEARCH };
+ * map updates through a held fd included, without it. CAP_DAC_READ_SEARCH: see privileges.h.
+ * CAP_AUDIT_READ: reading seccomp audit records from the audit multicast group (the kernel checks
+ * it when the socket is bound; kept so that the socket can be opened again). */
+static const cap_value_t kept[] = { CAP_BPF, CAP_DAC_READ_SEARCH, CAP_AUDIT_READ };
 
 static int is_kept(cap_value_t c)
 {
@@ -42,8 +45,9 @@ int drop_privileges(void)
 	caps = cap_init(); /* all clear */
 	if (!caps)
 		return -ENOMEM;
-	if (cap_set_flag(caps, CAP_EFFECTIVE, 2, kept, CAP_SET) < 0 ||
-	    cap_set_flag(caps, CAP_PERMITTED, 2, kept, CAP_SET) < 0 || cap_set_proc(caps) < 0)
+	if (cap_set_flag(caps, CAP_EFFECTIVE, ELEMENTSOF(kept), kept, CAP_SET) < 0 ||
+	    cap_set_flag(caps, CAP_PERMITTED, ELEMENTSOF(kept), kept, CAP_SET) < 0 ||
+	    cap_set_proc(caps) < 0)
 		r = -errno;
 	cap_free(caps);
 	if (r < 0)

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "control.h"
 #include "log.h"
+#include "secagent.h"
 #include "util.h"
 
 #define LSM_FILE "/sys/kernel/security/lsm"
@@ -386,6 +387,9 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 		else
 			for (size_t i = 0; i < n_hooks; i++)
 				printf("%s%s", hooks[i], i + 1 < n_hooks ? ", " : "\n");
+		printf("Not enforced:   %s\n", streq(V("hooks_off"), "none")
+						     ? "nothing (every hook the rules use exists)"
+						     : V("hooks_off"));
 		printf("Policy dir:     %s\n", V("policy_dir"));
 		printf("Generation:     %s\n", V("generation"));
 		printf("Policies:       %s (%s rules, %s file entries)\n", V("policies"), V("rules"),
@@ -396,6 +400,9 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 		printf("Decisions:      %s denied, %s audited, %s failed closed\n", V("denied"),
 		       V("audited"), V("fail_closed"));
 		printf("Reloads:        %s ok, %s failed\n", V("reloads_ok"), V("reloads_failed"));
+		printf("Seccomp:        %s; %s processes registered, %s events (%s unattributed)\n",
+		       streq(V("seccomp_audit"), "yes") ? "events reported" : "events NOT reported",
+		       V("seccomp_registered"), V("seccomp_events"), V("seccomp_unattributed"));
 		printf("Uptime:         %s\n", uptime);
 	}
 #undef V
@@ -414,6 +421,87 @@ static int verb_handover(const struct verb *v, int argc, char **argv)
 	_cleanup_free_ char *body = NULL;
 
 	return cli_control("handover", &body) < 0 ? 1 : 0;
+}
+
+static uint32_t pinned_value_size(int fd)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) < 0 ? 0 : info.value_size;
+}
+
+/* Deletes every entry of the pinned map at @path: keys are collected first, as deleting while
+ * walking may restart the walk. */
+static int empty_pinned_map(const char *path)
+{
+	_cleanup_close_ int fd = bpf_obj_get(path);
+	_cleanup_free_ uint8_t *keys = NULL;
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+	size_t n = 0, cap = 0;
+	uint8_t *prev = NULL;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		return -errno;
+	for (;;) {
+		if (n == cap) {
+			uint8_t *grown = reallocarray(keys, cap ? cap * 2 : 1024, info.key_size);
+
+			if (!grown)
+				return -ENOMEM;
+			keys = grown;
+			cap = cap ? cap * 2 : 1024;
+		}
+		prev = n ? keys + (n - 1) * info.key_size : NULL;
+		if (bpf_map_get_next_key(fd, prev, keys + n * info.key_size) < 0) {
+			if (errno == ENOENT)
+				break;
+			return -errno;
+		}
+		n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, keys + i * info.key_size) < 0 && errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
+/* The kernel may go on running the programs for a while after their last pin is gone (seen on
+ * 5.10): empty the rules and the slot flags first, so that enforcement ends when teardown
+ * returns. */
+static int empty_pinned_rules(void)
+{
+	static const char *const rule_maps[] = { "map_sa_file_rules", "map_sa_name_rules" };
+	_cleanup_free_ char *state_path = NULL;
+	_cleanup_close_ int state_fd = -1;
+	struct sa_state st;
+	uint32_t zero = 0;
+	int r;
+
+	if (asprintf(&state_path, "%s/map_sa_state", SECAGENT_PIN_DIR) < 0)
+		return -ENOMEM;
+	state_fd = bpf_obj_get(state_path);
+	/* The flags first: with no rules left, a deep walk must not fail closed either. A map of
+	 * another layout is left alone: the rules below are emptied whatever their layout. */
+	if (state_fd >= 0 && pinned_value_size(state_fd) == sizeof(st) &&
+	    bpf_map_lookup_elem(state_fd, &zero, &st) == 0) {
+		memset(st.slot_flags, 0, sizeof(st.slot_flags));
+		if (bpf_map_update_elem(state_fd, &zero, &st, BPF_EXIST) < 0)
+			return -errno;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(rule_maps); i++) {
+		_cleanup_free_ char *path = NULL;
+
+		if (asprintf(&path, "%s/%s", SECAGENT_PIN_DIR, rule_maps[i]) < 0)
+			return -ENOMEM;
+		r = empty_pinned_map(path);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 /*
@@ -451,6 +539,10 @@ static int verb_teardown(const struct verb *v, int argc, char **argv)
 		}
 		return log_error_errno(-errno, "Cannot open %s: %m", SECAGENT_PIN_DIR), 1;
 	}
+	r = empty_pinned_rules();
+	if (r < 0)
+		log_warning_errno(r, "Cannot empty the pinned rules (%m); removing the pins, "
+				     "enforcement ends when the kernel releases the programs.");
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -467,6 +559,50 @@ static int verb_teardown(const struct verb *v, int argc, char **argv)
 	return 0;
 }
 
+/* The containers the daemon has bound to container policies (secagent-oci-hook). */
+static int verb_containers(const struct verb *v, int argc, char **argv)
+{
+	_cleanup_free_ char *body = NULL;
+	unsigned n = 0;
+	int r = parse_simple(v, true, argc, argv);
+
+	if (r >= 0)
+		return r;
+	if (cli_control("containers", &body) < 0)
+		return 1;
+	if (arg_json)
+		fputc('[', stdout);
+	else
+		printf("%-24s %-24s %-14s %s\n", "CONTAINER", "POLICY", "STATE", "CGROUP");
+	for (char *save = NULL, *line = strtok_r(body, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[4] = {};
+
+		for (size_t i = 0; i < 4; i++)
+			f[i] = strsep(&line, "\t");
+		if (!f[3])
+			continue;
+		if (arg_json) {
+			fputs(n ? ",{\"id\":" : "{\"id\":", stdout);
+			json_fput_string(stdout, f[0]);
+			fputs(",\"policy\":", stdout);
+			json_fput_string(stdout, f[1]);
+			fputs(",\"cgroup\":", stdout);
+			json_fput_string(stdout, f[2]);
+			fputs(",\"state\":", stdout);
+			json_fput_string(stdout, f[3]);
+			fputc('}', stdout);
+		} else
+			printf("%-24.24s %-24s %-14s %s\n", f[0], f[1], f[3], f[2]);
+		n++;
+	}
+	if (arg_json)
+		fputs("]\n", stdout);
+	else if (n == 0)
+		printf("(no containers bound)\n");
+	return 0;
+}
+
 static const struct verb verbs[] = {
 	{ "policy", verb_policy, "policy VERB ...", "Validate, apply, list, show, delete policies", NULL },
 	{ "status", verb_status, "status [--json]",
@@ -478,6 +614,12 @@ static const struct verb verbs[] = {
 	  "  -j --json        Print one JSON object per event and line\n"
 	  "  -n --lines=N     Show the last N events (default: 20; 0 with --follow: only new)\n"
 	  "  -p --policy=NAME Only events of policy NAME\n" },
+	{ "exec", verb_exec, "exec --policy NAME -- CMD [ARGS...]",
+	  "Run CMD under the seccomp filter of policy NAME (no_new_privs)",
+	  "  -p --policy=NAME The policy whose syscalls: section to apply\n" },
+	{ "containers", verb_containers, "containers [--json]",
+	  "List the containers bound to container policies",
+	  "  -j --json        Print one JSON array\n" },
 	{ "reload", verb_reload, "reload", "Make the daemon re-read its policy directory", NULL },
 	{ "doctor", verb_doctor, "doctor [--json]",
 	  "Say what this host can enforce, and how to fix what is missing",

@@ -19,6 +19,7 @@ static void help(void)
 	       "  -p --policy-dir=DIR       Read policies from DIR (default: %s)\n"
 	       "     --control-socket=PATH  Listen for secagentctl on PATH (default: %s)\n"
 	       "     --pin-dir=DIR          Pin programs and maps under DIR (default: %s)\n"
+	       "     --containers-dir=DIR   Keep container bindings in DIR (default: %s)\n"
 	       "     --max-file-rules=N     File entries one policy set may hold (default: 65536)\n"
 	       "     --ringbuf-size=BYTES   Event ring buffer size, a power of two (default: 1048576)\n"
 	       "     --coalesce-ms=MS       Report identical events within MS once, with a count\n"
@@ -29,7 +30,8 @@ static void help(void)
 	       "Signals: SIGHUP reloads the policy directory atomically; SIGTERM stops and ends\n"
 	       "enforcement. If the daemon dies any other way, the pinned programs keep enforcing\n"
 	       "the last policy set and the next daemon adopts them.\n",
-	       SECAGENT_POLICY_DIR, SECAGENT_CONTROL_SOCKET, SECAGENT_PIN_DIR);
+	       SECAGENT_POLICY_DIR, SECAGENT_CONTROL_SOCKET, SECAGENT_PIN_DIR,
+	       SECAGENT_CONTAINERS_DIR);
 }
 
 static int parse_u32(const char *s, const char *what, uint32_t min, uint32_t max, uint32_t *ret)
@@ -51,6 +53,7 @@ int main(int argc, char **argv)
 		ARG_VERSION = 0x100,
 		ARG_CONTROL_SOCKET,
 		ARG_PIN_DIR,
+		ARG_CONTAINERS_DIR,
 		ARG_MAX_FILE_RULES,
 		ARG_RINGBUF_SIZE,
 		ARG_COALESCE_MS,
@@ -63,6 +66,7 @@ int main(int argc, char **argv)
 		{ "policy-dir", required_argument, NULL, 'p' },
 		{ "control-socket", required_argument, NULL, ARG_CONTROL_SOCKET },
 		{ "pin-dir", required_argument, NULL, ARG_PIN_DIR },
+		{ "containers-dir", required_argument, NULL, ARG_CONTAINERS_DIR },
 		{ "max-file-rules", required_argument, NULL, ARG_MAX_FILE_RULES },
 		{ "ringbuf-size", required_argument, NULL, ARG_RINGBUF_SIZE },
 		{ "coalesce-ms", required_argument, NULL, ARG_COALESCE_MS },
@@ -74,6 +78,7 @@ int main(int argc, char **argv)
 		.policy_dir = SECAGENT_POLICY_DIR,
 		.control_socket = SECAGENT_CONTROL_SOCKET,
 		.pin_dir = SECAGENT_PIN_DIR,
+		.containers_dir = SECAGENT_CONTAINERS_DIR,
 		.enforcer = { .max_file_rules = 65536, .ringbuf_bytes = 1 << 20 },
 		.limiter = { .coalesce_usec = 1000000, .burst = 200, .interval_usec = 1000000 },
 	};
@@ -97,6 +102,9 @@ int main(int argc, char **argv)
 			break;
 		case ARG_PIN_DIR:
 			cfg.pin_dir = optarg;
+			break;
+		case ARG_CONTAINERS_DIR:
+			cfg.containers_dir = optarg;
 			break;
 		case ARG_MAX_FILE_RULES:
 			if (parse_u32(optarg, "--max-file-rules", 1, 1000000,

@@ -17,20 +17,18 @@ static __always_inline __u32 sa_path_index(__u32 v)
  * Slot i holds step i of the walk (NULL for a step that crossed a mount), so only the loop
  * counter indexes memory and the verifier merges every path that reaches the same step.
  */
-static __always_inline void sa_walk_path(struct sa_scratch *s, struct file *file)
+static __always_inline void sa_walk_path(struct sa_scratch *s, struct dentry *d,
+					 struct mount *mnt)
 {
-	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
-	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
-	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
 	int i;
 
 	s->walk_complete = 0;
 	for (i = 0; i < SA_PATH_DEPTH; i++) {
-		struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
+		struct dentry *root = mnt ? BPF_CORE_READ(mnt, mnt.mnt_root) : NULL;
 		struct dentry *parent = BPF_CORE_READ(d, d_parent);
 
 		s->names[i] = NULL;
-		if (d == root) {
+		if (mnt && d == root) {
 			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
 			if (up == mnt) {
@@ -58,12 +56,12 @@ static __always_inline void sa_walk_path(struct sa_scratch *s, struct file *file
  * Only the report depends on this walk: a path deeper than SA_PATH_DEPTH components or longer
  * than SA_PATH_LEN is marked truncated, the decision (by inode) is not affected.
  */
-static __always_inline void sa_fill_path(struct sa_scratch *s, struct file *file)
+static __always_inline void sa_fill_path(struct sa_scratch *s, struct dentry *d, struct mount *mnt)
 {
 	char *buf = s->ev.path;
 	__u32 n, off = 0, complete;
 
-	sa_walk_path(s, file);
+	sa_walk_path(s, d, mnt);
 	n = READ_ONCE_U32(s->n_names);
 	complete = READ_ONCE_U32(s->walk_complete);
 
@@ -101,13 +99,18 @@ static __always_inline void sa_fill_path(struct sa_scratch *s, struct file *file
 		s->ev.flags |= SA_EVENT_PATH_TRUNCATED;
 }
 
-static __always_inline void sa_emit_file_event(__u32 kind, struct file *file, __u32 dev, __u64 ino,
-					       const struct sa_file_rule *rule, __u32 seq,
-					       __u32 flags)
+static __always_inline struct mount *sa_real_mount(struct vfsmount *vfsmnt)
+{
+	return (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+}
+
+static __always_inline void sa_emit(__u32 kind, __u32 access, struct dentry *d, struct mount *mnt,
+				    const struct sa_decision *dec)
 {
 	__u32 zero = 0;
 	struct sa_scratch *s = bpf_map_lookup_elem(&sa_scratch_map, &zero);
 	__u64 id = bpf_get_current_pid_tgid(), ugid = bpf_get_current_uid_gid();
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
 
 	if (!s) {
 		sa_count(SA_COUNTER_EVENTS_LOST);
@@ -115,58 +118,237 @@ static __always_inline void sa_emit_file_event(__u32 kind, struct file *file, __
 	}
 	s->ev.version = SA_LAYOUT_VERSION;
 	s->ev.kind = kind;
-	s->ev.verdict = rule->verdict;
-	s->ev.flags = flags;
-	s->ev.seq = seq;
-	s->ev.policy_id = rule->policy_id;
-	s->ev.rule_id = rule->rule_id;
+	s->ev.verdict = dec->verdict;
+	s->ev.flags = dec->flags | (mnt ? 0 : SA_EVENT_PATH_RELATIVE);
+	s->ev.seq = dec->seq;
+	s->ev.rule_ref = dec->rule_ref;
+	s->ev.access = access;
 	s->ev.pid = (__u32)id;
 	s->ev.tgid = id >> 32;
 	s->ev.uid = (__u32)ugid;
 	s->ev.gid = ugid >> 32;
-	s->ev.dev = dev;
-	s->ev.ino = ino;
+	s->ev.dev = inode ? BPF_CORE_READ(inode, i_sb, s_dev) : 0;
+	s->ev.ino = inode ? BPF_CORE_READ(inode, i_ino) : 0;
 	s->ev.ktime_ns = bpf_ktime_get_ns();
 	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
-	sa_fill_path(s, file);
+	sa_fill_path(s, d, mnt);
 
 	if (bpf_ringbuf_output(&sa_events, &s->ev, sizeof(s->ev), 0))
 		sa_count(SA_COUNTER_EVENTS_LOST);
 }
 
-/* Apply a verdict: count it, report it, and turn it into the hook's return value. */
-static __always_inline int sa_file_verdict(__u32 kind, struct file *file, __u32 dev, __u64 ino)
+/*
+ * Decide, count, report, and turn the verdict into the hook's return value. Global, like
+ * sa_walk(), so the verifier checks it once per program however many times a hook calls it;
+ * hence scalar arguments.
+ */
+__attribute__((noinline)) int sa_check_addr(__u64 kind, __u64 access, __u64 d_addr,
+					    __u64 mnt_addr, __u64 start)
 {
-	struct sa_file_rule rule = {};
-	__u32 seq = 0, flags = 0;
-	int found = sa_file_lookup(dev, ino, &rule, &seq);
+	struct dentry *d = (struct dentry *)d_addr;
+	struct mount *mnt = (struct mount *)mnt_addr;
+	struct sa_decision dec = {};
 
-	if (found < 0) {
-		/* The policy switched under us SA_DECIDE_RETRIES times: fail closed. */
-		sa_count(SA_COUNTER_FAIL_CLOSED);
-		rule.verdict = SA_VERDICT_DENY;
-		flags |= SA_EVENT_RACE_FAIL_CLOSED;
-	} else if (!found || rule.verdict == SA_VERDICT_ALLOW) {
+	if (!d)
 		return 0;
-	}
-
-	sa_count(rule.verdict == SA_VERDICT_DENY ? SA_COUNTER_DENIED : SA_COUNTER_AUDITED);
-	sa_emit_file_event(kind, file, dev, ino, &rule, seq, flags);
-	return rule.verdict == SA_VERDICT_DENY ? -EPERM : 0;
+	sa_decide(d, mnt, start, access, &dec);
+	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW)
+		return 0;
+	sa_count(dec.verdict == SA_VERDICT_DENY ? SA_COUNTER_DENIED : SA_COUNTER_AUDITED);
+	sa_emit(kind, access, d, mnt, &dec);
+	return dec.verdict == SA_VERDICT_DENY ? -EPERM : 0;
 }
+
+static __always_inline int sa_check(__u32 kind, __u32 access, struct dentry *d, struct mount *mnt,
+				    enum sa_walk_start start)
+{
+	/* Spelled out so the verifier sees a return value in the range an LSM hook may return. */
+	return sa_check_addr(kind, access, sa_addr(d), sa_addr(mnt), start) ? -EPERM : 0;
+}
+
+static __always_inline int sa_check_file(__u32 kind, __u32 access, struct file *file)
+{
+	return sa_check(kind, access, BPF_CORE_READ(file, f_path.dentry),
+			sa_real_mount(BPF_CORE_READ(file, f_path.mnt)), SA_WALK_OBJECT);
+}
+
+#define FMODE_READ_BIT 0x1
+#define FMODE_WRITE_BIT 0x2
+#define FMODE_EXEC_BIT 0x20
+#define PROT_EXEC_BIT 0x4
+
+/* Every hook passes an earlier LSM's denial on unchanged. */
 
 SEC("lsm/file_open")
 int BPF_PROG(sa_file_open, struct file *file, int ret)
 {
-	struct inode *inode;
+	__u32 mode, access = 0;
 
-	/* Never overturn an earlier LSM's denial. */
 	if (ret)
 		return ret;
-
-	inode = BPF_CORE_READ(file, f_inode);
-	if (!inode)
+	mode = BPF_CORE_READ(file, f_mode);
+	/* The open that exec does is checked as exec, in bprm_check_security. */
+	if (mode & FMODE_EXEC_BIT)
 		return 0;
-	return sa_file_verdict(SA_EVENT_FILE_OPEN, file, BPF_CORE_READ(inode, i_sb, s_dev),
-			       BPF_CORE_READ(inode, i_ino));
+	if (mode & FMODE_READ_BIT)
+		access |= SA_ACCESS_READ;
+	if (mode & FMODE_WRITE_BIT)
+		access |= SA_ACCESS_WRITE;
+	if (!access)
+		return 0;
+	return sa_check_file(SA_EVENT_FILE_OPEN, access, file);
+}
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(sa_bprm_check, struct linux_binprm *bprm, int ret)
+{
+	if (ret)
+		return ret;
+	return sa_check_file(SA_EVENT_FILE_EXEC, SA_ACCESS_EXEC, BPF_CORE_READ(bprm, file));
+}
+
+SEC("lsm/mmap_file")
+int BPF_PROG(sa_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	if (ret)
+		return ret;
+	if (!file || !(prot & PROT_EXEC_BIT))
+		return 0;
+	return sa_check_file(SA_EVENT_FILE_MMAP, SA_ACCESS_MMAP_EXEC, file);
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(sa_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	struct file *file;
+
+	if (ret)
+		return ret;
+	file = BPF_CORE_READ(vma, vm_file);
+	if (!file || !(prot & PROT_EXEC_BIT))
+		return 0;
+	return sa_check_file(SA_EVENT_FILE_MMAP, SA_ACCESS_MMAP_EXEC, file);
+}
+
+SEC("lsm/path_truncate")
+int BPF_PROG(sa_path_truncate, const struct path *path, int ret)
+{
+	if (ret)
+		return ret;
+	return sa_check(SA_EVENT_FILE_TRUNCATE, SA_ACCESS_WRITE, BPF_CORE_READ(path, dentry),
+			sa_real_mount(BPF_CORE_READ(path, mnt)), SA_WALK_OBJECT);
+}
+
+/* The inode hooks see no mount: their walks and paths stay within the file system. */
+
+SEC("lsm/inode_create")
+int BPF_PROG(sa_inode_create, struct inode *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	if (ret)
+		return ret;
+	return sa_check(SA_EVENT_FILE_CREATE, SA_ACCESS_CREATE, dentry, NULL, SA_WALK_NEW);
+}
+
+SEC("lsm/inode_mkdir")
+int BPF_PROG(sa_inode_mkdir, struct inode *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	if (ret)
+		return ret;
+	return sa_check(SA_EVENT_FILE_CREATE, SA_ACCESS_CREATE, dentry, NULL, SA_WALK_NEW);
+}
+
+SEC("lsm/inode_link")
+int BPF_PROG(sa_inode_link, struct dentry *old_dentry, struct inode *dir,
+	     struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	/* A new name for a protected file is a new way in: it needs create where it lands. */
+	return sa_check(SA_EVENT_FILE_CREATE, SA_ACCESS_CREATE, new_dentry, NULL, SA_WALK_NEW);
+}
+
+SEC("lsm/inode_unlink")
+int BPF_PROG(sa_inode_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return sa_check(SA_EVENT_FILE_UNLINK, SA_ACCESS_UNLINK, dentry, NULL, SA_WALK_OBJECT);
+}
+
+SEC("lsm/inode_rmdir")
+int BPF_PROG(sa_inode_rmdir, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return sa_check(SA_EVENT_FILE_UNLINK, SA_ACCESS_UNLINK, dentry, NULL, SA_WALK_OBJECT);
+}
+
+SEC("lsm/inode_rename")
+int BPF_PROG(sa_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+{
+	int r;
+
+	if (ret)
+		return ret;
+	/* Out of a protected place, and into one (replacing what is there counts as its rename). */
+	r = sa_check(SA_EVENT_FILE_RENAME, SA_ACCESS_RENAME, old_dentry, NULL, SA_WALK_OBJECT);
+	if (r)
+		return r;
+	if (BPF_CORE_READ(new_dentry, d_inode))
+		return sa_check(SA_EVENT_FILE_RENAME, SA_ACCESS_RENAME, new_dentry, NULL,
+				SA_WALK_OBJECT);
+	return sa_check(SA_EVENT_FILE_RENAME, SA_ACCESS_RENAME, new_dentry, NULL, SA_WALK_NEW);
+}
+
+/* Newer kernels pass the mount's idmap to inode_setattr first. Both forms are here; the daemon
+ * reads the hook's prototype from the kernel's BTF and loads the one that fits. */
+SEC("lsm/inode_setattr")
+int BPF_PROG(sa_inode_setattr, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	if (ret)
+		return ret;
+	return sa_check(SA_EVENT_FILE_SETATTR, SA_ACCESS_SETATTR, dentry, NULL, SA_WALK_OBJECT);
+}
+
+SEC("lsm/inode_setattr")
+int BPF_PROG(sa_inode_setattr_idmap, struct mnt_idmap *idmap, struct dentry *dentry,
+	     struct iattr *attr, int ret)
+{
+	if (ret)
+		return ret;
+	return sa_check(SA_EVENT_FILE_SETATTR, SA_ACCESS_SETATTR, dentry, NULL, SA_WALK_OBJECT);
+}
+
+/*
+ * A cgroup named by a selector may be created after the policy was applied (a unit starts or
+ * restarts, and gets a new cgroup with a new id). Bind it here, as it is created and before any
+ * process can be moved into it, so there is no moment it runs unbound.
+ */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(sa_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	struct sa_cgroup_path_key key = {};
+	struct sa_cgroup_path_value *v;
+	__u64 id;
+
+	/* Only the unified (cgroup2) hierarchy, whose hierarchy id is 0. */
+	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
+		return 0;
+	if (bpf_probe_read_kernel_str(key.path, sizeof(key.path), path) < 0)
+		return 0;
+	v = bpf_map_lookup_elem(&sa_cgroup_paths, &key);
+	if (!v)
+		return 0;
+	id = BPF_CORE_READ(cgrp, kn, id);
+	for (__u32 slot = 0; slot < SA_SLOTS; slot++) {
+		struct sa_cgroup_key k = { .slot = slot, .cgroup_id = id };
+		__u64 mask = v->selectors[slot];
+
+		if (mask)
+			bpf_map_update_elem(&sa_cgroups, &k, &mask, BPF_ANY);
+	}
+	return 0;
 }

@@ -18,6 +18,7 @@
 #endif
 
 #define READ_ONCE_U32(x) (*(volatile __u32 *)&(x))
+#define READ_ONCE_U64(x) (*(volatile __u64 *)&(x))
 #define barrier() asm volatile("" ::: "memory")
 
 /* Set by the daemon before load; a larger set of rules needs a larger map (two slots each). */
@@ -36,6 +37,41 @@ struct {
 	__type(key, struct sa_file_key);
 	__type(value, struct sa_file_rule);
 } sa_file_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * 65536); /* resized by the daemon before load */
+	__type(key, struct sa_name_key);
+	__type(value, struct sa_file_rule);
+} sa_name_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SA_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sa_selector_table);
+} sa_selectors SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct sa_cgroup_key);
+	__type(value, __u64);
+} sa_cgroups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * SA_MAX_SELECTORS * 64);
+	__type(key, struct sa_cgroup_path_key);
+	__type(value, struct sa_cgroup_path_value);
+} sa_cgroup_paths SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * SA_MAX_SELECTORS * 64);
+	__type(key, struct sa_binary_key);
+	__type(value, struct sa_binary_value);
+} sa_binaries SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -77,44 +113,348 @@ static __always_inline void sa_count(__u32 counter)
 		__sync_fetch_and_add(v, 1);
 }
 
+/* Where a walk starts: the object itself (its exact rules apply first) or, for an object that
+ * does not exist yet, the directory it is being created in. */
+enum sa_walk_start {
+	SA_WALK_OBJECT,
+	SA_WALK_NEW, /* a name being created: only rules on its name, then its directory up */
+};
+
+struct sa_decision {
+	__u32 verdict; /* enum sa_verdict; ALLOW when nothing decided */
+	__u32 rule_ref;
+	__u32 seq;
+	__u32 flags; /* SA_EVENT_*_FAIL_CLOSED */
+	int decided;
+};
+
+/* sa_walk()'s result, packed into the one scalar a global function may return. */
+#define SA_WALK_COMPLETE (1ULL << 0)
+#define SA_WALK_DECIDED (1ULL << 1)
+#define SA_WALK_VERDICT(r) (((r) >> 2) & 3)
+#define SA_WALK_REF(r) ((__u32)((r) >> 32))
+
+/* The index of the lowest set bit of @bits (< 256), without branches the verifier must
+ * follow: each step compares by unsigned wrap-around. */
+static __always_inline __u64 sa_lowest_bit_index(__u64 bits)
+{
+	__u64 low = bits & (~bits + 1), hi4, hi2, hi1;
+
+	hi4 = (0xfULL - low) >> 63;
+	low >>= hi4 << 2;
+	hi2 = (0x3ULL - low) >> 63;
+	low >>= hi2 << 1;
+	hi1 = (0x1ULL - low) >> 63;
+	low = hi4 << 2 | hi2 << 1 | hi1;
+	/* In asm so that clang keeps the bound the verifier needs for the array index. */
+	asm volatile("%0 &= %1" : "+r"(low) : "i"(SA_ACCESS_BITS - 1));
+	return low;
+}
+
+/* The verdict one level's masks give @access, packed as sa_walk() returns it, or 0. */
+static __always_inline __u64 sa_level_verdict(const __u32 *masks, const __u32 *refs, __u64 access)
+{
+	__u64 d = masks[SA_VERDICT_DENY] & access, a = masks[SA_VERDICT_AUDIT] & access;
+	__u64 l = masks[SA_VERDICT_ALLOW] & access, verdict, bits;
+
+	if (!(d | a | l))
+		return 0;
+	verdict = d ? SA_VERDICT_DENY : a ? SA_VERDICT_AUDIT : SA_VERDICT_ALLOW;
+	bits = d ? d : a ? a : l;
+	return SA_WALK_COMPLETE | SA_WALK_DECIDED | verdict << 2 |
+	       (__u64)refs[sa_lowest_bit_index(bits)] << 32;
+}
+
+#define SA_ENTRY_EXACT 1
+#define SA_ENTRY_SCOPED 2
+#define SA_ENTRY_NAME 4
+
+/* How strong a packed verdict is: 0 when it says nothing, then allow < audit < deny. */
+static __always_inline __u64 sa_strength(__u64 w)
+{
+	return ((w >> 1) & 1) * (SA_WALK_VERDICT(w) + 1);
+}
+
 /*
- * Look a file up in the active policy set. The set is switched by bumping sa_state.seq after the
- * new slot is complete; the old slot is only emptied after the switch. Reading seq before and
- * after the lookup (a seqlock) guarantees the rule came wholly from one set: if seq moved, the
- * slot we read may be half-emptied or refilled, so decide again. Returns 1 with the rule copied
- * out, 0 when no rule matches, -1 when the set kept switching (the caller fails closed).
+ * The stronger of two packed verdicts (@a on a tie). Without branches on purpose: a branch on
+ * a value the verifier knows (the first `best` is 0) makes it track that value exactly, and
+ * the selector loop then no longer prunes: every combination of outcomes gets verified.
  */
-static __always_inline int sa_file_lookup(__u32 dev, __u64 ino, struct sa_file_rule *ret_rule,
-					  __u32 *ret_seq)
+static __always_inline __u64 sa_stronger(__u64 a, __u64 b)
+{
+	__u64 b_wins = (sa_strength(a) - sa_strength(b)) >> 63;
+
+	return a ^ ((a ^ b) & (0 - b_wins));
+}
+
+/* struct cgroup before and after 6.0 replaced the ids of the ancestors with pointers to them. */
+struct cgroup___v5 {
+	int level;
+	__u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+struct cgroup___v6 {
+	int level;
+	struct cgroup *ancestors[];
+} __attribute__((preserve_access_index));
+
+/*
+ * The selectors the current process matches in @slot, as a mask (bit 0, every process, always).
+ * A global function, like the ones below: checked once per program. Bounded by
+ * SA_CGROUP_DEPTH cgroup levels and SA_MAX_UID_RANGES ranges, never by the number of rules.
+ */
+__attribute__((noinline)) __u64 sa_membership(__u64 slot)
+{
+	__u32 idx = (__u32)slot & (SA_SLOTS - 1);
+	struct sa_selector_table *t = bpf_map_lookup_elem(&sa_selectors, &idx);
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 cg, bin, uid, excluded = 0;
+	int level, ancestors;
+	struct cgroup *c;
+	struct file *exe;
+	__u32 cur_uid, n;
+
+	if (!t || !t->in_use)
+		return 1;
+	cg = t->any_cgroup;
+	/* From the root down: a selector's cgroup (at most SA_CGROUP_DEPTH - 1 levels deep, the
+	 * daemon checks) is found however deep below it the process runs. The ancestors are an
+	 * array in the cgroup: of ids before 6.0, of cgroups since (the helper that reads them
+	 * is not allowed to LSM programs on 5.10). */
+	c = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	level = BPF_CORE_READ(c, level);
+	ancestors = bpf_core_field_exists(((struct cgroup___v6 *)0)->ancestors);
+	for (int l = 0; l < SA_CGROUP_DEPTH; l++) {
+		struct sa_cgroup_key k = { .slot = idx };
+		__u64 *m;
+
+		if (l > level)
+			break;
+		if (ancestors) {
+			struct cgroup *a = NULL;
+
+			bpf_core_read(&a, sizeof(a), &((struct cgroup___v6 *)c)->ancestors[l]);
+			k.cgroup_id = BPF_CORE_READ(a, kn, id);
+		} else {
+			bpf_core_read(&k.cgroup_id, sizeof(k.cgroup_id),
+				      &((struct cgroup___v5 *)c)->ancestor_ids[l]);
+		}
+		m = bpf_map_lookup_elem(&sa_cgroups, &k);
+		if (m)
+			cg |= *m;
+	}
+
+	bin = t->any_binary;
+	exe = BPF_CORE_READ(task, mm, exe_file);
+	if (exe) {
+		struct sa_binary_key k = {
+			.slot = idx,
+			.dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev),
+			.ino = BPF_CORE_READ(exe, f_inode, i_ino),
+		};
+		struct sa_binary_value *v = bpf_map_lookup_elem(&sa_binaries, &k);
+
+		if (v) {
+			bin |= v->selectors;
+			excluded = v->excluded;
+		}
+	}
+
+	uid = t->any_uid;
+	cur_uid = (__u32)bpf_get_current_uid_gid();
+	n = t->n_uid_ranges;
+	for (int i = 0; i < SA_MAX_UID_RANGES; i++) {
+		if (i >= n)
+			break;
+		if (cur_uid >= t->uid_ranges[i].lo && cur_uid <= t->uid_ranges[i].hi)
+			uid |= t->uid_ranges[i].selectors;
+	}
+	return (cg & bin & uid & ~excluded) | 1;
+}
+
+/* The rules of one selector on the object at dentry @d_addr: by its inode, or with
+ * SA_ENTRY_NAME by its name in its directory. The packed verdict for @access (exact rules
+ * with SA_ENTRY_EXACT), 0 when there are none; with SA_ENTRY_SCOPED the `scoped` mask. */
+__attribute__((noinline)) __u64 sa_entry(__u64 slot_selector, __u64 d_addr, __u64 access,
+					 __u64 flags)
+{
+	struct dentry *d = (struct dentry *)d_addr;
+	struct sa_file_rule *r;
+
+	if (flags & SA_ENTRY_NAME) {
+		struct dentry *dir = BPF_CORE_READ(d, d_parent);
+		struct sa_name_key key = {
+			.slot = (__u16)(slot_selector & 1),
+			.selector = (__u16)(slot_selector >> 1),
+			.dev = BPF_CORE_READ(dir, d_inode, i_sb, s_dev),
+			.ino = BPF_CORE_READ(dir, d_inode, i_ino),
+		};
+
+		if (BPF_CORE_READ(d, d_name.len) >= SA_NAME_LEN)
+			return 0;
+		if (bpf_probe_read_kernel_str(key.name, sizeof(key.name),
+					      BPF_CORE_READ(d, d_name.name)) < 0)
+			return 0;
+		r = bpf_map_lookup_elem(&sa_name_rules, &key);
+	} else {
+		struct sa_file_key key = {
+			.slot = (__u16)(slot_selector & 1),
+			.selector = (__u16)(slot_selector >> 1),
+			.dev = BPF_CORE_READ(d, d_inode, i_sb, s_dev),
+			.ino = BPF_CORE_READ(d, d_inode, i_ino),
+		};
+
+		r = bpf_map_lookup_elem(&sa_file_rules, &key);
+	}
+	if (!r)
+		return 0;
+	if (flags & SA_ENTRY_SCOPED)
+		return r->scoped;
+	if (flags & SA_ENTRY_EXACT)
+		return sa_level_verdict(r->exact, r->exact_rule, access);
+	return sa_level_verdict(r->tree, r->tree_rule, access);
+}
+
+/*
+ * What the rules on dentry @d_addr say about @access for a process matching the selectors in
+ * @member (@how: SA_ENTRY_EXACT for its own rules, otherwise those for the subtree below it;
+ * SA_ENTRY_NAME for the rules on its name). Packed as sa_walk() returns it; 0 when they say
+ * nothing. Across selectors, the strongest verdict wins.
+ *
+ * Global functions, so the verifier checks the lookups once per program instead of once per
+ * step of every walk (the walk's 256 steps then cost a few instructions each); hence scalar
+ * arguments, with every pointer read by BPF_CORE_READ. The selector loop learns nothing from
+ * sa_entry() but an unknown value, so its iterations prune instead of multiplying.
+ */
+__attribute__((noinline)) __u64 sa_level(__u64 slot, __u64 d_addr, __u64 how, __u64 access,
+					 __u64 member)
+{
+	__u64 best, extra;
+
+	how &= SA_ENTRY_EXACT | SA_ENTRY_NAME;
+	best = sa_entry(slot, d_addr, access, how);
+	extra = member & ~1ULL;
+	if (extra)
+		extra &= sa_entry(slot, d_addr, access, how | SA_ENTRY_SCOPED);
+	for (int i = 1; i < SA_MAX_SELECTORS; i++) {
+		if (!(extra >> i))
+			break;
+		if (!((extra >> i) & 1))
+			continue;
+		best = sa_stronger(best, sa_entry(slot | (__u64)i << 1, d_addr, access, how));
+	}
+	return best;
+}
+
+/* sa_walk()'s first argument: the slot, where to start, whether the set has subtree rules and
+ * the access, in one scalar (a global function takes at most five). */
+#define SA_HOW(slot, start, tree, access)                                                          \
+	((slot) | (__u64)(start) << 1 | (__u64)!!(tree) << 2 | (__u64)(access) << 8)
+
+/*
+ * One walk from dentry @d_addr (in mount @mnt_addr, or 0 when the hook has no mount: then only
+ * the file system's own tree is walked) towards the root, asking each level's rules; the first
+ * level that has a verdict decides. Returns SA_WALK_COMPLETE when the root was reached without
+ * a verdict, and 0 when SA_TREE_DEPTH steps did not reach it. Global for the same reason as
+ * sa_level(): checked once per program, not once per retry and call site.
+ */
+__attribute__((noinline)) __u64 sa_walk(__u64 how, __u64 d_addr, __u64 mnt_addr, __u64 member)
+{
+	struct dentry *d = (struct dentry *)d_addr;
+	struct mount *mnt = (struct mount *)mnt_addr;
+	__u64 slot = how & 1, start = (how >> 1) & 1, access = (how >> 8) & SA_ACCESS_ALL;
+	__u64 w;
+
+	/* The object's own rules first, by inode (unless it does not exist yet) and by name;
+	 * from there on, the subtree rules of each directory. */
+	w = sa_level(slot, (__u64)d, SA_ENTRY_EXACT | SA_ENTRY_NAME, access, member);
+	if (start == SA_WALK_OBJECT)
+		w = sa_stronger(w, sa_level(slot, (__u64)d, SA_ENTRY_EXACT, access, member));
+	if (w)
+		return w;
+	/* Without subtree rules in the set no directory above can have a say. */
+	if (!(how & 4))
+		return SA_WALK_COMPLETE;
+	d = BPF_CORE_READ(d, d_parent);
+	for (int i = 0; i < SA_TREE_DEPTH; i++) {
+		struct dentry *parent;
+
+		w = sa_level(slot, (__u64)d, 0, access, member);
+		if (w)
+			return w;
+		parent = BPF_CORE_READ(d, d_parent);
+		if (d == parent) {
+			/* The root of this file system: continue at its mount point, if any. */
+			struct mount *up = mnt ? BPF_CORE_READ(mnt, mnt_parent) : NULL;
+
+			if (!mnt || up == mnt)
+				return SA_WALK_COMPLETE;
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			continue;
+		}
+		d = parent;
+	}
+	return 0;
+}
+
+/* The verifier does not let a typed kernel pointer into a global function: pass its value. */
+static __always_inline __u64 sa_addr(const void *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
+
+/*
+ * Decide @access to the object at @d by the active policy set. The set is switched by bumping
+ * sa_state.seq after the new slot is complete; the old slot is emptied only after the switch.
+ * Reading seq before and after the walk (a seqlock) guarantees the decision came wholly from
+ * one set: if seq moved, decide again. A decision that cannot complete fails closed: after
+ * SA_DECIDE_RETRIES switches in a row, or a walk deeper than SA_TREE_DEPTH while the set denies
+ * some subtree.
+ */
+static __always_inline void sa_decide(struct dentry *d, struct mount *mnt,
+				      enum sa_walk_start start, __u32 access,
+				      struct sa_decision *dec)
 {
 	__u32 zero = 0;
 
 	for (int i = 0; i < SA_DECIDE_RETRIES; i++) {
 		struct sa_state *st = bpf_map_lookup_elem(&sa_state, &zero);
-		struct sa_file_rule *r, copy = {};
-		struct sa_file_key key = {};
-		__u32 seq;
-		int found = 0;
+		__u32 seq, slot, slot_flags;
+		__u64 w;
+		int complete;
 
 		if (!st)
-			return -1;
+			break;
 		seq = READ_ONCE_U32(st->seq);
 		barrier();
-		key.slot = seq % SA_SLOTS;
-		key.dev = dev;
-		key.ino = ino;
-		r = bpf_map_lookup_elem(&sa_file_rules, &key);
-		if (r) {
-			copy = *r;
-			found = 1;
+		slot = seq % SA_SLOTS;
+		slot_flags = READ_ONCE_U32(st->slot_flags[slot]);
+		*dec = (struct sa_decision){ .verdict = SA_VERDICT_ALLOW, .seq = seq };
+		w = sa_walk(SA_HOW(slot, start, slot_flags & SA_SLOT_HAS_TREE, access), (__u64)d,
+			    (__u64)mnt, sa_membership(slot));
+		complete = w & SA_WALK_COMPLETE;
+		if (w & SA_WALK_DECIDED) {
+			dec->decided = 1;
+			dec->verdict = SA_WALK_VERDICT(w);
+			dec->rule_ref = SA_WALK_REF(w);
 		}
 		barrier();
 		if (READ_ONCE_U32(st->seq) != seq)
 			continue;
-		*ret_seq = seq;
-		if (found)
-			*ret_rule = copy;
-		return found;
+		if (!complete && (slot_flags & SA_SLOT_HAS_TREE_DENY)) {
+			dec->verdict = SA_VERDICT_DENY;
+			dec->flags = SA_EVENT_DEPTH_FAIL_CLOSED;
+			dec->decided = 1;
+			sa_count(SA_COUNTER_FAIL_CLOSED);
+		}
+		return;
 	}
-	return -1;
+	*dec = (struct sa_decision){ .verdict = SA_VERDICT_DENY,
+				     .flags = SA_EVENT_RACE_FAIL_CLOSED,
+				     .decided = 1 };
+	sa_count(SA_COUNTER_FAIL_CLOSED);
 }

@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define SA_LAYOUT_VERSION 1
+#define SA_LAYOUT_VERSION 4
 
 #define SA_COMM_LEN 16
 /* Bytes of path text an event carries; longer paths are cut at the front component boundary. */
@@ -27,6 +27,33 @@
 /* The active policy set is one of two slots; rule keys carry the slot they belong to. */
 #define SA_SLOTS 2
 
+/*
+ * How many directories a hook walks up from a file (crossing mounts) to find subtree rules. A
+ * walk that reaches the bound without reaching the root cannot know whether a deny subtree lies
+ * above: if the active set has any deny subtree, the access is denied and counted (fail closed).
+ */
+#define SA_TREE_DEPTH 256
+
+/* A rule reference: the policy's index and the rule's index within it. */
+#define SA_RULE_INDEX_BITS 12
+#define SA_RULE_REF(policy, index) (((policy) << SA_RULE_INDEX_BITS) | (index))
+#define SA_RULE_POLICY(ref) ((ref) >> SA_RULE_INDEX_BITS)
+#define SA_RULE_INDEX(ref) ((ref) & ((1u << SA_RULE_INDEX_BITS) - 1))
+
+/* What a file rule controls; a hook checks one of these. */
+enum sa_access {
+	SA_ACCESS_READ = 1u << 0,
+	SA_ACCESS_WRITE = 1u << 1, /* also append and truncate */
+	SA_ACCESS_CREATE = 1u << 2,
+	SA_ACCESS_UNLINK = 1u << 3,
+	SA_ACCESS_RENAME = 1u << 4, /* both the source and the target side */
+	SA_ACCESS_SETATTR = 1u << 5, /* chmod, chown, utimes */
+	SA_ACCESS_EXEC = 1u << 6,
+	SA_ACCESS_MMAP_EXEC = 1u << 7, /* mmap or mprotect with PROT_EXEC */
+};
+#define SA_ACCESS_BITS 8
+#define SA_ACCESS_ALL ((1u << SA_ACCESS_BITS) - 1)
+
 enum sa_verdict {
 	SA_VERDICT_ALLOW = 0, /* an explicit allow: logged nowhere, passes */
 	SA_VERDICT_AUDIT = 1, /* log an event, let the access pass */
@@ -35,11 +62,20 @@ enum sa_verdict {
 
 enum sa_event_kind {
 	SA_EVENT_FILE_OPEN = 1,
+	SA_EVENT_FILE_CREATE,
+	SA_EVENT_FILE_UNLINK,
+	SA_EVENT_FILE_RENAME,
+	SA_EVENT_FILE_SETATTR,
+	SA_EVENT_FILE_EXEC,
+	SA_EVENT_FILE_MMAP,
+	SA_EVENT_FILE_TRUNCATE,
 };
 
 enum sa_event_flags {
 	SA_EVENT_PATH_TRUNCATED = 1u << 0,
 	SA_EVENT_RACE_FAIL_CLOSED = 1u << 1, /* denied because the policy kept switching under it */
+	SA_EVENT_DEPTH_FAIL_CLOSED = 1u << 2, /* denied because the walk hit SA_TREE_DEPTH */
+	SA_EVENT_PATH_RELATIVE = 1u << 3, /* the hook saw no mount: path from the file system root */
 };
 
 enum sa_counter {
@@ -50,24 +86,113 @@ enum sa_counter {
 	SA_COUNTER__MAX,
 };
 
-/* The switch that makes a whole policy set active at once: one 32-bit store. */
+enum sa_slot_flags {
+	SA_SLOT_HAS_TREE_DENY = 1u << 0, /* the set denies some subtree: deep walks fail closed */
+	SA_SLOT_HAS_TREE = 1u << 1,      /* some rule is for a subtree: the hooks walk up */
+};
+
+/* The switch that makes a whole policy set active at once: one 32-bit store of seq. */
 struct sa_state {
 	__u32 version;
 	__u32 seq; /* bumped on every switch; the active slot is seq % SA_SLOTS */
+	__u32 slot_flags[SA_SLOTS];
 };
 
-/* Files are keyed by identity, not name: every name of an inode hits the same key. */
-struct sa_file_key {
+/*
+ * Selectors: which processes a policy binds. Selector 0 binds every process; each policy with a
+ * selector gets its own index 1..SA_MAX_SELECTORS-1. A hook computes once per call the set of
+ * selectors the current process matches (a bit mask) and consults only their rules.
+ */
+#define SA_MAX_SELECTORS 64
+/* Levels of the cgroup hierarchy a hook looks at, from the root down (level 0) to find a
+ * selector's cgroup among the process's ancestors. A selector cgroup may be at most
+ * SA_CGROUP_DEPTH - 1 levels deep (checked when a policy is parsed and a container bound); the
+ * process itself may be any depth below it. */
+#define SA_CGROUP_DEPTH 32
+#define SA_MAX_UID_RANGES 64
+#define SA_CGROUP_PATH_LEN 128
+
+struct sa_uid_range {
+	__u32 lo, hi;
+	__u64 selectors;
+};
+
+/* One slot's selectors; switched with the slot like the rules. */
+struct sa_selector_table {
+	__u32 version;
+	__u32 n_uid_ranges;
+	__u64 in_use;     /* selectors that have rules; 0: every hook skips the matching */
+	__u64 any_cgroup; /* selectors without a cgroups: condition (and selector 0) */
+	__u64 any_binary;
+	__u64 any_uid;
+	struct sa_uid_range uid_ranges[SA_MAX_UID_RANGES];
+};
+
+/* Selectors naming a cgroup, by the cgroup's id (its inode number in cgroup2). */
+struct sa_cgroup_key {
 	__u32 slot;
+	__u32 pad;
+	__u64 cgroup_id;
+};
+
+/* Selectors naming a cgroup by path, so that one created later (a unit restarted) binds as it
+ * is created; value: the selector masks per slot. */
+struct sa_cgroup_path_key {
+	char path[SA_CGROUP_PATH_LEN];
+};
+
+struct sa_cgroup_path_value {
+	__u64 selectors[SA_SLOTS];
+};
+
+/* Files are keyed by identity, not name: every name of an inode hits the same key. The
+ * selector part lets rules of policies bound to different processes coexist on one inode. */
+struct sa_file_key {
+	__u16 slot;
+	__u16 selector;
 	__u32 dev; /* the kernel's dev_t: major << 20 | minor */
 	__u64 ino;
 };
 
+/* A name a rule binds in its directory, so that whatever file gets that name (created later,
+ * or put there by rename) is covered. Longer names are bound by inode only. */
+#define SA_NAME_LEN 64
+
+struct sa_name_key {
+	__u16 slot;
+	__u16 selector;
+	__u32 dev; /* of the directory */
+	__u64 ino;
+	char name[SA_NAME_LEN];
+};
+
+/* Selectors naming an executable, by the identity of the file the process runs. */
+struct sa_binary_key {
+	__u32 slot;
+	__u32 dev;
+	__u64 ino;
+};
+
+struct sa_binary_value {
+	__u64 selectors; /* selectors whose binaries: list names it */
+	__u64 excluded;  /* selectors whose exceptBinaries: list names it */
+};
+
+/*
+ * Everything the rules say about one file or directory, merged by the compiler. For each
+ * verdict, the access bits it takes: exact[] for the inode itself, tree[] for everything below
+ * it (a directory rule written with a trailing '/'). Modes are applied already (a deny in audit
+ * mode is an audit). The first level of the walk, from the file upwards, that decides an access
+ * wins; within a level deny beats audit beats allow. *_rule[] name the deciding rule per bit.
+ */
 struct sa_file_rule {
 	__u32 version;
-	__u32 verdict; /* enum sa_verdict, with the policy's and rule's mode already applied */
-	__u32 policy_id;
-	__u32 rule_id;
+	__u32 exact[3]; /* indexed by enum sa_verdict */
+	__u32 tree[3];
+	__u32 exact_rule[SA_ACCESS_BITS];
+	__u32 tree_rule[SA_ACCESS_BITS];
+	/* In the selector-0 entry only: the other selectors that have an entry for this inode. */
+	__u64 scoped;
 };
 
 struct sa_event {
@@ -75,9 +200,9 @@ struct sa_event {
 	__u32 kind; /* enum sa_event_kind */
 	__u32 verdict;
 	__u32 flags;
-	__u32 seq; /* the policy generation that decided, to resolve policy_id */
-	__u32 policy_id;
-	__u32 rule_id;
+	__u32 seq; /* the policy generation that decided, to resolve rule_ref */
+	__u32 rule_ref; /* SA_RULE_REF(policy, index) */
+	__u32 access; /* enum sa_access */
 	__u32 pid;  /* thread id */
 	__u32 tgid; /* process id */
 	__u32 uid;

@@ -20,8 +20,8 @@ _secagentctl()
 	fi
 
 	local global_opts='-h --help --version -j --json --policy-dir --control-socket'
-	local verbs='policy status events reload'
-	local policy_verbs='validate apply list show delete'
+	local verbs='policy status events containers reload exec'
+	local policy_verbs='validate apply list show delete export'
 
 	case $prev in
 	--policy-dir)
@@ -75,6 +75,22 @@ _secagentctl()
 	reload)
 		COMPREPLY=($(compgen -W '-h --help' -- "$cur"))
 		;;
+	exec)
+		# After '--': the command and its arguments.
+		for ((i = 1; i < cword; i++)); do
+			if [[ ${words[i]} == -- ]]; then
+				COMPREPLY=($(compgen -c -- "$cur"))
+				return
+			fi
+		done
+		case $prev in
+		-p | --policy)
+			COMPREPLY=($(compgen -W "$(__secagentctl_policy_names "${dir_opts[@]}")" -- "$cur"))
+			return
+			;;
+		esac
+		COMPREPLY=($(compgen -W '-h --help -p --policy --' -- "$cur"))
+		;;
 	events)
 		case $prev in
 		-n | --lines)
@@ -107,6 +123,16 @@ _secagentctl()
 			;;
 		list)
 			COMPREPLY=($(compgen -W '-h --help -j --json --offline' -- "$cur"))
+			;;
+		export)
+			if [[ $prev == -f || $prev == --format ]]; then
+				COMPREPLY=($(compgen -W 'oci-seccomp' -- "$cur"))
+			elif [[ $cur == -* ]]; then
+				COMPREPLY=($(compgen -W '-h --help -f --format' -- "$cur"))
+			else
+				COMPREPLY=($(compgen -W "$(__secagentctl_policy_names "${dir_opts[@]}")" \
+					-- "$cur"))
+			fi
 			;;
 		show | delete)
 			if [[ $cur == -* ]]; then

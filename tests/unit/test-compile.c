@@ -70,7 +70,36 @@ static const struct compiled_file_entry *find_entry(const struct compiled_set *c
 	return NULL;
 }
 
-static char file_a[300], file_b[300], link_a[300], rules_buf[4096];
+/* Entries by inode, leaving out the ones by name. */
+static size_t inode_entries(const struct compiled_set *c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_files; i++)
+		n += c->files[i].name[0] == '\0';
+	return n;
+}
+
+static char file_a[300], file_b[300], link_a[300], dir_d[300], rules_buf[4096];
+
+/* The verdict the exact (or, with @tree, the subtree) masks give access bit @bit; -1: none. */
+static int verdict_of(const struct compiled_file_entry *e, bool tree, uint32_t bit)
+{
+	const __u32 *m = tree ? e->rule.tree : e->rule.exact;
+
+	for (int v = SA_VERDICT_DENY; v >= SA_VERDICT_ALLOW; v--)
+		if (m[v] & bit)
+			return v;
+	return -1;
+}
+
+static const char *policy_of(const struct compiled_set *c, const struct compiled_file_entry *e,
+			     bool tree, unsigned bit_index)
+{
+	uint32_t ref = tree ? e->rule.tree_rule[bit_index] : e->rule.exact_rule[bit_index];
+
+	return c->policies[SA_RULE_POLICY(ref)].name;
+}
 
 static const char *rules(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static const char *rules(const char *fmt, ...)
@@ -103,10 +132,14 @@ TEST(enforce_deny_is_deny_audit_policy_turns_it_into_audit)
 	ASSERT_OK(compile_texts(texts, 2, &d, &c));
 	ASSERT_EQ(d.n, 0);
 	ASSERT_EQ(c->n_policies, 2);
-	ASSERT_EQ(c->n_files, 2);
-	ASSERT_EQ(find_entry(c, file_a)->rule.verdict, SA_VERDICT_DENY);
-	ASSERT_EQ(find_entry(c, file_b)->rule.verdict, SA_VERDICT_AUDIT);
-	ASSERT_STREQ(c->policies[find_entry(c, file_b)->rule.policy_id].name, "p-audit");
+	ASSERT_EQ(inode_entries(c), 2);
+	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_READ), SA_VERDICT_DENY);
+	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_MMAP_EXEC), SA_VERDICT_DENY);
+	ASSERT_EQ(verdict_of(find_entry(c, file_a), true, SA_ACCESS_READ), -1);
+	ASSERT_EQ(verdict_of(find_entry(c, file_b), false, SA_ACCESS_WRITE), SA_VERDICT_AUDIT);
+	ASSERT_STREQ(policy_of(c, find_entry(c, file_b), false, 1), "p-audit");
+	ASSERT_TRUE(!c->has_tree_deny);
+	ASSERT_TRUE(!c->has_tree); /* exact paths only: the hooks need not walk */
 	ASSERT_EQ(find_entry(c, file_a)->rule.version, SA_LAYOUT_VERSION);
 	compiled_set_free(c);
 	free((void *)texts[0]);
@@ -124,11 +157,13 @@ TEST(rule_mode_overrides_policy_mode)
 				     "    - paths: [%s]\n      action: deny\n",
 				     file_a, file_b));
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
-	ASSERT_EQ(find_entry(c, file_a)->rule.verdict, SA_VERDICT_AUDIT);
-	ASSERT_EQ(find_entry(c, file_b)->rule.verdict, SA_VERDICT_DENY);
-	ASSERT_EQ(find_entry(c, file_b)->rule.rule_id, 1);
-	ASSERT_EQ(c->rules[1].line, 10);
-	ASSERT_EQ(c->rules[1].column, 7);
+	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_READ), SA_VERDICT_AUDIT);
+	ASSERT_EQ(verdict_of(find_entry(c, file_b), false, SA_ACCESS_READ), SA_VERDICT_DENY);
+	ASSERT_EQ(find_entry(c, file_b)->rule.exact_rule[0], SA_RULE_REF(0, 1));
+	ASSERT_EQ(compiled_set_rule(c, SA_RULE_REF(0, 1))->line, 10);
+	ASSERT_EQ(compiled_set_rule(c, SA_RULE_REF(0, 1))->column, 7);
+	ASSERT_NULL(compiled_set_rule(c, SA_RULE_REF(0, 2)));
+	ASSERT_NULL(compiled_set_rule(c, SA_RULE_REF(1, 0)));
 	compiled_set_free(c);
 	free((void *)texts[0]);
 }
@@ -147,9 +182,9 @@ TEST(same_file_by_two_names_is_one_entry_strongest_verdict_wins)
 	texts[1] = policy_text("second", "enforce",
 			       rules("    - paths: [%s]\n      action: deny\n", link_a));
 	ASSERT_OK(compile_texts(texts, 2, &d, &c));
-	ASSERT_EQ(c->n_files, 1);
-	ASSERT_EQ(find_entry(c, file_a)->rule.verdict, SA_VERDICT_DENY);
-	ASSERT_STREQ(c->policies[find_entry(c, file_a)->rule.policy_id].name, "second");
+	ASSERT_EQ(inode_entries(c), 1);
+	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_READ), SA_VERDICT_DENY);
+	ASSERT_STREQ(policy_of(c, find_entry(c, file_a), false, 0), "second");
 	compiled_set_free(c);
 	free((void *)texts[0]);
 	free((void *)texts[1]);
@@ -160,8 +195,8 @@ TEST(same_file_by_two_names_is_one_entry_strongest_verdict_wins)
 				     "    - paths: [%s]\n      action: audit\n",
 				     file_a, link_a));
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
-	ASSERT_EQ(c->n_files, 1);
-	ASSERT_EQ(find_entry(c, file_a)->rule.verdict, SA_VERDICT_AUDIT);
+	ASSERT_EQ(inode_entries(c), 1);
+	ASSERT_EQ(verdict_of(find_entry(c, file_a), false, SA_ACCESS_READ), SA_VERDICT_AUDIT);
 	compiled_set_free(c);
 	free((void *)texts[0]);
 }
@@ -179,24 +214,80 @@ TEST(missing_path_is_an_error_at_the_path)
 	ASSERT_EQ(d.n, 1);
 	ASSERT_EQ(d.items[0].line, 7);
 	ASSERT_EQ(d.items[0].column, 15 + strlen(file_a) + 2); /* after "[<file_a>, " */
-	ASSERT_STREQ(d.items[0].message, "'/no/such/file': path does not exist");
+	ASSERT_STREQ(d.items[0].message, "'/no/such/file': neither the file nor its directory exists (a file that does not exist yet is bound by its name in an existing directory)");
 	ASSERT_TRUE(strstr(d.items[0].file, "/a.yaml") != NULL);
 	diag_list_clear(&d);
 	free((void *)texts[0]);
 }
 
-TEST(subtree_rules_are_refused_until_supported)
+TEST(subtree_rules_and_access_sets)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[1];
+	const struct compiled_file_entry *dir, *a;
+
+	/* Deny writes below the directory; allow (carve out) writes to file-a; audit its reads. */
+	texts[0] = policy_text("p", "enforce",
+			       rules("    - paths: [%s/]\n      access: [write, unlink]\n"
+				     "      action: deny\n"
+				     "    - paths: [%s]\n      access: [write]\n      action: allow\n"
+				     "    - paths: [%s]\n      access: [read]\n      action: audit\n",
+				     dir_d, file_a, file_a));
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	ASSERT_EQ(inode_entries(c), 2);
+	ASSERT_TRUE(c->has_tree_deny);
+	ASSERT_TRUE(c->has_tree);
+	dir = find_entry(c, dir_d);
+	a = find_entry(c, file_a);
+	ASSERT_NOT_NULL(dir);
+	ASSERT_EQ(verdict_of(dir, true, SA_ACCESS_WRITE), SA_VERDICT_DENY);
+	ASSERT_EQ(verdict_of(dir, true, SA_ACCESS_UNLINK), SA_VERDICT_DENY);
+	ASSERT_EQ(verdict_of(dir, true, SA_ACCESS_READ), -1);
+	ASSERT_EQ(verdict_of(dir, false, SA_ACCESS_WRITE), -1); /* the directory itself: no rule */
+	ASSERT_EQ(verdict_of(a, false, SA_ACCESS_WRITE), SA_VERDICT_ALLOW);
+	ASSERT_EQ(verdict_of(a, false, SA_ACCESS_READ), SA_VERDICT_AUDIT);
+	ASSERT_EQ(verdict_of(a, false, SA_ACCESS_EXEC), -1);
+	ASSERT_EQ(a->rule.exact_rule[1], SA_RULE_REF(0, 1));
+	ASSERT_EQ(a->rule.exact_rule[0], SA_RULE_REF(0, 2));
+	compiled_set_free(c);
+	free((void *)texts[0]);
+}
+
+TEST(trailing_slash_on_a_file_is_an_error)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	char path[320];
+	const char *texts[1];
+
+	snprintf(path, sizeof(path), "%s/", file_a);
+	texts[0] = policy_text("p", "enforce", rules("    - paths: [%s]\n      action: deny\n", path));
+	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
+	ASSERT_EQ(d.n, 1);
+	ASSERT_EQ(d.items[0].line, 7);
+	ASSERT_EQ(d.items[0].column, 15);
+	ASSERT_TRUE(strstr(d.items[0].message, "a trailing '/' names a directory's subtree, but this "
+						"is not a directory") != NULL);
+	diag_list_clear(&d);
+	free((void *)texts[0]);
+}
+
+TEST(unknown_access_is_an_error_at_the_value)
 {
 	struct diag_list d = {};
 	struct compiled_set *c = NULL;
 	const char *texts[1];
 
-	texts[0] = policy_text("p", "enforce", "    - paths: [/etc/]\n      action: deny\n");
+	texts[0] = policy_text("p", "enforce",
+			       rules("    - paths: [%s]\n      access: [read, fly]\n      action: deny\n",
+				     file_a));
 	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
 	ASSERT_EQ(d.n, 1);
-	ASSERT_EQ(d.items[0].line, 7);
-	ASSERT_EQ(d.items[0].column, 15);
-	ASSERT_STREQ(d.items[0].message, "'/etc/': directory subtree rules are not supported yet");
+	ASSERT_EQ(d.items[0].line, 8);
+	ASSERT_EQ(d.items[0].column, 22);
+	ASSERT_STREQ(d.items[0].message, "invalid access 'fly' (expected one of: read, write, create, "
+					 "unlink, rename, setattr, exec, mmap)");
 	diag_list_clear(&d);
 	free((void *)texts[0]);
 }
@@ -257,8 +348,225 @@ TEST(empty_directory_compiles_to_an_empty_set)
 
 	ASSERT_OK(compile_texts(NULL, 0, &d, &c));
 	ASSERT_EQ(c->n_policies, 0);
-	ASSERT_EQ(c->n_files, 0);
+	ASSERT_EQ(inode_entries(c), 0);
 	compiled_set_free(c);
+}
+
+static char *selector_policy(const char *name, const char *selector, const char *rules_text)
+{
+	char *t;
+
+	if (asprintf(&t, "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: %s}\n"
+			 "spec:\n  selector:\n%s  files:\n%s",
+		     name, selector, rules_text) < 0)
+		abort();
+	return t;
+}
+
+static const struct compiled_file_entry *find_scoped(const struct compiled_set *c,
+						     const struct compiled_file_entry *e0,
+						     unsigned selector)
+{
+	for (size_t i = 0; i < c->n_files; i++)
+		if (c->files[i].dev == e0->dev && c->files[i].ino == e0->ino &&
+		    c->files[i].selector == selector)
+			return &c->files[i];
+	return NULL;
+}
+
+TEST(selector_rules_are_kept_apart_and_listed_on_the_inode)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const struct compiled_file_entry *e0, *e1;
+	char sel[400];
+	const char *texts[2];
+	unsigned k;
+
+	texts[0] = policy_text("everyone", "enforce",
+			       rules("    - paths: [%s]\n      access: [write]\n      action: deny\n",
+				     file_a));
+	snprintf(sel, sizeof(sel), "    binaries: [%s]\n    uids: [0, \"1000-1999\"]\n", file_b);
+	texts[1] = selector_policy("scoped", sel,
+				   rules("    - paths: [%s]\n      action: deny\n", file_a));
+	ASSERT_OK(compile_texts(texts, 2, &d, &c));
+	k = c->policies[1].selector;
+	ASSERT_EQ(c->policies[0].selector, 0);
+	ASSERT_TRUE(k >= 1 && k < SA_MAX_SELECTORS);
+
+	/* One entry per selector; the selector-0 one names the other. */
+	e0 = find_entry(c, file_a);
+	ASSERT_TRUE(e0 != NULL);
+	ASSERT_EQ(e0->selector, 0);
+	ASSERT_EQ(e0->rule.scoped, 1ULL << k);
+	ASSERT_EQ(verdict_of(e0, false, SA_ACCESS_WRITE), SA_VERDICT_DENY);
+	ASSERT_EQ(verdict_of(e0, false, SA_ACCESS_READ), -1);
+	e1 = find_scoped(c, e0, k);
+	ASSERT_TRUE(e1 != NULL);
+	ASSERT_EQ(verdict_of(e1, false, SA_ACCESS_READ), SA_VERDICT_DENY);
+	ASSERT_STREQ(policy_of(c, e1, false, 0), "scoped");
+
+	/* Conditions combine with AND: no cgroups: condition, so any cgroup matches. */
+	ASSERT_EQ(c->selectors.table.in_use, 1ULL << k);
+	ASSERT_TRUE(c->selectors.table.any_cgroup & (1ULL << k));
+	ASSERT_TRUE(!(c->selectors.table.any_binary & (1ULL << k)));
+	ASSERT_TRUE(!(c->selectors.table.any_uid & (1ULL << k)));
+	ASSERT_EQ(c->selectors.table.n_uid_ranges, 2);
+	ASSERT_EQ(c->selectors.table.uid_ranges[1].lo, 1000);
+	ASSERT_EQ(c->selectors.table.uid_ranges[1].hi, 1999);
+	ASSERT_EQ(c->selectors.n_binaries, 1);
+	ASSERT_EQ(c->selectors.binaries[0].value.selectors, 1ULL << k);
+	compiled_set_free(c);
+	free((void *)texts[0]);
+	free((void *)texts[1]);
+}
+
+TEST(selector_cgroups_need_not_exist_and_except_binaries_exclude)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	char sel[400];
+	const char *texts[1];
+	unsigned k;
+
+	snprintf(sel, sizeof(sel),
+		 "    cgroups: [/system.slice/not-running.service]\n    exceptBinaries: [%s]\n",
+		 file_b);
+	texts[0] = selector_policy("unit", sel, rules("    - paths: [%s]\n      action: deny\n",
+						      file_a));
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	k = c->policies[0].selector;
+	ASSERT_EQ(c->selectors.n_cgroups, 1);
+	ASSERT_STREQ(c->selectors.cgroups[0].path, "/system.slice/not-running.service");
+	ASSERT_EQ(c->selectors.cgroups[0].selectors, 1ULL << k);
+	ASSERT_TRUE(!(c->selectors.table.any_cgroup & (1ULL << k)));
+	/* exceptBinaries alone leaves every binary bound but the one named. */
+	ASSERT_TRUE(c->selectors.table.any_binary & (1ULL << k));
+	ASSERT_EQ(c->selectors.binaries[0].value.excluded, 1ULL << k);
+	compiled_set_free(c);
+	free((void *)texts[0]);
+}
+
+TEST(container_policy_binds_no_cgroup_until_a_container_is_bound)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[2];
+	unsigned k;
+
+	texts[0] = selector_policy("web", "    containers: true\n",
+				   rules("    - paths: [%s]\n      action: deny\n", file_a));
+	texts[1] = selector_policy("off", "    containers: false\n    uids: [7]\n",
+				   rules("    - paths: [%s]\n      action: deny\n", file_b));
+	ASSERT_OK(compile_texts(texts, 2, &d, &c));
+	k = c->policies[0].selector;
+	ASSERT_TRUE(k >= 1);
+	ASSERT_TRUE(c->policies[0].containers);
+	ASSERT_TRUE(!c->policies[1].containers);
+	/* No cgroup matches it: the daemon adds each bound container's cgroup by id. */
+	ASSERT_TRUE(!(c->selectors.table.any_cgroup & (1ULL << k)));
+	ASSERT_TRUE(c->selectors.table.any_binary & (1ULL << k));
+	ASSERT_TRUE(c->selectors.table.any_uid & (1ULL << k));
+	ASSERT_EQ(c->selectors.n_cgroups, 0);
+	ASSERT_EQ(c->selectors.n_bound, 0);
+	/* containers: false is the same as leaving it out. */
+	ASSERT_TRUE(c->selectors.table.any_cgroup & (1ULL << c->policies[1].selector));
+	compiled_set_free(c);
+	free((void *)texts[0]);
+	free((void *)texts[1]);
+}
+
+#define DEEP_8 "/a/b/c/d/e/f/g/h"
+#define DEEP_32 DEEP_8 DEEP_8 DEEP_8 DEEP_8
+
+TEST(selector_errors_name_the_value)
+{
+	static const struct {
+		const char *selector;
+		unsigned line, column;
+		const char *message;
+	} cases[] = {
+		{ "    uids: [\"1999-1000\"]\n", 6, 12,
+		  "invalid uid or uid range '1999-1000' (expected N or N-M with N <= M < 4294967295)" },
+		{ "    uids: [root]\n", 6, 12,
+		  "invalid uid or uid range 'root' (expected N or N-M with N <= M < 4294967295)" },
+		{ "    binaries: [/nonexistent/sshd]\n", 6, 16,
+		  "binary '/nonexistent/sshd': does not exist" },
+		{ "    binaries: [/tmp]\n", 6, 16, "binary '/tmp': is not a regular file" },
+		{ "    cgroups: [system.slice]\n", 6, 15,
+		  "path 'system.slice' is not absolute (it must start with '/')" },
+		{ "    cgroup: [/a]\n", 6, 5,
+		  "unknown key 'cgroup' in selector (expected one of: containers, cgroups, "
+		  "binaries, exceptBinaries, uids)" },
+		{ "    cgroups: [" DEEP_32 "]\n", 6, 15, "cgroup path is 32 levels deep (at most 31)" },
+		{ "    cgroups: [" DEEP_32 "/]\n", 6, 15, "cgroup path is 32 levels deep (at most 31)" },
+		{ "    containers: yes\n", 6, 17,
+		  "invalid containers 'yes' (expected one of: false, true)" },
+		{ "    containers: true\n    cgroups: [/a]\n", 6, 17,
+		  "containers: true cannot be combined with cgroups: a container policy binds the "
+		  "cgroups of the containers that name it" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct diag_list d = {};
+		struct compiled_set *c = NULL;
+		const char *texts[1];
+
+		texts[0] = selector_policy("p", cases[i].selector,
+					   rules("    - paths: [%s]\n      action: deny\n", file_a));
+		ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
+		ASSERT_TRUE(d.n >= 1);
+		ASSERT_STREQ(d.items[0].message, cases[i].message);
+		ASSERT_EQ(d.items[0].line, cases[i].line);
+		ASSERT_EQ(d.items[0].column, cases[i].column);
+		diag_list_clear(&d);
+		free((void *)texts[0]);
+	}
+}
+
+TEST(exec_rules_are_file_rules_for_exec_only)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const struct compiled_file_entry *e;
+	char *text;
+
+	if (asprintf(&text, "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: x}\n"
+			    "spec:\n  exec:\n    - paths: [%s]\n      action: deny\n", file_a) < 0)
+		abort();
+	ASSERT_OK(compile_texts((const char *const *)&text, 1, &d, &c));
+	e = find_entry(c, file_a);
+	ASSERT_TRUE(e != NULL);
+	ASSERT_EQ(verdict_of(e, false, SA_ACCESS_EXEC), SA_VERDICT_DENY);
+	ASSERT_EQ(verdict_of(e, false, SA_ACCESS_READ), -1);
+	ASSERT_EQ(verdict_of(e, false, SA_ACCESS_MMAP_EXEC), -1);
+	compiled_set_free(c);
+	free(text);
+}
+
+TEST(a_file_is_also_bound_by_its_name_and_may_not_exist_yet)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const struct compiled_file_entry *by_name = NULL;
+	char later[400];
+	const char *texts[1];
+	struct stat dir;
+
+	snprintf(later, sizeof(later), "%s/later", tmpdir);
+	texts[0] = policy_text("p", "enforce",
+			       rules("    - paths: [%s]\n      access: [read]\n      action: deny\n",
+				     later));
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	ASSERT_EQ(inode_entries(c), 0);
+	ASSERT_EQ(c->n_files, 1);
+	by_name = &c->files[0];
+	ASSERT_STREQ(by_name->name, "later");
+	ASSERT_OK(stat(tmpdir, &dir));
+	ASSERT_EQ(by_name->ino, dir.st_ino);
+	ASSERT_EQ(verdict_of(by_name, false, SA_ACCESS_READ), SA_VERDICT_DENY);
+	compiled_set_free(c);
+	free((void *)texts[0]);
 }
 
 int main(int argc, char **argv)
@@ -270,9 +578,10 @@ int main(int argc, char **argv)
 	snprintf(file_a, sizeof(file_a), "%s/file-a", tmpdir);
 	snprintf(file_b, sizeof(file_b), "%s/file-b", tmpdir);
 	snprintf(link_a, sizeof(link_a), "%s/link-a", tmpdir);
+	snprintf(dir_d, sizeof(dir_d), "%s/dir-d", tmpdir);
 	write_file(file_a, "a");
 	write_file(file_b, "b");
-	if (link(file_a, link_a) < 0)
+	if (link(file_a, link_a) < 0 || mkdir(dir_d, 0755) < 0)
 		return 1;
 	r = test_run_all(argc, argv);
 	if (fork() == 0)

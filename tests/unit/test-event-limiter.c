@@ -23,7 +23,7 @@ static void on_suppressed(void *u, const struct sa_event *sample, uint64_t count
 
 	s->suppressed += count;
 	s->suppressed_calls++;
-	s->last_suppressed_policy = sample->policy_id;
+	s->last_suppressed_policy = SA_RULE_POLICY(sample->rule_ref);
 }
 
 static const struct event_limiter_ops ops = { on_repeated, on_suppressed };
@@ -31,7 +31,7 @@ static const struct event_limiter_ops ops = { on_repeated, on_suppressed };
 static struct sa_event event(uint32_t policy, uint32_t tgid, uint64_t ino)
 {
 	return (struct sa_event){ .version = SA_LAYOUT_VERSION, .kind = SA_EVENT_FILE_OPEN,
-				  .verdict = SA_VERDICT_DENY, .policy_id = policy, .tgid = tgid,
+				  .verdict = SA_VERDICT_DENY, .rule_ref = SA_RULE_REF(policy, 0), .tgid = tgid,
 				  .pid = tgid, .ino = ino };
 }
 

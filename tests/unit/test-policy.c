@@ -485,7 +485,7 @@ TEST(error_unknown_keys)
 	ASSERT_ONE_ERROR(HEAD "  labels: {app: x}\nspec: {}\n", 5, 3,
 			 "unknown key 'labels' in metadata (expected one of: name, description)");
 	ASSERT_ONE_ERROR(HEAD "spec:\n  modes: audit\n", 6, 3,
-			 "unknown key 'modes' in spec (expected one of: mode, files)");
+			 "unknown key 'modes' in spec (expected one of: mode, selector, files, exec, syscalls)");
 	ASSERT_ONE_ERROR(HEAD "spec: {}\nyes: no\n", 6, 1, "unknown key 'yes' in policy");
 
 	/* The example from the documentation, exactly as printed. */
@@ -493,7 +493,7 @@ TEST(error_unknown_keys)
 			    "      action: deny\n", 1);
 	_cleanup_free_ char *s = diag_join(&l);
 	ASSERT_STREQ(s, "t.yaml:8:7: unknown key 'pathz' in files rule "
-			"(expected one of: paths, action, mode)");
+			"(expected one of: paths, access, action, mode)");
 	diag_list_clear(&l);
 
 	/* Long or odd keys are quoted shortened and escaped. */
@@ -678,7 +678,7 @@ TEST(error_too_many)
 	_cleanup_free_ char *paths = make_policy(1, POLICY_MAX_PATHS_PER_RULE + 1);
 	struct diag_list l;
 
-	ASSERT_ONE_ERROR(rules, 7 + POLICY_MAX_FILE_RULES, 7, "too many file rules (at most 4096)");
+	ASSERT_ONE_ERROR(rules, 7 + POLICY_MAX_FILE_RULES, 7, "too many file and exec rules (at most 4096 in one policy)");
 
 	/* "    - {action: deny, paths: [" then "/p0, " ... : the 4097th path starts at a column
 	 * we compute from the text itself. */

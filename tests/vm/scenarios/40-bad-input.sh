@@ -42,7 +42,7 @@ printf 'apiVersion: secagent/v9\nkind: Policy\nmetadata: {name: x}\nspec: {}\n' 
 check_rejected "wrong apiVersion" /tmp/version.yaml "/tmp/version.yaml:1:13: unsupported apiVersion 'secagent/v9'"
 
 write_policy /tmp/nopath.yaml x enforce /no/such/file
-check_rejected "path that does not exist" /tmp/nopath.yaml "/tmp/nopath.yaml:8:15: '/no/such/file': path does not exist"
+check_rejected "path that does not exist" /tmp/nopath.yaml "/tmp/nopath.yaml:8:15: '/no/such/file': neither the file nor its directory exists"
 
 step "reload with a missing policy directory: error, old set enforces"
 mv "$POLICY_DIR" "$POLICY_DIR.away"
@@ -79,9 +79,9 @@ rm -f "$POLICY_DIR/foreign.yaml"
 
 step "the daemon runs with only the capabilities it still needs"
 pid=$(systemctl show -P MainPID secagent)
-expect_eq "effective capabilities (CAP_BPF, CAP_DAC_READ_SEARCH)" 0000008000000004 "$(awk '/^CapEff/ {print $2}' /proc/$pid/status)"
-expect_eq "permitted capabilities" 0000008000000004 "$(awk '/^CapPrm/ {print $2}' /proc/$pid/status)"
-expect_eq "bounding set" 0000008000000004 "$(awk '/^CapBnd/ {print $2}' /proc/$pid/status)"
+expect_eq "effective capabilities (CAP_BPF, CAP_AUDIT_READ, CAP_DAC_READ_SEARCH)" 000000a000000004 "$(awk '/^CapEff/ {print $2}' /proc/$pid/status)"
+expect_eq "permitted capabilities" 000000a000000004 "$(awk '/^CapPrm/ {print $2}' /proc/$pid/status)"
+expect_eq "bounding set" 000000a000000004 "$(awk '/^CapBnd/ {print $2}' /proc/$pid/status)"
 expect_eq "ambient set" 0000000000000000 "$(awk '/^CapAmb/ {print $2}' /proc/$pid/status)"
 expect_eq "no_new_privs" 1 "$(awk '/^NoNewPrivs/ {print $2}' /proc/$pid/status)"
 step "and still reloads with them"

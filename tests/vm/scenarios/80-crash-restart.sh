@@ -42,7 +42,8 @@ state=$(systemctl show -P ActiveState secagent)
 [[ $(systemctl show -P MainPID secagent) != "$old_pid" ]] || fail "daemon $old_pid still running after SIGKILL"
 echo "daemon killed; unit state now: $state"
 expect_open "$TESTDIR/p" EPERM
-for i in $(seq 1 100); do agent_is_active && break; sleep 0.1; done
+# The restart verifies every program again: tens of seconds under TCG.
+for i in $(seq 1 1800); do agent_is_active && break; sleep 0.1; done
 agent_is_active || fail "systemd did not restart the daemon"
 new_pid=$(systemctl show -P MainPID secagent)
 [[ $new_pid != "$old_pid" ]] || fail "no new daemon"
@@ -54,8 +55,12 @@ echo "RESULT: reader across SIGKILL and restart: $ok opened, $denied denied, $ot
 expect_eq "reads that got through across the crash" 0 "$ok"
 ((denied > 100)) || fail "the reader made too few attempts ($denied) to prove anything"
 expect_eq "other errors" 0 "$other"
+# One pinned link per attached program, all of the new daemon (pins are named link_PROG_PID).
 links=$(find "$PIN_DIR" -name 'link_*' | wc -l)
-expect_eq "pinned links after adoption (the old daemon's retired)" 1 "$links"
+ours=$(find "$PIN_DIR" -name "link_*_$new_pid" | wc -l)
+((links > 0)) || fail "no pinned links after adoption"
+expect_eq "pinned links after adoption that are not the new daemon's (the old one's retired)" \
+	0 "$((links - ours))"
 find "$PIN_DIR" -name "link_*_$new_pid" | grep -q . || fail "the link pin is not the new daemon's"
 
 step "events keep flowing after adoption"
@@ -79,7 +84,7 @@ agent_is_active || fail "daemon did not start over an incompatible pin"
 unit_log_contains "from an incompatible build; replacing" || fail "no log line about the incompatible pin"
 expect_open "$TESTDIR/p" EPERM
 vsize=$(bpftool -j map show pinned "$PIN_DIR/map_sa_file_rules" | jq .bytes_value)
-expect_eq "value size of the pinned rule map" 16 "$vsize"
+expect_eq "value size of the pinned rule map (struct sa_file_rule, not the 4 left there)" 104 "$vsize"
 systemctl stop secagent
 expect_open "$TESTDIR/p" ok
 step "after a crash with the unit stopped, secagentctl teardown ends the enforcement left pinned"

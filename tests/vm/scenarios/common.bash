@@ -96,7 +96,12 @@ unit_log_contains() {
 }
 
 make_testdir() {
-	rm -rf "$TESTDIR"
+	# The previous scenario's rules may deny unlinking what it left here: then stop the agent
+	# (`systemctl stop` ends enforcement before it returns) and try again.
+	if ! rm -rf "$TESTDIR" 2>/dev/null; then
+		systemctl stop secagent 2>/dev/null || true
+		rm -rf "$TESTDIR"
+	fi
 	mkdir -p "$TESTDIR"
 	chmod 755 "$TESTDIR"
 }

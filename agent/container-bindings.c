@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "compile.h"
+#include "container-bindings.h"
+#include "log.h"
+#include "util.h"
+
+bool container_id_valid(const char *id)
+{
+	size_t len = strlen(id);
+
+	if (len == 0 || len > CONTAINER_ID_MAX || id[0] == '.')
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
+			return false;
+	return true;
+}
+
+int container_cgroup_id(const char *path, uint64_t *ret_id)
+{
+	_cleanup_free_ char *full = NULL;
+	struct stat st;
+
+	if (path[0] != '/' || strstr(path, "/../") || strstr(path, "/./"))
+		return -EINVAL;
+	if (asprintf(&full, "%s%s", COMPILED_CGROUP_ROOT, path) < 0)
+		return -ENOMEM;
+	if (stat(full, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	/* On cgroup2 the directory's inode number is the id bpf_get_current_cgroup_id() gives. */
+	*ret_id = st.st_ino;
+	return 0;
+}
+
+static void binding_clear(struct container_binding *x)
+{
+	free(x->id);
+	free(x->policy);
+	free(x->cgroup);
+}
+
+struct container_bindings *container_bindings_free(struct container_bindings *b)
+{
+	if (!b)
+		return NULL;
+	for (size_t i = 0; i < b->n; i++)
+		binding_clear(&b->items[i]);
+	free(b->items);
+	free(b->dir);
+	free(b);
+	return NULL;
+}
+
+const struct container_binding *container_bindings_find(const struct container_bindings *b,
+							  const char *id)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (streq(b->items[i].id, id))
+			return &b->items[i];
+	return NULL;
+}
+
+static int append(struct container_bindings *b, const char *id, const char *policy,
+		  const char *cgroup, uint64_t cgroup_id)
+{
+	struct container_binding *items, *x;
+
+	items = reallocarray(b->items, b->n + 1, sizeof(*items));
+	if (!items)
+		return -ENOMEM;
+	b->items = items;
+	x = &items[b->n];
+	*x = (struct container_binding){
+		.id = strdup(id),
+		.policy = strdup(policy),
+		.cgroup = strdup(cgroup),
+		.cgroup_id = cgroup_id,
+	};
+	if (!x->id || !x->policy || !x->cgroup) {
+		binding_clear(x);
+		return -ENOMEM;
+	}
+	b->n++;
+	return 0;
+}
+
+/* One file per container: "policy=NAME\ncgroup=PATH\ncgroup_id=N\n". */
+static int read_binding_file(struct container_bindings *b, const char *id)
+{
+	_cleanup_free_ char *path = NULL, *line = NULL, *policy = NULL, *cgroup = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	unsigned long long cgroup_id = 0;
+	uint64_t now_id;
+	size_t size = 0;
+	int r;
+
+	if (asprintf(&path, "%s/%s", b->dir, id) < 0)
+		return -ENOMEM;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &size, f) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "policy=", 7) == 0) {
+			free(policy);
+			policy = strdup(line + 7);
+		} else if (strncmp(line, "cgroup=", 7) == 0) {
+			free(cgroup);
+			cgroup = strdup(line + 7);
+		} else if (strncmp(line, "cgroup_id=", 10) == 0)
+			cgroup_id = strtoull(line + 10, NULL, 10);
+	}
+	if (!policy || !cgroup || !cgroup_id)
+		return -EBADMSG;
+	/* The same directory, not one made again under the same name. */
+	r = container_cgroup_id(cgroup, &now_id);
+	if (r < 0 || now_id != cgroup_id)
+		return -ESTALE;
+	return append(b, id, policy, cgroup, cgroup_id);
+}
+
+int container_bindings_load(const char *dir, struct container_bindings **ret)
+{
+	struct container_bindings *b;
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+
+	b = calloc(1, sizeof(*b));
+	if (!b || !(b->dir = strdup(dir))) {
+		free(b);
+		return -ENOMEM;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		int r = -errno;
+
+		container_bindings_free(b);
+		return log_error_errno(r, "Failed to create %s: %m", dir);
+	}
+	d = opendir(dir);
+	if (!d) {
+		int r = -errno;
+
+		container_bindings_free(b);
+		return log_error_errno(r, "Failed to read %s: %m", dir);
+	}
+	while ((de = readdir(d))) {
+		int r;
+
+		if (!container_id_valid(de->d_name))
+			continue;
+		r = read_binding_file(b, de->d_name);
+		if (r == -ENOMEM) {
+			container_bindings_free(b);
+			return r;
+		}
+		if (r < 0) {
+			if (r == -ESTALE)
+				log_info("Container %s has ended; its binding is dropped.", de->d_name);
+			else
+				log_warning_errno(r, "Dropping the unreadable binding %s/%s: %m", dir,
+						  de->d_name);
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+		}
+	}
+	*ret = b;
+	return 0;
+}
+
+int container_bindings_add(struct container_bindings *b, const char *id, const char *policy,
+			   const char *cgroup, uint64_t cgroup_id)
+{
+	_cleanup_free_ char *path = NULL, *tmp = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	int r;
+
+	if (container_bindings_find(b, id))
+		return -EEXIST;
+	if (asprintf(&path, "%s/%s", b->dir, id) < 0 || asprintf(&tmp, "%s/.%s.tmp", b->dir, id) < 0)
+		return -ENOMEM;
+	/* Written whole, then renamed: a daemon that dies meanwhile leaves no half a binding. */
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "policy=%s\ncgroup=%s\ncgroup_id=%" PRIu64 "\n", policy, cgroup, cgroup_id);
+	if (fflush(f) != 0 || ferror(f) || rename(tmp, path) < 0) {
+		r = errno ? -errno : -EIO;
+		(void)unlink(tmp);
+		return r;
+	}
+	r = append(b, id, policy, cgroup, cgroup_id);
+	if (r < 0)
+		(void)unlink(path);
+	return r;
+}
+
+int container_bindings_remove(struct container_bindings *b, const char *id)
+{
+	_cleanup_free_ char *path = NULL;
+
+	for (size_t i = 0; i < b->n; i++) {
+		if (!streq(b->items[i].id, id))
+			continue;
+		if (asprintf(&path, "%s/%s", b->dir, id) < 0)
+			return -ENOMEM;
+		if (unlink(path) < 0 && errno != ENOENT)
+			log_warning_errno(-errno, "Failed to remove %s: %m", path);
+		binding_clear(&b->items[i]);
+		b->items[i] = b->items[--b->n];
+		return 0;
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Container bindings: which running container's cgroup is bound to which container policy
+ * (selector: containers: true). secagent-oci-hook asks for them at createRuntime and drops them
+ * at poststop. Each is also a file in the bindings directory (under /run), so that a restarted
+ * or upgraded daemon binds the same containers again before it installs its first set.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONTAINER_ID_MAX 128
+
+struct container_binding {
+	char *id;     /* the runtime's container id */
+	char *policy; /* policy name */
+	char *cgroup; /* cgroup2 path, relative to the cgroup2 mount */
+	uint64_t cgroup_id;
+};
+
+struct container_bindings {
+	char *dir;
+	struct container_binding *items;
+	size_t n;
+};
+
+/* A container id is 1..128 bytes of [A-Za-z0-9_.-] not starting with '.'. */
+bool container_id_valid(const char *id);
+
+/*
+ * Reads the bindings kept in @dir (created if missing). A binding whose cgroup is gone (the
+ * container ended while no daemon ran) or whose file is unreadable is dropped and logged.
+ */
+int container_bindings_load(const char *dir, struct container_bindings **ret);
+struct container_bindings *container_bindings_free(struct container_bindings *b);
+
+/* The binding of container @id, or NULL. */
+const struct container_binding *container_bindings_find(const struct container_bindings *b,
+							  const char *id);
+
+/* Records a binding, in memory and on disk. -EEXIST if @id is bound already. */
+int container_bindings_add(struct container_bindings *b, const char *id, const char *policy,
+			   const char *cgroup, uint64_t cgroup_id);
+
+/* Forgets the binding of @id (memory and disk); -ENOENT if there is none. */
+int container_bindings_remove(struct container_bindings *b, const char *id);
+
+/* The id of the cgroup at @path (relative to the cgroup2 mount), or a negative errno. */
+int container_cgroup_id(const char *path, uint64_t *ret_id);

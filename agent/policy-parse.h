@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The parser's internals, for the modules that parse a section of a policy of their own
+ * (policy-syscalls.c). policy.c turns libyaml's events into a tree of nodes that remember where
+ * they were written, then walks it section by section with tables of keys; a section's module gets
+ * the node of its key and the helpers below, so its messages look like every other one.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "policy.h"
+
+enum ynode_type {
+	YNODE_INVALID, /* already reported (an alias): checks skip it silently */
+	YNODE_SCALAR,
+	YNODE_SEQUENCE,
+	YNODE_MAPPING,
+};
+
+struct ynode {
+	enum ynode_type type;
+	struct source_loc loc;
+
+	/* YNODE_SCALAR: the text (NUL-terminated, but may hold NULs of its own) */
+	char *value;
+	size_t length;
+	bool plain; /* not quoted: an empty plain scalar is an empty value, not "" */
+
+	/* YNODE_SEQUENCE: the items; YNODE_MAPPING: key, value, key, value, ... */
+	struct ynode **items;
+	size_t n_items;
+	size_t n_allocated;
+};
+
+struct parse_ctx {
+	const char *file;
+	struct diag_list *diags;
+};
+
+#define node_error(c, n, ...)                                                                      \
+	diag_add((c)->diags, (c)->file, (n)->loc.line, (n)->loc.column, __VA_ARGS__)
+
+/* A handler checks one key's value and stores it in @userdata; 0 or -ENOMEM. */
+typedef int (*key_handler_t)(struct parse_ctx *c, const struct ynode *value, void *userdata);
+
+struct key_def {
+	const char *name;
+	bool required;
+	key_handler_t parse;
+};
+
+struct section {
+	const char *name; /* for messages: "unknown key 'x' in <name>" */
+	const struct key_def *keys;
+	size_t n_keys;
+};
+
+bool ynode_is_empty(const struct ynode *n);
+
+/* "a string", "a sequence", ... for messages. */
+const char *ynode_kind(const struct ynode *n);
+
+/* Bounded and printable, for quoting an operator's value in a message; NULL on ENOMEM. */
+char *escape_value(const char *s, size_t len);
+
+bool scalar_is(const struct ynode *n, const char *s);
+
+/* Each returns 1 and the value, 0 after a diagnostic (or for an already reported node), or
+ * -ENOMEM. */
+int node_string(struct parse_ctx *c, const struct ynode *n, const char *what,
+		const char **ret_value);
+int node_enum(struct parse_ctx *c, const struct ynode *n, const char *what,
+	      const char *const *table, size_t n_table, int *ret_value);
+
+/*
+ * Checks that @n is a mapping whose keys all come from @s, none twice and none required missing,
+ * and runs each key's handler on its value, in the order they were written. 0 or -ENOMEM.
+ */
+int parse_section(struct parse_ctx *c, const struct ynode *n, const struct section *s,
+		  void *userdata);

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <bpf/bpf.h>
+
+#include "selector-maps.h"
+#include "util.h"
+
+/* Deletes every key of a hash map whose first 32 bits are @slot. Keys are collected first:
+ * deleting while walking with get_next_key may restart the walk. */
+static int clear_keys_of_slot(int fd, size_t key_size, uint32_t slot)
+{
+	_cleanup_free_ uint8_t *keys = NULL;
+	uint8_t key[sizeof(struct sa_cgroup_path_key)], next[sizeof(struct sa_cgroup_path_key)];
+	size_t n = 0;
+	bool first = true;
+
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	for (;;) {
+		uint32_t key_slot;
+
+		if (bpf_map_get_next_key(fd, first ? NULL : key, next) < 0) {
+			if (errno == ENOENT)
+				break;
+			return -errno;
+		}
+		first = false;
+		memcpy(key, next, key_size);
+		memcpy(&key_slot, key, sizeof(key_slot));
+		if (key_slot != slot)
+			continue;
+		uint8_t *grown = reallocarray(keys, n + 1, key_size);
+		if (!grown)
+			return -ENOMEM;
+		keys = grown;
+		memcpy(keys + n++ * key_size, key, key_size);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, keys + i * key_size) < 0 && errno != ENOENT)
+			return -errno;
+	return 0;
+}
+
+static int clear_path_bits(int fd, uint32_t slot)
+{
+	struct sa_cgroup_path_key key, next;
+	bool first = true;
+
+	/* Updating a value does not disturb the walk; deleting does, so restart after one. */
+	for (;;) {
+		struct sa_cgroup_path_value v;
+
+		if (bpf_map_get_next_key(fd, first ? NULL : &key, &next) < 0) {
+			if (errno == ENOENT)
+				return 0;
+			return -errno;
+		}
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &v) < 0)
+			continue;
+		v.selectors[slot] = 0;
+		if (v.selectors[0] == 0 && v.selectors[1] == 0) {
+			if (bpf_map_delete_elem(fd, &key) < 0 && errno != ENOENT)
+				return -errno;
+			first = true;
+		} else if (bpf_map_update_elem(fd, &key, &v, BPF_EXIST) < 0)
+			return -errno;
+	}
+}
+
+int selector_maps_clear_slot(const struct selector_map_fds *fds, uint32_t slot)
+{
+	struct sa_selector_table empty = { .version = SA_LAYOUT_VERSION };
+	int r;
+
+	if (bpf_map_update_elem(fds->table, &slot, &empty, BPF_ANY) < 0)
+		return -errno;
+	r = clear_path_bits(fds->cgroup_paths, slot);
+	if (r == 0)
+		r = clear_keys_of_slot(fds->cgroups, sizeof(struct sa_cgroup_key), slot);
+	if (r == 0)
+		r = clear_keys_of_slot(fds->binaries, sizeof(struct sa_binary_key), slot);
+	return r;
+}
+
+static int bind_cgroup(const struct selector_map_fds *fds, const struct compiled_cgroup *cg,
+		       uint32_t slot)
+{
+	struct sa_cgroup_path_key pkey = {};
+	struct sa_cgroup_path_value pv = {};
+	_cleanup_free_ char *dir = NULL;
+	struct stat st;
+
+	if (strlen(cg->path) >= sizeof(pkey.path))
+		return -ENAMETOOLONG;
+	strcpy(pkey.path, cg->path);
+	(void)bpf_map_lookup_elem(fds->cgroup_paths, &pkey, &pv);
+	pv.selectors[slot] = cg->selectors;
+	if (bpf_map_update_elem(fds->cgroup_paths, &pkey, &pv, BPF_ANY) < 0)
+		return -errno;
+
+	/* Now the ones that exist already; one that does not exists yet binds when created. */
+	if (asprintf(&dir, "%s%s", COMPILED_CGROUP_ROOT, cg->path) < 0)
+		return -ENOMEM;
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+		struct sa_cgroup_key key = { .slot = slot, .cgroup_id = st.st_ino };
+		uint64_t mask = cg->selectors;
+
+		if (bpf_map_update_elem(fds->cgroups, &key, &mask, BPF_ANY) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int selector_maps_update_bound(const struct selector_map_fds *fds, uint32_t slot,
+			       uint64_t cgroup_id, uint64_t set, uint64_t clear)
+{
+	struct sa_cgroup_key key = { .slot = slot, .cgroup_id = cgroup_id };
+	uint64_t mask = 0;
+
+	(void)bpf_map_lookup_elem(fds->cgroups, &key, &mask);
+	mask = (mask | set) & ~clear;
+	if (mask == 0) {
+		if (bpf_map_delete_elem(fds->cgroups, &key) < 0 && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	if (bpf_map_update_elem(fds->cgroups, &key, &mask, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+int selector_maps_install(const struct selector_map_fds *fds, const struct compiled_selectors *sel,
+			  uint32_t slot)
+{
+	int r;
+
+	for (size_t i = 0; i < sel->n_cgroups; i++) {
+		r = bind_cgroup(fds, &sel->cgroups[i], slot);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < sel->n_bound; i++) {
+		r = selector_maps_update_bound(fds, slot, sel->bound[i].cgroup_id,
+					       sel->bound[i].selectors, 0);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < sel->n_binaries; i++) {
+		struct sa_binary_key key = {
+			.slot = slot,
+			.dev = sel->binaries[i].dev,
+			.ino = sel->binaries[i].ino,
+		};
+
+		if (bpf_map_update_elem(fds->binaries, &key, &sel->binaries[i].value, BPF_ANY) < 0)
+			return -errno;
+	}
+	/* The table last: until it says a selector is in use, no hook looks at the rest. */
+	if (bpf_map_update_elem(fds->table, &slot, &sel->table, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}

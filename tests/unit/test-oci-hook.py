@@ -1,0 +1,133 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# secagent-oci-hook against a stand-in daemon on a SOCK_SEQPACKET socket: the request it sends
+# for each stage, and that every failure (daemon gone, policy refused, bad state) is a non-zero
+# exit with the reason on stderr, so that the runtime does not start the container.
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+
+HOOK = sys.argv[1]
+failed = 0
+
+
+def check(name, cond, detail=""):
+    global failed
+    print(("ok " if cond else "FAIL ") + name + ("" if cond else ": " + detail))
+    if not cond:
+        failed += 1
+
+
+class FakeDaemon:
+    """Answers one request with @reply and keeps the request."""
+
+    def __init__(self, path, reply):
+        self.request = None
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock.bind(path)
+        self.sock.listen(1)
+        self.thread = threading.Thread(target=self.serve, args=(reply,))
+        self.thread.start()
+
+    def serve(self, reply):
+        conn, _ = self.sock.accept()
+        self.request = conn.recv(65536).decode()
+        conn.send(reply.encode())
+        conn.close()
+
+    def close(self):
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+def run(stage, state, sock, reply=None):
+    """Runs the hook; returns (exit code, stderr, request the daemon got)."""
+    daemon = FakeDaemon(sock, reply) if reply is not None else None
+    p = subprocess.run([HOOK, "--control-socket", sock, stage], input=state.encode(),
+                       capture_output=True, timeout=30)
+    request = None
+    if daemon:
+        if daemon.request is None:
+            # The hook never connected: unblock accept() so the thread ends.
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            c.connect(sock)
+            c.close()
+        daemon.close()
+        request = daemon.request
+        os.unlink(sock)
+    return p.returncode, p.stderr.decode(), request
+
+
+def own_cgroup():
+    with open("/proc/self/cgroup") as f:
+        for line in f:
+            if line.startswith("0::"):
+                return line[3:].strip()
+    return None
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    sock = os.path.join(tmp, "control.sock")
+    pid = os.getpid()
+    cg = own_cgroup()
+    annotated = json.dumps({"ociVersion": "1.0.2", "id": "c1", "status": "creating", "pid": pid,
+                            "bundle": tmp, "annotations": {"io.secagent.policy": "web-a"}})
+
+    rc, err, req = run("createRuntime", annotated, sock, "ok\ncontainer c1 bound\n")
+    check("createRuntime binds the annotated policy to the container's cgroup",
+          rc == 0 and req == "container-bind c1 web-a " + str(cg), f"rc={rc} req={req!r} err={err!r}")
+
+    rc, err, req = run("prestart", annotated, sock, "ok\n")
+    check("prestart is the same request", rc == 0 and req == "container-bind c1 web-a " + str(cg),
+          f"rc={rc} req={req!r}")
+
+    rc, err, req = run("createRuntime", annotated, sock,
+                       "error\nno policy named 'web-a' in the active set (generation 3)")
+    check("a refused binding fails the hook and says why",
+          rc == 1 and "container c1" in err and "no policy named 'web-a'" in err,
+          f"rc={rc} err={err!r}")
+
+    rc, err, req = run("createRuntime", annotated, sock)
+    check("an unreachable daemon fails the hook (fail closed)",
+          rc == 1 and "not reachable" in err and "refusing to start" in err, f"rc={rc} err={err!r}")
+
+    plain = json.dumps({"ociVersion": "1.0.2", "id": "c2", "pid": pid, "bundle": tmp})
+    rc, err, req = run("createRuntime", plain, sock)
+    check("a container that asks for no policy starts, daemon or not", rc == 0 and err == "",
+          f"rc={rc} err={err!r}")
+
+    with open(os.path.join(tmp, "config.json"), "w") as f:
+        json.dump({"ociVersion": "1.0.2", "annotations": {"io.secagent.policy": "web-b"}}, f)
+    rc, err, req = run("createRuntime", plain, sock, "ok\n")
+    check("the annotation is read from the bundle's config.json when the state lacks it",
+          rc == 0 and req == "container-bind c2 web-b " + str(cg), f"rc={rc} req={req!r}")
+
+    rc, err, req = run("poststop", annotated, sock, "ok\nunbound\n")
+    check("poststop unbinds by container id", rc == 0 and req == "container-unbind c1",
+          f"rc={rc} req={req!r}")
+
+    rc, err, req = run("poststop", annotated, sock)
+    check("poststop with the daemon gone reports it", rc == 1 and "cannot unbind" in err,
+          f"rc={rc} err={err!r}")
+
+    bad = [("not json", "{\"id\": ", "not valid JSON"),
+           ("no id", json.dumps({"pid": pid}), "has no id"),
+           ("no pid", json.dumps({"id": "c3", "annotations": {"io.secagent.policy": "a"}}),
+            "has no pid"),
+           ("bad policy name",
+            json.dumps({"id": "c4", "pid": pid, "annotations": {"io.secagent.policy": "A B"}}),
+            "invalid policy name 'A B'")]
+    for name, state, message in bad:
+        rc, err, req = run("createRuntime", state, sock)
+        check("refused: " + name, rc == 1 and message in err, f"rc={rc} err={err!r}")
+
+    p = subprocess.run([HOOK, "start"], input=b"{}", capture_output=True)
+    check("an unknown stage is a usage error", p.returncode == 2 and b"unknown stage" in p.stderr,
+          repr(p.stderr))
+
+print(f"{failed} failed")
+sys.exit(1 if failed else 0)
