@@ -125,8 +125,12 @@ static int read_binding_file(struct container_bindings *b, const char *id)
 		return -EBADMSG;
 	/* The same directory, not one made again under the same name. */
 	r = container_cgroup_id(cgroup, &now_id);
-	if (r < 0 || now_id != cgroup_id)
+	if (r == -ENOENT || r == -ENOTDIR || (r == 0 && now_id != cgroup_id))
 		return -ESTALE;
+	/* Cannot tell: keep the binding (fail closed), the next reload checks again. */
+	if (r < 0)
+		log_warning_errno(r, "Cannot check the cgroup %s of container %s (%m); keeping its "
+				     "binding.", cgroup, id);
 	return append(b, id, policy, cgroup, cgroup_id);
 }
 

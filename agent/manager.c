@@ -177,7 +177,14 @@ static void prune_bindings(struct manager *m)
 		const struct container_binding *x = &m->bindings->items[i];
 		uint64_t id;
 
-		if (container_cgroup_id(x->cgroup, &id) == 0 && id == x->cgroup_id) {
+		int r = container_cgroup_id(x->cgroup, &id);
+
+		/* Only a cgroup that is gone, or made anew, ends a binding; any other error keeps
+		 * it: dropping it would leave the container unconfined. */
+		if ((r == 0 && id == x->cgroup_id) || (r < 0 && r != -ENOENT && r != -ENOTDIR)) {
+			if (r < 0)
+				log_warning_errno(r, "Cannot check the cgroup %s of container %s (%m); "
+						     "keeping its binding.", x->cgroup, x->id);
 			i++;
 			continue;
 		}
@@ -569,12 +576,9 @@ static void control_reply(struct control_conn *c, bool ok, const char *body)
 static void control_seccomp_register(struct control_conn *c, const char *name)
 {
 	_cleanup_free_ char *reply = NULL;
-	bool valid = *name && strlen(name) <= 63;
 	int r;
 
-	for (const char *p = name; *p && valid; p++)
-		valid = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-';
-	if (!valid) {
+	if (!policy_name_valid(name)) {
 		control_reply(c, false, "invalid policy name");
 		return;
 	}

@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "policy.h"
 #include "util.h"
 
 #define ANNOTATION "io.secagent.policy"
@@ -157,16 +158,6 @@ static char *cgroup_of(long pid)
 	}
 	errno = ENOMEDIUM; /* no cgroup2 line: a cgroup v1 host */
 	return NULL;
-}
-
-static bool policy_name_valid(const char *s)
-{
-	if (!*s || strlen(s) > 63)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
-			return false;
-	return true;
 }
 
 static void help(void)

@@ -570,6 +570,18 @@ static bool isdigit_ascii(char ch)
 	return ch >= '0' && ch <= '9';
 }
 
+bool policy_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > POLICY_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!(islower_ascii(name[i]) || isdigit_ascii(name[i]) || name[i] == '-'))
+			return false;
+	return true;
+}
+
 /* A DNS label: 1..63 of [a-z0-9-], starting and ending with a letter or digit. */
 static int check_policy_name(struct parse_ctx *c, const struct ynode *n, const char *name)
 {

@@ -116,5 +116,9 @@ const char *rule_action_to_string(enum rule_action a);
 /* The policy-language name of access bit @bit (0 = read ...), NULL past the last. */
 const char *access_bit_to_string(unsigned bit);
 
+/* @name is 1..POLICY_NAME_MAX characters of [a-z0-9-]: safe in a control request. The parser
+ * checks more (a DNS label) and says what is wrong. */
+bool policy_name_valid(const char *name);
+
 /* The number of components of cgroup path @path ("/" is 0, "/a/b" is 2): its level. */
 unsigned cgroup_path_levels(const char *path);
