@@ -745,6 +745,7 @@ static char *manager_status_text(struct manager *m)
 	(void)enforcer_read_counters(m->enforcer, counters);
 	if (asprintf(&text,
 		     "policy_dir=%s\ngeneration=%u\npolicies=%zu\nrules=%zu\nfile_entries=%zu\n"
+		     "network_entries=%zu\n"
 		     "adopted=%s\nevents_received=%llu\nevents_logged=%llu\nevents_coalesced=%llu\n"
 		     "events_suppressed=%llu\nevents_delivered=%llu\nevents_lost_ringbuf=%llu\n"
 		     "events_lost_journal=%llu\ndenied=%llu\naudited=%llu\nfail_closed=%llu\n"
@@ -754,6 +755,7 @@ static char *manager_status_text(struct manager *m)
 		     "hooks_off=%s\n",
 		     m->cfg.policy_dir, m->active_seq, m->active ? m->active->n_policies : 0,
 		     m->active ? m->active->n_rules : 0, m->active ? m->active->n_files : 0,
+		     m->active ? m->active->n_net : 0,
 		     enforcer_adopted(m->enforcer) ? "yes" : "no",
 		     (unsigned long long)m->events_received, (unsigned long long)ls.emitted,
 		     (unsigned long long)ls.coalesced, (unsigned long long)ls.suppressed,
