@@ -297,7 +297,8 @@ int compile_network(struct compiled_set *c, struct diag_list *diags)
 			}
 		}
 		for (size_t j = 0; j < p->n_cap_rules; j++)
-			n_caps += (size_t)__builtin_popcountll(p->cap_rules[j].caps);
+			n_caps += (size_t)__builtin_popcountll(p->cap_rules[j].caps) +
+				  (size_t)__builtin_popcount(p->cap_rules[j].kernel_ops);
 	}
 	if (n_create > COMPILED_MAX_CREATE_ENTRIES || n_caps > COMPILED_MAX_CAP_ENTRIES)
 		return diag_add(diags, c->source->policies[0]->file, 0, 0,
@@ -362,8 +363,10 @@ int compile_network(struct compiled_set *c, struct diag_list *diags)
 			uint32_t ref = SA_RULE_REF((uint32_t)i, (uint32_t)(p->n_file_rules +
 									   p->n_net_rules + j));
 
-			for (unsigned cap = 0; cap <= SA_CAP_MAX; cap++)
-				if (rule->caps >> cap & 1)
+			/* Capabilities, then kernel operations past them. */
+			for (unsigned cap = 0; cap < SA_KERNEL_KEY(SA_KERNEL_OPS); cap++)
+				if (cap <= SA_CAP_MAX ? rule->caps >> cap & 1
+						      : rule->kernel_ops >> (cap - SA_KERNEL_KEY(0)) & 1)
 					c->caps[c->n_caps++] = (struct compiled_cap_entry){
 						.key = { .selector = selector, .cap = cap },
 						.rule = { SA_LAYOUT_VERSION,

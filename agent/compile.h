@@ -78,7 +78,7 @@ struct compiled_rule {
 #define COMPILED_MAX_NET_ENTRIES 65536
 /* Socket creation and capability entries in one compiled set. */
 #define COMPILED_MAX_CREATE_ENTRIES 4096
-#define COMPILED_MAX_CAP_ENTRIES (SA_MAX_SELECTORS * (SA_CAP_MAX + 1))
+#define COMPILED_MAX_CAP_ENTRIES (SA_MAX_SELECTORS * (SA_CAP_MAX + 1 + SA_KERNEL_OPS))
 
 /* One LPM entry; key.slot is set when it is installed. */
 struct compiled_net_entry {

@@ -66,6 +66,8 @@ const char *event_kind_to_string(uint32_t kind)
 		return "tamper_ptrace";
 	case SA_EVENT_TAMPER_UNPIN:
 		return "tamper_unpin";
+	case SA_EVENT_KERNEL:
+		return "kernel";
 	default:
 		return "unknown";
 	}
@@ -218,6 +220,15 @@ static void describe(const struct sa_event *ev, struct fields *f, char *what, si
 			snprintf(what, size, "removal of the agent's pin %s", path);
 			fields_add(f, "SECAGENT_PATH=%s", path);
 		}
+	} else if (ev->kind == SA_EVENT_KERNEL) {
+		char name[SA_PATH_LEN + 1] = {};
+		const char *op = kernel_op_to_string(ev->arg) ?: "unknown";
+
+		memcpy(name, ev->path, SA_PATH_LEN);
+		snprintf(what, size, "kernel operation %s%s%s", op, name[0] ? " of " : "", name);
+		fields_add(f, "SECAGENT_OPERATION=%s", op);
+		if (name[0])
+			fields_add(f, "SECAGENT_OBJECT=%s", name);
 	} else if (ev->kind == SA_EVENT_CAPABILITY) {
 		const char *cap = capability_to_string(ev->arg);
 

@@ -56,6 +56,18 @@ static const char *const cap_names[] = {
 	"CAP_CHECKPOINT_RESTORE",
 };
 
+static const char *const kernel_op_names[] = {
+	[SA_KERNEL_MODULE_LOAD] = "module_load", [SA_KERNEL_MODULE_REQUEST] = "module_request",
+	[SA_KERNEL_KEXEC] = "kexec",		 [SA_KERNEL_BPF_LOAD] = "bpf_load",
+	[SA_KERNEL_PTRACE] = "ptrace",		 [SA_KERNEL_MOUNT] = "mount",
+	[SA_KERNEL_REMOUNT] = "remount",	 [SA_KERNEL_SETUID_ROOT] = "setuid_root",
+};
+
+const char *kernel_op_to_string(unsigned op)
+{
+	return op < ELEMENTSOF(kernel_op_names) ? kernel_op_names[op] : NULL;
+}
+
 const char *capability_to_string(unsigned cap)
 {
 	return cap < ELEMENTSOF(cap_names) ? cap_names[cap] : NULL;
@@ -415,6 +427,44 @@ static int parse_cap_names(struct parse_ctx *c, const struct ynode *v, void *use
 	int r = node_enum_mask(c, v, "capability", cap_names, ELEMENTSOF(cap_names), &rule->caps);
 
 	return r < 0 ? r : 0;
+}
+
+static int parse_kernel_ops(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct cap_rule_spec *rule = userdata;
+	uint64_t mask;
+	int r = node_enum_mask(c, v, "kernel operation", kernel_op_names,
+			       ELEMENTSOF(kernel_op_names), &mask);
+
+	if (r > 0)
+		rule->kernel_ops = (uint32_t)mask;
+	return r < 0 ? r : 0;
+}
+
+static const struct key_def kernel_rule_keys[] = {
+	{ "operations", true, parse_kernel_ops },
+	{ "action", true, parse_head_action },
+	{ "mode", false, parse_head_mode },
+};
+
+static const struct section kernel_rule_section = {
+	"kernel rule", kernel_rule_keys, ELEMENTSOF(kernel_rule_keys),
+};
+
+static int one_kernel_rule(struct parse_ctx *c, const struct ynode *n, void *userdata)
+{
+	struct cap_rule_spec *rule = userdata;
+
+	rule->head.loc = n->loc;
+	return parse_section(c, n, &kernel_rule_section, rule);
+}
+
+int policy_parse_kernel(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	struct policy *p = userdata;
+
+	return append_rules(c, v, p, sizeof(struct cap_rule_spec), (void **)&p->cap_rules,
+			    &p->n_cap_rules, one_kernel_rule);
 }
 
 static const struct key_def cap_rule_keys[] = {

@@ -20,6 +20,10 @@
  *   capabilities:
  *     - names: [CAP_SYS_MODULE, CAP_SYS_RAWIO]
  *       action: deny
+ *   kernel:
+ *     - operations: [module_load, module_request, kexec, bpf_load, ptrace, mount, remount,
+ *                    setuid_root]
+ *       action: deny
  */
 
 #include <stdbool.h>
@@ -74,9 +78,12 @@ struct net_rule_spec {
 	uint64_t netlink;   /* 1 << NETLINK_* number; 0: any (create only) */
 };
 
+/* A capabilities: rule (caps) or a kernel: rule (kernel_ops); both are decided through the
+ * capable map, kernel operations under keys past the capabilities (SA_KERNEL_KEY). */
 struct cap_rule_spec {
 	struct rule_head head;
-	uint64_t caps; /* 1 << CAP_* number */
+	uint64_t caps;	     /* 1 << CAP_* number */
+	uint32_t kernel_ops; /* 1 << enum sa_kernel_op */
 };
 
 /* The names a policy writes and the numbers they stand for. */
@@ -87,6 +94,9 @@ extern const char *const net_type_names[];
 extern const unsigned net_type_numbers[]; /* SOCK_* */
 extern const size_t net_n_types;
 
+/* The name of kernel operation @op ("module_load"), NULL if unknown. */
+const char *kernel_op_to_string(unsigned op);
+
 /* The name of capability @cap ("CAP_SYS_ADMIN"), NULL if unknown. */
 const char *capability_to_string(unsigned cap);
 /* The name of AF_* @family as a policy writes it ("ipv4"), NULL if unknown. */
@@ -94,4 +104,5 @@ const char *net_family_to_string(unsigned family);
 
 int policy_parse_network(struct parse_ctx *c, const struct ynode *v, void *userdata);
 int policy_parse_capabilities(struct parse_ctx *c, const struct ynode *v, void *userdata);
+int policy_parse_kernel(struct parse_ctx *c, const struct ynode *v, void *userdata);
 void policy_free_network(struct policy *p);

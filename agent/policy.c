@@ -1153,6 +1153,7 @@ static const struct key_def spec_keys[] = {
 	{ "syscalls", false, policy_parse_syscalls },
 	{ "network", false, policy_parse_network },
 	{ "capabilities", false, policy_parse_capabilities },
+	{ "kernel", false, policy_parse_kernel },
 };
 
 static const struct section spec_section = {

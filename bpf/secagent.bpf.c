@@ -283,6 +283,10 @@ int BPF_PROG(sa_path_truncate, const struct path *path, int ret)
 
 /* ---- Self-protection ---- */
 
+/* kernel: rules, below; some share the self-protection hooks. */
+static __always_inline int sa_is_descendant(struct task_struct *child);
+static __always_inline int sa_kernel_check(__u32 op, const void *name, int user);
+
 /*
  * The daemon's record when it is alive and the current process is another one, else NULL. The
  * record's map is referenced by the daemon's descriptor only (never pinned, and no other
@@ -365,6 +369,8 @@ static __always_inline int sa_bpf_check(int cmd, union bpf_attr *attr)
 	struct sa_own_key k = { .kind = SA_OWN_LINK };
 	__u32 first = 0;
 
+	if (cmd == BPF_PROG_LOAD)
+		return sa_kernel_check(SA_KERNEL_BPF_LOAD, NULL, 0);
 	if (cmd != BPF_LINK_DETACH && cmd != BPF_LINK_UPDATE && cmd != BPF_LINK_GET_FD_BY_ID)
 		return 0;
 	if (!sa_guarded())
@@ -446,9 +452,12 @@ int BPF_PROG(sa_ptrace_access_check, struct task_struct *child, unsigned int mod
 	if (!(mode & PTRACE_MODE_ATTACH_BIT))
 		return 0;
 	self = sa_guarded();
-	if (!self || BPF_CORE_READ(child, tgid) != self->tgid)
+	if (self && BPF_CORE_READ(child, tgid) == self->tgid)
+		return sa_tamper(SA_EVENT_TAMPER_PTRACE, mode, self->tgid, NULL) ? -EPERM : 0;
+	/* kernel: rules: attaching to a process outside the caller's own subtree. */
+	if (sa_is_descendant(child))
 		return 0;
-	return sa_tamper(SA_EVENT_TAMPER_PTRACE, mode, self->tgid, NULL) ? -EPERM : 0;
+	return sa_kernel_check(SA_KERNEL_PTRACE, NULL, 0) ? -EPERM : 0;
 }
 
 /* The inode hooks see no mount: their walks and paths stay within the file system. */
@@ -759,4 +768,124 @@ int BPF_PROG(sa_capable, const struct cred *cred, struct user_namespace *ns, int
 	if (opts & CAP_OPT_NOAUDIT_BIT)
 		return dec.verdict == SA_VERDICT_DENY ? -EPERM : 0;
 	return sa_net_report(SA_EVENT_CAPABILITY, 0, &dec, 0, 0, 0, cap, 0, 0) ? -EPERM : 0;
+}
+
+/* ---- kernel: rules ---- */
+
+/* Decides kernel operation @op for the current process; reports with @name (a module, a file,
+ * a file system type; may be NULL) read from kernel (or, with @user, user) memory. */
+static __always_inline int sa_kernel_check(__u32 op, const void *name, int user)
+{
+	struct sa_decision dec = {};
+	struct sa_scratch *s;
+
+	if (sa_is_self())
+		return 0;
+	sa_decide_rules(SA_RULES_CAP, SA_KERNEL_KEY(op), 0, 0, 0, &dec);
+	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW)
+		return 0;
+	sa_count(dec.verdict == SA_VERDICT_DENY ? SA_COUNTER_DENIED : SA_COUNTER_AUDITED);
+	s = sa_event_begin(SA_EVENT_KERNEL, 0, &dec);
+	if (s) {
+		s->ev.arg = op;
+		if (name && user)
+			bpf_probe_read_user_str(s->ev.path, SA_NAME_LEN, name);
+		else if (name)
+			bpf_probe_read_kernel_str(s->ev.path, SA_NAME_LEN, name);
+		sa_event_send(s);
+	}
+	return dec.verdict == SA_VERDICT_DENY ? -EPERM : 0;
+}
+
+/* init_module (and, on kernels that load firmware or policies this way, nothing else). */
+SEC("lsm/kernel_load_data")
+int BPF_PROG(sa_kernel_load_data, enum kernel_load_data_id id, bool contents, int ret)
+{
+	if (ret)
+		return ret;
+	if (id == bpf_core_enum_value(enum kernel_load_data_id, LOADING_MODULE))
+		return sa_kernel_check(SA_KERNEL_MODULE_LOAD, NULL, 0) ? -EPERM : 0;
+	if (id == bpf_core_enum_value(enum kernel_load_data_id, LOADING_KEXEC_IMAGE))
+		return sa_kernel_check(SA_KERNEL_KEXEC, NULL, 0) ? -EPERM : 0;
+	return 0;
+}
+
+/* finit_module and kexec_file_load read a file. */
+SEC("lsm/kernel_read_file")
+int BPF_PROG(sa_kernel_read_file, struct file *file, enum kernel_read_file_id id, bool contents,
+	     int ret)
+{
+	const unsigned char *name = NULL;
+
+	if (ret)
+		return ret;
+	if (file)
+		name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	if (id == bpf_core_enum_value(enum kernel_read_file_id, READING_MODULE))
+		return sa_kernel_check(SA_KERNEL_MODULE_LOAD, name, 0) ? -EPERM : 0;
+	if (id == bpf_core_enum_value(enum kernel_read_file_id, READING_KEXEC_IMAGE))
+		return sa_kernel_check(SA_KERNEL_KEXEC, name, 0) ? -EPERM : 0;
+	return 0;
+}
+
+/* A module the kernel is about to load on demand for the current process (a socket family,
+ * a file system, a device): denied, the request fails as if the module did not exist. */
+SEC("lsm/kernel_module_request")
+int BPF_PROG(sa_kernel_module_request, char *kmod_name, int ret)
+{
+	if (ret)
+		return ret;
+	return sa_kernel_check(SA_KERNEL_MODULE_REQUEST, kmod_name, 0) ? -EPERM : 0;
+}
+
+#define MS_REMOUNT_BIT 32
+
+SEC("lsm/sb_mount")
+int BPF_PROG(sa_sb_mount, const char *dev_name, const struct path *path, const char *type,
+	     unsigned long flags, void *data, int ret)
+{
+	if (ret)
+		return ret;
+	if (flags & MS_REMOUNT_BIT)
+		return sa_kernel_check(SA_KERNEL_REMOUNT, type, 0) ? -EPERM : 0;
+	return sa_kernel_check(SA_KERNEL_MOUNT, type, 0) ? -EPERM : 0;
+}
+
+SEC("lsm/task_fix_setuid")
+int BPF_PROG(sa_task_fix_setuid, struct cred *new, const struct cred *old, int flags, int ret)
+{
+	__u32 nr, ne, ns, or_, oe, os;
+
+	if (ret)
+		return ret;
+	nr = BPF_CORE_READ(new, uid.val);
+	ne = BPF_CORE_READ(new, euid.val);
+	ns = BPF_CORE_READ(new, suid.val);
+	or_ = BPF_CORE_READ(old, uid.val);
+	oe = BPF_CORE_READ(old, euid.val);
+	os = BPF_CORE_READ(old, suid.val);
+	/* Only a change to root: a root process dropping privileges is not one. */
+	if (!((nr == 0 && or_ != 0) || (ne == 0 && oe != 0) || (ns == 0 && os != 0)))
+		return 0;
+	return sa_kernel_check(SA_KERNEL_SETUID_ROOT, NULL, 0) ? -EPERM : 0;
+}
+
+/* Whether @child is the current process or below it: up its parents, at most SA_PTRACE_DEPTH. */
+static __always_inline int sa_is_descendant(struct task_struct *child)
+{
+	__u32 me = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *t = child;
+
+	for (int i = 0; i < SA_PTRACE_DEPTH; i++) {
+		__u32 tgid = BPF_CORE_READ(t, tgid);
+
+		if (tgid == me)
+			return 1;
+		if (tgid <= 1)
+			return 0;
+		t = BPF_CORE_READ(t, real_parent);
+		if (!t)
+			return 0;
+	}
+	return 0; /* deeper than the bound: treated as outside the subtree */
 }

@@ -81,6 +81,7 @@ enum sa_event_kind {
 	SA_EVENT_TAMPER_SIGNAL, /* arg: the signal */
 	SA_EVENT_TAMPER_PTRACE, /* arg: the ptrace access mode */
 	SA_EVENT_TAMPER_UNPIN,  /* path: the pin's name */
+	SA_EVENT_KERNEL,        /* arg: enum sa_kernel_op; path: module, file or fs type */
 };
 
 enum sa_event_flags {
@@ -291,6 +292,23 @@ struct sa_simple_rule {
 };
 
 #define SA_CAP_MAX 63
+
+/* kernel: rules share the capability map: operation OP is key cap SA_KERNEL_KEY(OP). */
+enum sa_kernel_op {
+	SA_KERNEL_MODULE_LOAD = 0, /* init_module, finit_module */
+	SA_KERNEL_MODULE_REQUEST,  /* a module the kernel loads on demand (request_module) */
+	SA_KERNEL_KEXEC,           /* kexec_load, kexec_file_load */
+	SA_KERNEL_BPF_LOAD,        /* BPF_PROG_LOAD */
+	SA_KERNEL_PTRACE,          /* attach to a process that is not a descendant */
+	SA_KERNEL_MOUNT,           /* a new mount, bind or move */
+	SA_KERNEL_REMOUNT,         /* MS_REMOUNT */
+	SA_KERNEL_SETUID_ROOT,     /* a change of real, effective or saved uid to 0 from non-0 */
+	SA_KERNEL_OPS,
+};
+#define SA_KERNEL_KEY(op) (SA_CAP_MAX + 1 + (op))
+/* Ancestors a ptrace check walks up from the target looking for the tracer; a longer chain is
+ * taken as "outside the subtree". */
+#define SA_PTRACE_DEPTH 64
 
 /* The running daemon, written at start: its calls are never denied, and what it owns is
  * protected while it runs (the map holding this is referenced by the daemon's descriptor only,

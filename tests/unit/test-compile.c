@@ -680,7 +680,9 @@ TEST(network_create_and_capabilities)
 				"    - {operations: [create], families: [ipv4, ipv6], types: [raw], action: deny}\n"
 				"  capabilities:\n"
 				"    - {names: [CAP_SYS_MODULE, CAP_NET_RAW], action: audit}\n"
-				"    - {names: [CAP_SYS_MODULE], action: deny}\n"),
+				"    - {names: [CAP_SYS_MODULE], action: deny}\n"
+				"  kernel:\n"
+				"    - {operations: [kexec, setuid_root], action: deny, mode: audit}\n"),
 	};
 
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
@@ -697,12 +699,17 @@ TEST(network_create_and_capabilities)
 			ASSERT_EQ(c->create[i].rule.verdict, SA_VERDICT_AUDIT);
 		}
 	/* The deny of the second rule wins over the audit of the first for CAP_SYS_MODULE. */
-	ASSERT_EQ(c->n_caps, 2);
+	ASSERT_EQ(c->n_caps, 4);
 	ASSERT_EQ(c->caps[0].key.cap, 13);
 	ASSERT_EQ(c->caps[0].rule.verdict, SA_VERDICT_AUDIT);
 	ASSERT_EQ(c->caps[1].key.cap, 16);
 	ASSERT_EQ(c->caps[1].rule.verdict, SA_VERDICT_DENY);
 	ASSERT_EQ(SA_RULE_INDEX(c->caps[1].rule.rule), 4);
+	/* kernel: rules are keys past the capabilities; mode audit turns deny into audit. */
+	ASSERT_EQ(c->caps[2].key.cap, SA_KERNEL_KEY(SA_KERNEL_KEXEC));
+	ASSERT_EQ(c->caps[2].rule.verdict, SA_VERDICT_AUDIT);
+	ASSERT_EQ(c->caps[3].key.cap, SA_KERNEL_KEY(SA_KERNEL_SETUID_ROOT));
+	ASSERT_EQ(SA_RULE_INDEX(c->caps[3].rule.rule), 5);
 	compiled_set_free(c);
 }
 

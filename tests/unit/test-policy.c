@@ -486,7 +486,7 @@ TEST(error_unknown_keys)
 	ASSERT_ONE_ERROR(HEAD "  labels: {app: x}\nspec: {}\n", 5, 3,
 			 "unknown key 'labels' in metadata (expected one of: name, description)");
 	ASSERT_ONE_ERROR(HEAD "spec:\n  modes: audit\n", 6, 3,
-			 "unknown key 'modes' in spec (expected one of: mode, selector, files, exec, syscalls, network, capabilities)");
+			 "unknown key 'modes' in spec (expected one of: mode, selector, files, exec, syscalls, network, capabilities, kernel)");
 	ASSERT_ONE_ERROR(HEAD "spec: {}\nyes: no\n", 6, 1, "unknown key 'yes' in policy");
 
 	/* The example from the documentation, exactly as printed. */
@@ -934,6 +934,11 @@ TEST(error_network)
 			 16, "invalid capability 'CAP_FLY' (expected one of: CAP_CHOWN,");
 	ASSERT_ONE_ERROR(HEAD "spec:\n  capabilities:\n    - {names: CAP_BPF, action: deny}\n", 7,
 			 15, "expected a non-empty sequence of capability, found a string");
+	ASSERT_ONE_ERROR(HEAD "spec:\n  kernel:\n    - {operations: [reboot], action: deny}\n", 7,
+			 21, "invalid kernel operation 'reboot' (expected one of: module_load, "
+			     "module_request, kexec, bpf_load, ptrace, mount, remount, setuid_root)");
+	ASSERT_ONE_ERROR(HEAD "spec:\n  kernel:\n    - {action: deny}\n", 7, 7,
+			 "missing required key 'operations' in kernel rule");
 	ASSERT_ONE_ERROR(HEAD "spec:\n  network: {}\n", 6, 12,
 			 "expected a sequence of rules, found a mapping");
 }

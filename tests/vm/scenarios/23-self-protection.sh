@@ -30,17 +30,17 @@ attempt "bpftool map update of the state" \
 	bpftool map update pinned "$PIN_DIR/map_sa_state" key 0 0 0 0 value hex $(printf '00 %.0s' $(seq 1 16))
 attempt "bpftool map delete of a rule" \
 	bpftool map delete pinned "$PIN_DIR/map_sa_file_rules" key hex $(printf '00 %.0s' $(seq 1 16))
-map_id=$(bpftool -j map show 2>/dev/null | jq -r '[.[] | select(.name == "sa_state")][0].id // empty')
-if [[ -n $map_id ]]; then
-	attempt "bpftool map dump id $map_id" bpftool map dump id "$map_id"
-fi
+# The daemon's map ids, as /proc shows them (reading /proc/PID/fdinfo stays allowed).
+map_id=$(awk '/^map_id:/ { print $2; exit }' /proc/"$pid"/fdinfo/*)
+[[ -n $map_id ]] || fail "no map id in /proc/$pid/fdinfo"
+attempt "bpftool map dump id $map_id" bpftool map dump id "$map_id"
 
 step "links: no detach, by pin or by id"
-link_pin=$(ls "$PIN_DIR" | grep '^link_sa_file_open_' | head -n1)
+link_pin=$(ls "$PIN_DIR" | grep -m1 '^link_sa_file_open_' || true)
 [[ -n $link_pin ]] || fail "no file_open link pinned in $PIN_DIR: $(ls "$PIN_DIR")"
 attempt "bpftool link detach pinned $link_pin" bpftool link detach pinned "$PIN_DIR/$link_pin"
 # The daemon's link ids, as /proc shows them (reading /proc/PID/fdinfo stays allowed).
-link_id=$(grep -h '^link_id:' /proc/"$pid"/fdinfo/* | awk '{ print $2; exit }')
+link_id=$(awk '/^link_id:/ { print $2; exit }' /proc/"$pid"/fdinfo/*)
 [[ -n $link_id ]] || fail "no link id in /proc/$pid/fdinfo"
 attempt "bpftool link detach id $link_id" bpftool link detach id "$link_id"
 
