@@ -176,6 +176,7 @@ expect_eq "packet create event" packet "$(journal_events net 1 | jq -r '[.[] | s
 
 step "the agent still logs (journald over unix sockets) and reloads"
 systemctl reload secagent
+for i in $(seq 1 300); do [[ $(systemctl is-active secagent) == active ]] && break; sleep 0.2; done
 expect_eq "status after reload" active "$(systemctl is-active secagent)"
 expect_eq "connect 127.0.0.1:9001 after reload" EPERM "$(net connect 4 127.0.0.1 9001)"
 systemctl stop secagent
