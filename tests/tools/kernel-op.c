@@ -45,8 +45,10 @@ int main(int argc, char **argv)
 	const char *op = argc > 1 ? argv[1] : "";
 
 	if (strcmp(op, "init-module") == 0 && argc == 2) {
-		static const char garbage[] = "garbage, not an ELF module, garbage, not an ELF module";
+		/* Longer than an ELF header, or the kernel refuses it before any check. */
+		char garbage[512];
 
+		memset(garbage, 'x', sizeof(garbage));
 		return result(syscall(SYS_init_module, garbage, sizeof(garbage), ""));
 	}
 	if (strcmp(op, "kexec-unload") == 0 && argc == 2)
