@@ -235,6 +235,33 @@ static __always_inline __u64 sa_stronger(__u64 a, __u64 b)
 	return a ^ ((a ^ b) & (0 - b_wins));
 }
 
+/* struct cgroup before 6.0: the ids of its ancestors, itself at [level]. */
+struct cgroup___ancestor_ids {
+	int level;
+	__u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+/*
+ * The id of the current process's cgroup2 ancestor at @level (0: the root), 0 past its own
+ * cgroup. bpf_get_current_ancestor_cgroup_id() is allowed in LSM programs from 5.14 only;
+ * kernels before 6.0 keep the ancestors' ids in the cgroup itself, and the loader keeps only
+ * the branch this kernel can run (the field's existence is a constant after relocation).
+ */
+static __always_inline __u64 sa_ancestor_cgroup_id(struct task_struct *task, int level)
+{
+	if (bpf_core_field_exists(struct cgroup___ancestor_ids, ancestor_ids)) {
+		struct cgroup___ancestor_ids *cg =
+			(void *)BPF_CORE_READ(task, cgroups, dfl_cgrp);
+		__u64 id = 0;
+
+		if (!cg || level > BPF_CORE_READ(cg, level))
+			return 0;
+		bpf_probe_read_kernel(&id, sizeof(id), &cg->ancestor_ids[level & 63]);
+		return id;
+	}
+	return bpf_get_current_ancestor_cgroup_id(level);
+}
+
 /*
  * The selectors the current process matches in @slot, as a mask (bit 0, every process, always).
  * A global function, like the ones below: checked once per program. Bounded by
@@ -258,7 +285,7 @@ __attribute__((noinline)) __u64 sa_membership(__u64 slot)
 		struct sa_cgroup_key k = { .slot = idx };
 		__u64 *m;
 
-		k.cgroup_id = bpf_get_current_ancestor_cgroup_id(l);
+		k.cgroup_id = sa_ancestor_cgroup_id(task, l);
 		if (!k.cgroup_id)
 			break; /* past the process's own cgroup */
 		m = bpf_map_lookup_elem(&sa_cgroups, &k);
