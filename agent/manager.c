@@ -974,6 +974,11 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		log_error("Refusing to start without a valid policy set in %s.", cfg->policy_dir);
 		goto fail;
 	}
+	/* The kernel verifies some 30 programs now: a second or two on hardware, minutes on an
+	 * emulated or starved machine. Ask systemd for up to 5 minutes more than its start timeout
+	 * (TimeoutStartSec=, 90 s by default), no more: a load that hangs still fails the start. */
+	sd_notify(false, "EXTEND_TIMEOUT_USEC=300000000\n"
+			 "STATUS=Loading and verifying the BPF programs");
 	r = enforcer_new(&cfg->enforcer, &m->enforcer);
 	if (r < 0) {
 		compiled_set_free(initial);
