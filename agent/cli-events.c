@@ -57,6 +57,24 @@ static void read_event(sd_journal *j, struct event_fields *e)
 	get_field(j, "SECAGENT_PATH_TRUNCATED", e->truncated, sizeof(e->truncated));
 	get_field(j, "SECAGENT_FAILED_CLOSED", e->failed_closed, sizeof(e->failed_closed));
 	get_field(j, "MESSAGE", e->message, sizeof(e->message));
+	if (!e->path[0]) {
+		/* Events that are not about a file: what they are about in the PATH column. */
+		char addr[64], port[16], kind[32];
+
+		get_field(j, "SECAGENT_ADDRESS", addr, sizeof(addr));
+		get_field(j, "SECAGENT_PORT", port, sizeof(port));
+		get_field(j, "SECAGENT_KIND", kind, sizeof(kind));
+		if (addr[0])
+			snprintf(e->path, sizeof(e->path), "%s %s%s%s:%s", kind,
+				 strchr(addr, ':') ? "[" : "", addr, strchr(addr, ':') ? "]" : "",
+				 port);
+		else {
+			get_field(j, "SECAGENT_CAPABILITY", addr, sizeof(addr));
+			if (!addr[0])
+				get_field(j, "SECAGENT_OPERATION", addr, sizeof(addr));
+			snprintf(e->path, sizeof(e->path), "%s%s%s", kind, addr[0] ? " " : "", addr);
+		}
+	}
 }
 
 /* A number field as a JSON number, or null when it is absent or not a number. */

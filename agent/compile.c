@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 
 #include "compile.h"
+#include "policy-network.h"
 #include "util.h"
 
 uint32_t kernel_dev_from_stat(uint64_t st_dev)
@@ -24,6 +25,10 @@ struct compiled_set *compiled_set_free(struct compiled_set *c)
 	free(c->selectors.cgroups);
 	free(c->selectors.bound);
 	free(c->selectors.binaries);
+	free(c->net);
+	free(c->port_class);
+	free(c->create);
+	free(c->caps);
 	free(c);
 	return NULL;
 }
@@ -33,12 +38,12 @@ static void compiled_set_freep(struct compiled_set **c)
 	compiled_set_free(*c);
 }
 
-/* What a rule does once the policy's mode and the rule's own mode are applied. */
-static uint32_t rule_verdict(const struct policy *p, const struct file_rule_spec *rule)
+uint32_t compile_verdict(const struct policy *p, enum rule_action action, bool has_mode,
+			 enum policy_mode rule_mode)
 {
-	enum policy_mode mode = rule->has_mode ? rule->mode : p->mode;
+	enum policy_mode mode = has_mode ? rule_mode : p->mode;
 
-	switch (rule->action) {
+	switch (action) {
 	case RULE_ACTION_DENY:
 		return mode == POLICY_MODE_ENFORCE ? SA_VERDICT_DENY : SA_VERDICT_AUDIT;
 	case RULE_ACTION_AUDIT:
@@ -383,11 +388,11 @@ int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 	}
 	c->source = set;
 
-	for (size_t i = 0; i < set->n_policies; i++)
-		for (size_t j = 0; j < set->policies[i]->n_file_rules; j++) {
-			n_rules++;
+	for (size_t i = 0; i < set->n_policies; i++) {
+		n_rules += policy_n_rules(set->policies[i]);
+		for (size_t j = 0; j < set->policies[i]->n_file_rules; j++)
 			n_paths += set->policies[i]->file_rules[j].n_paths;
-		}
+	}
 	if (n_paths > COMPILED_MAX_FILE_ENTRIES)
 		return diag_add(diags, set->policies[0]->file, 0, 0,
 				"the policy set names %zu paths, at most %d are supported", n_paths,
@@ -408,7 +413,7 @@ int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 		c->policies[policy_id] = (struct compiled_policy){
 			.name = p->name,
 			.file = p->file,
-			.n_rules = p->n_file_rules,
+			.n_rules = policy_n_rules(p),
 			.first_rule = c->n_rules,
 		};
 		r = compile_selector(c, p, &c->policies[policy_id], diags);
@@ -427,7 +432,9 @@ int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 				.column = rule->loc.column,
 			};
 			for (size_t k = 0; k < rule->n_paths; k++) {
-				r = compile_file_path(p, &rule->paths[k], rule_verdict(p, rule),
+				r = compile_file_path(p, &rule->paths[k],
+						      compile_verdict(p, rule->action,
+								      rule->has_mode, rule->mode),
 						      access, ref, c->policies[policy_id].selector,
 						      n_raw, &raw[n_raw], diags);
 				if (r == -ENOMEM)
@@ -436,11 +443,28 @@ int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 					n_raw += r;
 			}
 		}
+		/* Network and capability rules follow, in that order (compile-network.c). */
+		for (size_t j = 0; j < p->n_net_rules + p->n_cap_rules; j++) {
+			struct source_loc loc = j < p->n_net_rules
+							? p->net_rules[j].head.loc
+							: p->cap_rules[j - p->n_net_rules].head.loc;
+
+			c->rules[c->n_rules++] = (struct compiled_rule){
+				.policy_id = policy_id,
+				.ref = SA_RULE_REF(policy_id, (uint32_t)(p->n_file_rules + j)),
+				.path = "",
+				.line = loc.line,
+				.column = loc.column,
+			};
+		}
 	}
 	if (diags->n > n_before)
 		return -EINVAL;
 
 	r = merge_entries(c, raw, n_raw);
+	if (r < 0)
+		return r;
+	r = compile_network(c, diags);
 	if (r < 0)
 		return r;
 	*ret_compiled = TAKE_PTR(c);

@@ -74,6 +74,28 @@ struct compiled_rule {
 	unsigned line, column;
 };
 
+/* Network entries in one compiled set: the LPM map holds two sets. */
+#define COMPILED_MAX_NET_ENTRIES 65536
+/* Socket creation and capability entries in one compiled set. */
+#define COMPILED_MAX_CREATE_ENTRIES 4096
+#define COMPILED_MAX_CAP_ENTRIES (SA_MAX_SELECTORS * (SA_CAP_MAX + 1 + SA_KERNEL_OPS))
+
+/* One LPM entry; key.slot is set when it is installed. */
+struct compiled_net_entry {
+	struct sa_net_key key;
+	struct sa_net_rule rule;
+};
+
+struct compiled_create_entry {
+	struct sa_create_key key;
+	struct sa_simple_rule rule;
+};
+
+struct compiled_cap_entry {
+	struct sa_cap_key key;
+	struct sa_simple_rule rule;
+};
+
 struct compiled_set {
 	struct policy_set *source; /* owned */
 	struct compiled_policy *policies; /* indexed by policy_id */
@@ -85,7 +107,23 @@ struct compiled_set {
 	bool has_tree_deny; /* some directory subtree is denied: deep walks fail closed */
 	bool has_tree; /* some rule is for a subtree: without one, hooks need not walk */
 	struct compiled_selectors selectors;
+	struct compiled_net_entry *net;
+	size_t n_net;
+	uint32_t *port_class; /* SA_NET_PORTS entries, or NULL when no rule names a port */
+	struct compiled_create_entry *create;
+	size_t n_create;
+	struct compiled_cap_entry *caps;
+	size_t n_caps;
 };
+
+/* What a rule does once the policy's mode and the rule's own mode are applied. */
+uint32_t compile_verdict(const struct policy *p, enum rule_action action, bool has_mode,
+			 enum policy_mode mode);
+
+/* The network:, create and capabilities: rules of every policy of @c (compile-network.c);
+ * called once the policies and their selectors are compiled. 0, -EINVAL after diagnostics, or
+ * -ENOMEM. */
+int compile_network(struct compiled_set *c, struct diag_list *diags);
 
 /*
  * Compiles @set, taking ownership of it (also on failure). Paths that cannot be resolved are

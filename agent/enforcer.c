@@ -11,9 +11,11 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "compile.h"
 #include "enforcer.h"
 #include "log.h"
 #include "secagent.skel.h"
+#include "net-maps.h"
 #include "selector-maps.h"
 #include "util.h"
 
@@ -45,7 +47,9 @@ struct enforcer {
 			(e)->skel->maps.sa_events, (e)->skel->maps.sa_counters,                    \
 			(e)->skel->maps.sa_selectors, (e)->skel->maps.sa_cgroups,                  \
 			(e)->skel->maps.sa_cgroup_paths, (e)->skel->maps.sa_binaries,              \
-			(e)->skel->maps.sa_name_rules                                              \
+			(e)->skel->maps.sa_name_rules, (e)->skel->maps.sa_net_rules,               \
+			(e)->skel->maps.sa_net_ports, (e)->skel->maps.sa_create_rules,             \
+			(e)->skel->maps.sa_cap_rules                                               \
 	}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -241,13 +245,16 @@ static int probe_hooks(struct enforcer *e)
 				strcat(e->hooks_off, ",...");
 			continue;
 		}
-		if (streq(sec + 4, "inode_setattr")) {
+		/* Hooks that gained an argument: two programs for the two prototypes; keep the one
+		 * this kernel has (inode_setattr: the idmap first; bpf: whether the kernel calls). */
+		if (streq(sec + 4, "inode_setattr") || streq(sec + 4, "bpf")) {
 			const struct btf_type *fn_t = btf__type_by_id(vmlinux, id);
 			const struct btf_type *proto = btf__type_by_id(vmlinux, fn_t->type);
-			bool has_idmap = btf_vlen(proto) >= 3;
+			bool longer = btf_vlen(proto) >= (streq(sec + 4, "bpf") ? 4 : 3);
+			const char *longer_prog = streq(sec + 4, "bpf") ? "sa_bpf_kernel"
+								       : "sa_inode_setattr_idmap";
 
-			/* Two programs for the two prototypes; keep the one this kernel has. */
-			if (has_idmap != streq(bpf_program__name(prog), "sa_inode_setattr_idmap"))
+			if (longer != streq(bpf_program__name(prog), longer_prog))
 				bpf_program__set_autoload(prog, false);
 		}
 	}
@@ -275,6 +282,62 @@ static int attach_programs(struct enforcer *e)
 					       bpf_program__name(prog));
 		e->link_progs[e->n_links] = bpf_program__name(prog);
 		e->links[e->n_links++] = link;
+	}
+	return 0;
+}
+
+static int own_id(struct enforcer *e, uint32_t kind, int fd)
+{
+	struct bpf_link_info link = {};
+	struct bpf_map_info map = {};
+	struct sa_own_key key = { .kind = kind };
+	uint32_t one = 1, len = kind == SA_OWN_MAP ? sizeof(map) : sizeof(link);
+
+	if (bpf_obj_get_info_by_fd(fd, kind == SA_OWN_MAP ? (void *)&map : (void *)&link, &len) < 0)
+		return -errno;
+	key.id = kind == SA_OWN_MAP ? map.id : link.id;
+	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.sa_own), &key, &one, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Self-protection: who the daemon is (its pid, its pin directory) and which maps are its own,
+ * before the programs attach; its links once they are attached.
+ */
+static int record_self(struct enforcer *e)
+{
+	struct sa_self_info self = { .tgid = (uint32_t)getpid() };
+	struct bpf_map *map;
+	struct stat st;
+	uint32_t zero = 0;
+	int r;
+
+	if (stat(e->pin_dir, &st) < 0)
+		return log_error_errno(-errno, "Failed to stat %s: %m", e->pin_dir);
+	self.pin_dev = kernel_dev_from_stat(st.st_dev);
+	self.pin_ino = st.st_ino;
+	bpf_object__for_each_map(map, e->skel->obj)
+	{
+		if (bpf_map__fd(map) < 0)
+			continue;
+		r = own_id(e, SA_OWN_MAP, bpf_map__fd(map));
+		if (r < 0)
+			return log_error_errno(r, "Failed to record map %s: %m", bpf_map__name(map));
+	}
+	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.sa_self), &zero, &self, BPF_ANY) < 0)
+		return log_error_errno(-errno, "Failed to record the daemon's pid: %m");
+	return 0;
+}
+
+static int record_own_links(struct enforcer *e)
+{
+	for (size_t i = 0; i < e->n_links; i++) {
+		int r = own_id(e, SA_OWN_LINK, bpf_link__fd(e->links[i]));
+
+		if (r < 0)
+			return log_error_errno(r, "Failed to record link of %s: %m",
+					       e->link_progs[i]);
 	}
 	return 0;
 }
@@ -345,9 +408,15 @@ int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret)
 		r = log_error_errno(-errno, "Failed to initialise the policy state: %m");
 		goto fail;
 	}
+	r = record_self(e);
+	if (r < 0)
+		goto fail;
 	/* Attached beside whatever a previous daemon left pinned: both enforce until
 	 * enforcer_take_over() retires the old links, so there is no moment without a hook. */
 	r = attach_programs(e);
+	if (r < 0)
+		goto fail;
+	r = record_own_links(e);
 	if (r < 0)
 		goto fail;
 
@@ -484,6 +553,16 @@ static int clear_names_of_slot(int fd, uint32_t slot)
 	return 0;
 }
 
+static struct net_map_fds net_fds(const struct enforcer *e)
+{
+	return (struct net_map_fds){
+		.net = bpf_map__fd(e->skel->maps.sa_net_rules),
+		.ports = bpf_map__fd(e->skel->maps.sa_net_ports),
+		.create = bpf_map__fd(e->skel->maps.sa_create_rules),
+		.caps = bpf_map__fd(e->skel->maps.sa_cap_rules),
+	};
+}
+
 static struct selector_map_fds selector_fds(const struct enforcer *e)
 {
 	return (struct selector_map_fds){
@@ -512,6 +591,7 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 	uint32_t zero = 0;
 	struct sa_file_key *keys;
 	const struct selector_map_fds sel_fds = selector_fds(e);
+	const struct net_map_fds nfds = net_fds(e);
 	int r;
 
 	if (c->n_files > e->max_file_rules)
@@ -523,9 +603,14 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 	if (r == 0)
 		r = clear_names_of_slot(names_fd, new_slot);
 	if (r == 0)
+		r = net_maps_clear_slot(&nfds, new_slot);
+	if (r == 0)
 		r = selector_maps_install(&sel_fds, &c->selectors, new_slot);
+	if (r == 0)
+		r = net_maps_install(&nfds, c, new_slot);
 	if (r < 0) {
 		(void)selector_maps_clear_slot(&sel_fds, new_slot);
+		(void)net_maps_clear_slot(&nfds, new_slot);
 		return r;
 	}
 
@@ -576,7 +661,10 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 	}
 	st.version = SA_LAYOUT_VERSION;
 	st.slot_flags[new_slot] = (c->has_tree_deny ? SA_SLOT_HAS_TREE_DENY : 0) |
-				  (c->has_tree ? SA_SLOT_HAS_TREE : 0);
+				  (c->has_tree ? SA_SLOT_HAS_TREE : 0) |
+				  (c->n_net ? SA_SLOT_HAS_NET : 0) |
+				  (c->n_create ? SA_SLOT_HAS_CREATE : 0) |
+				  (c->n_caps ? SA_SLOT_HAS_CAPS : 0);
 	if (bpf_map_update_elem(state_fd, &zero, &st, BPF_ANY) < 0) {
 		r = -errno;
 		delete_slot(e, rules_fd, new_slot);
@@ -593,6 +681,8 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 	r = selector_maps_clear_slot(&sel_fds, old_slot);
 	if (r == 0)
 		r = clear_names_of_slot(names_fd, old_slot);
+	if (r == 0)
+		r = net_maps_clear_slot(&nfds, old_slot);
 	if (r < 0)
 		/* Harmless now (no hook reads that slot) and cleared again before its next use. */
 		log_warning_errno(r, "Failed to clear the old selector slot: %m");

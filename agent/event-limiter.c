@@ -54,14 +54,16 @@ static bool same_event(const struct sa_event *a, const struct sa_event *b)
 {
 	return a->kind == b->kind && a->verdict == b->verdict && a->seq == b->seq &&
 	       a->rule_ref == b->rule_ref && a->access == b->access && a->tgid == b->tgid &&
-	       a->uid == b->uid && a->dev == b->dev && a->ino == b->ino && a->flags == b->flags;
+	       a->uid == b->uid && a->dev == b->dev && a->ino == b->ino && a->flags == b->flags &&
+	       a->family == b->family && a->protocol == b->protocol && a->port == b->port &&
+	       a->arg == b->arg && !memcmp(a->addr, b->addr, sizeof(a->addr));
 }
 
 static uint32_t event_hash(const struct sa_event *ev)
 {
 	const uint32_t words[] = { ev->kind, ev->verdict,  ev->seq, ev->rule_ref, ev->access,
 				   ev->tgid, ev->uid,      ev->dev, (uint32_t)ev->ino,
-				   (uint32_t)(ev->ino >> 32) };
+				   (uint32_t)(ev->ino >> 32), ev->port, ev->arg };
 	uint32_t h = 2166136261u;
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {

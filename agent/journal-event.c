@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <syslog.h>
 #include <sys/sysmacros.h>
 
@@ -12,6 +19,7 @@
 #include <stdlib.h>
 
 #include "journal-event.h"
+#include "policy-network.h"
 #include "policy.h"
 #include "policy-syscalls.h"
 #include "seccomp-audit.h"
@@ -36,6 +44,30 @@ const char *event_kind_to_string(uint32_t kind)
 		return "file_mmap";
 	case SA_EVENT_FILE_TRUNCATE:
 		return "file_truncate";
+	case SA_EVENT_NET_CONNECT:
+		return "connect";
+	case SA_EVENT_NET_BIND:
+		return "bind";
+	case SA_EVENT_NET_LISTEN:
+		return "listen";
+	case SA_EVENT_NET_SENDMSG:
+		return "sendmsg";
+	case SA_EVENT_NET_CREATE:
+		return "socket_create";
+	case SA_EVENT_CAPABILITY:
+		return "capability";
+	case SA_EVENT_TAMPER_BPF:
+		return "tamper_bpf";
+	case SA_EVENT_TAMPER_MAP:
+		return "tamper_map";
+	case SA_EVENT_TAMPER_SIGNAL:
+		return "tamper_signal";
+	case SA_EVENT_TAMPER_PTRACE:
+		return "tamper_ptrace";
+	case SA_EVENT_TAMPER_UNPIN:
+		return "tamper_unpin";
+	case SA_EVENT_KERNEL:
+		return "kernel";
 	default:
 		return "unknown";
 	}
@@ -46,70 +78,243 @@ static const char *verdict_to_string(uint32_t verdict)
 	return verdict == SA_VERDICT_DENY ? "deny" : verdict == SA_VERDICT_AUDIT ? "audit" : "allow";
 }
 
+/* Journal fields, formatted one by one into a bounded list for sd_journal_sendv(). */
+#define EVENT_FIELDS_MAX 40
+
+struct fields {
+	struct iovec iov[EVENT_FIELDS_MAX];
+	size_t n;
+	bool oom;
+};
+
+static void fields_add(struct fields *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fields_add(struct fields *f, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int k;
+
+	if (f->n >= EVENT_FIELDS_MAX) {
+		f->oom = true;
+		return;
+	}
+	va_start(ap, fmt);
+	k = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (k < 0) {
+		f->oom = true;
+		return;
+	}
+	f->iov[f->n++] = (struct iovec){ .iov_base = s, .iov_len = (size_t)k };
+}
+
+static void fields_done(struct fields *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->iov[i].iov_base);
+}
+
+static bool is_net_event(const struct sa_event *ev)
+{
+	return ev->kind >= SA_EVENT_NET_CONNECT && ev->kind <= SA_EVENT_NET_SENDMSG;
+}
+
+static const char *protocol_name(uint32_t family, uint32_t protocol)
+{
+	if (family == AF_UNIX)
+		return "";
+	switch (protocol) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_UDPLITE:
+		return "udplite";
+	case IPPROTO_MPTCP:
+		return "mptcp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	case IPPROTO_SCTP:
+		return "sctp";
+	default:
+		return "other";
+	}
+}
+
+/* What the event is about, for MESSAGE ("connect to 10.0.0.1:80 (tcp)"), and its own fields. */
+static void describe(const struct sa_event *ev, struct fields *f, char *what, size_t size)
+{
+	const char *kind = event_kind_to_string(ev->kind);
+
+	if (is_net_event(ev)) {
+		char addr[INET6_ADDRSTRLEN] = "";
+		const char *fam = net_family_to_string(ev->family) ?: "unknown";
+		const char *proto = protocol_name(ev->family, ev->protocol);
+
+		if (ev->family == AF_INET || ev->family == AF_INET6) {
+			/* IPv4-mapped IPv6 addresses arrive as IPv4 (AF_INET). */
+			inet_ntop(ev->family, ev->addr, addr, sizeof(addr));
+			snprintf(what, size, "%s %s %s%s%s:%u (%s%s%s)", kind,
+				 ev->kind == SA_EVENT_NET_BIND || ev->kind == SA_EVENT_NET_LISTEN ? "on"
+												  : "to",
+				 strchr(addr, ':') ? "[" : "", addr, strchr(addr, ':') ? "]" : "", ev->port,
+				 fam, *proto ? ", " : "", proto);
+			fields_add(f, "SECAGENT_ADDRESS=%s", addr);
+			fields_add(f, "SECAGENT_PORT=%u", ev->port);
+		} else
+			snprintf(what, size, "%s (%s)", kind, fam);
+		fields_add(f, "SECAGENT_FAMILY=%s", fam);
+		fields_add(f, "SECAGENT_PROTOCOL=%s", proto);
+	} else if (ev->kind == SA_EVENT_NET_CREATE) {
+		const char *fam = net_family_to_string(ev->family);
+		const char *type = "other";
+
+		for (size_t i = 0; i < net_n_types; i++)
+			if (net_type_numbers[i] == ev->arg)
+				type = net_type_names[i];
+		if (fam)
+			snprintf(what, size, "socket creation (%s, %s, protocol %u)", fam, type,
+				 ev->protocol);
+		else
+			snprintf(what, size, "socket creation (family %u, %s, protocol %u)",
+				 ev->family, type, ev->protocol);
+		fields_add(f, "SECAGENT_FAMILY=%s", fam ?: "other");
+		fields_add(f, "SECAGENT_FAMILY_NR=%u", ev->family);
+		fields_add(f, "SECAGENT_SOCKET_TYPE=%s", type);
+		fields_add(f, "SECAGENT_PROTOCOL_NR=%u", ev->protocol);
+	} else if (ev->kind >= SA_EVENT_TAMPER_BPF && ev->kind <= SA_EVENT_TAMPER_UNPIN) {
+		char path[SA_PATH_LEN + 1] = {};
+		const char *sig = sigabbrev_np((int)ev->arg);
+		const char *cmd = ev->arg == 29	  ? "link_update"
+				  : ev->arg == 30 ? "link_get_fd_by_id"
+				  : ev->arg == 34 ? "link_detach"
+						  : "other";
+
+		memcpy(path, ev->path, SA_PATH_LEN);
+		switch (ev->kind) {
+		case SA_EVENT_TAMPER_BPF:
+			snprintf(what, size, "bpf %s on the agent's link %llu", cmd,
+				 (unsigned long long)ev->ino);
+			fields_add(f, "SECAGENT_BPF_COMMAND=%s", cmd);
+			fields_add(f, "SECAGENT_OBJECT_ID=%llu", (unsigned long long)ev->ino);
+			break;
+		case SA_EVENT_TAMPER_MAP:
+			snprintf(what, size, "access to the agent's map %llu",
+				 (unsigned long long)ev->ino);
+			fields_add(f, "SECAGENT_OBJECT_ID=%llu", (unsigned long long)ev->ino);
+			break;
+		case SA_EVENT_TAMPER_SIGNAL:
+			snprintf(what, size, "signal SIG%s to the agent [%llu]", sig ?: "?",
+				 (unsigned long long)ev->ino);
+			fields_add(f, "SECAGENT_SIGNAL=SIG%s", sig ?: "?");
+			fields_add(f, "SECAGENT_TARGET_PID=%llu", (unsigned long long)ev->ino);
+			break;
+		case SA_EVENT_TAMPER_PTRACE:
+			snprintf(what, size, "ptrace attach to the agent [%llu]",
+				 (unsigned long long)ev->ino);
+			fields_add(f, "SECAGENT_TARGET_PID=%llu", (unsigned long long)ev->ino);
+			break;
+		default:
+			snprintf(what, size, "removal of the agent's pin %s", path);
+			fields_add(f, "SECAGENT_PATH=%s", path);
+		}
+	} else if (ev->kind == SA_EVENT_KERNEL) {
+		char name[SA_PATH_LEN + 1] = {};
+		const char *op = kernel_op_to_string(ev->arg) ?: "unknown";
+
+		memcpy(name, ev->path, SA_PATH_LEN);
+		snprintf(what, size, "kernel operation %s%s%s", op, name[0] ? " of " : "", name);
+		fields_add(f, "SECAGENT_OPERATION=%s", op);
+		if (name[0])
+			fields_add(f, "SECAGENT_OBJECT=%s", name);
+	} else if (ev->kind == SA_EVENT_CAPABILITY) {
+		const char *cap = capability_to_string(ev->arg);
+
+		snprintf(what, size, "use of %s", cap ?: "an unknown capability");
+		fields_add(f, "SECAGENT_CAPABILITY=%s", cap ?: "unknown");
+		fields_add(f, "SECAGENT_CAPABILITY_NR=%u", ev->arg);
+	} else {
+		char path[SA_PATH_LEN + 1] = {}, access[96] = "";
+
+		/* The path comes from the kernel NUL-terminated, but never trust a length. */
+		memcpy(path, ev->path, SA_PATH_LEN);
+		for (unsigned b = 0; b < SA_ACCESS_BITS; b++)
+			if (ev->access & (1u << b)) {
+				if (access[0])
+					strncat(access, ",", sizeof(access) - strlen(access) - 1);
+				strncat(access, access_bit_to_string(b),
+					sizeof(access) - strlen(access) - 1);
+			}
+		snprintf(what, size, "%s of %s%s", kind, path,
+			 ev->flags & SA_EVENT_PATH_TRUNCATED ? " (path truncated)" : "");
+		fields_add(f, "SECAGENT_PATH=%s", path);
+		fields_add(f, "SECAGENT_PATH_TRUNCATED=%d", !!(ev->flags & SA_EVENT_PATH_TRUNCATED));
+		fields_add(f, "SECAGENT_ACCESS=%s", access);
+		fields_add(f, "SECAGENT_PATH_RELATIVE=%d", !!(ev->flags & SA_EVENT_PATH_RELATIVE));
+		fields_add(f, "SECAGENT_DEVICE=%u:%u", ev->dev >> 20, ev->dev & 0xfffff);
+		fields_add(f, "SECAGENT_INODE=%llu", (unsigned long long)ev->ino);
+	}
+}
+
 static int send_event(const struct sa_event *ev, const struct event_origin *origin,
 		      uint64_t repeated, uint64_t window_usec)
 {
-	char comm[SA_COMM_LEN + 1] = {}, path[SA_PATH_LEN + 1] = {}, policy[64], rule[512];
-	char suffix[96] = "", access[96] = "";
+	char comm[SA_COMM_LEN + 1] = {}, policy[64], rule[512], what[SA_PATH_LEN + 128];
+	char suffix[96] = "";
 	bool denied = ev->verdict == SA_VERDICT_DENY;
+	struct fields f = {};
+	int r;
 
-	/* Both strings come from the kernel NUL-terminated, but never trust a length. */
 	memcpy(comm, ev->comm, SA_COMM_LEN);
-	memcpy(path, ev->path, SA_PATH_LEN);
-	if (origin->policy)
+	if (ev->flags & SA_EVENT_SELF)
+		snprintf(policy, sizeof(policy), "self-protection");
+	else if (origin->policy)
 		snprintf(policy, sizeof(policy), "%s", origin->policy);
 	else
 		snprintf(policy, sizeof(policy), "#%u@%u", SA_RULE_POLICY(ev->rule_ref), ev->seq);
-	if (origin->policy_file)
+	if (ev->flags & SA_EVENT_SELF)
+		snprintf(rule, sizeof(rule), "-");
+	else if (origin->policy_file)
 		snprintf(rule, sizeof(rule), "%s:%u:%u", origin->policy_file, origin->rule_line,
 			 origin->rule_column);
 	else
 		snprintf(rule, sizeof(rule), "#%u", SA_RULE_INDEX(ev->rule_ref));
-
-	for (unsigned b = 0; b < SA_ACCESS_BITS; b++)
-		if (ev->access & (1u << b)) {
-			if (access[0])
-				strncat(access, ",", sizeof(access) - strlen(access) - 1);
-			strncat(access, access_bit_to_string(b), sizeof(access) - strlen(access) - 1);
-		}
 	if (repeated)
 		snprintf(suffix, sizeof(suffix), ": repeated %llu more times in %.1fs",
 			 (unsigned long long)repeated, window_usec / 1e6);
 
-	return sd_journal_send(
-		"MESSAGE=%s %s of %s%s by %s[%u] (uid %u), policy %s%s%s",
-		denied ? "Denied" : "Audited", event_kind_to_string(ev->kind), path,
-		ev->flags & SA_EVENT_PATH_TRUNCATED ? " (path truncated)" : "", comm, ev->tgid,
-		ev->uid, policy,
-		ev->flags & SA_EVENT_RACE_FAIL_CLOSED	? " (failed closed: policy kept switching)"
-		: ev->flags & SA_EVENT_DEPTH_FAIL_CLOSED ? " (failed closed: path deeper than the walk bound)"
-							 : "",
-		suffix,
-		"MESSAGE_ID=%s", repeated  ? SECAGENT_MESSAGE_REPEATED
-				 : denied ? SECAGENT_MESSAGE_DENIED
-					  : SECAGENT_MESSAGE_AUDITED,
-		"SECAGENT_COUNT=%llu", (unsigned long long)(repeated ? repeated : 1),
-		"PRIORITY=%d", denied ? LOG_WARNING : LOG_NOTICE,
-		"SECAGENT_KIND=%s", event_kind_to_string(ev->kind),
-		"SECAGENT_ACTION=%s", verdict_to_string(ev->verdict),
-		"SECAGENT_POLICY=%s", policy,
-		"SECAGENT_RULE=%s", rule,
-		"SECAGENT_PID=%u", ev->tgid,
-		"SECAGENT_TID=%u", ev->pid,
-		"SECAGENT_UID=%u", ev->uid,
-		"SECAGENT_GID=%u", ev->gid,
-		"SECAGENT_COMM=%s", comm,
-		"SECAGENT_PATH=%s", path,
-		"SECAGENT_PATH_TRUNCATED=%d", !!(ev->flags & SA_EVENT_PATH_TRUNCATED),
-		"SECAGENT_ACCESS=%s", access,
-		"SECAGENT_FAILED_CLOSED=%s", ev->flags & SA_EVENT_RACE_FAIL_CLOSED ? "policy-switching"
-					     : ev->flags & SA_EVENT_DEPTH_FAIL_CLOSED ? "depth"
-										      : "0",
-		"SECAGENT_PATH_RELATIVE=%d", !!(ev->flags & SA_EVENT_PATH_RELATIVE),
-		"SECAGENT_DEVICE=%u:%u", ev->dev >> 20, ev->dev & 0xfffff,
-		"SECAGENT_INODE=%llu", (unsigned long long)ev->ino,
-		"SECAGENT_GENERATION=%u", ev->seq,
-		NULL);
+	describe(ev, &f, what, sizeof(what));
+	fields_add(&f, "MESSAGE=%s %s by %s[%u] (uid %u), policy %s%s%s",
+		   denied ? "Denied" : "Audited", what, comm, ev->tgid, ev->uid, policy,
+		   ev->flags & SA_EVENT_RACE_FAIL_CLOSED ? " (failed closed: policy kept switching)"
+		   : ev->flags & SA_EVENT_DEPTH_FAIL_CLOSED
+			   ? " (failed closed: path deeper than the walk bound)"
+			   : "",
+		   suffix);
+	fields_add(&f, "MESSAGE_ID=%s", repeated ? SECAGENT_MESSAGE_REPEATED
+				       : denied	 ? SECAGENT_MESSAGE_DENIED
+						 : SECAGENT_MESSAGE_AUDITED);
+	fields_add(&f, "SECAGENT_COUNT=%llu", (unsigned long long)(repeated ? repeated : 1));
+	fields_add(&f, "PRIORITY=%d", denied ? LOG_WARNING : LOG_NOTICE);
+	fields_add(&f, "SECAGENT_KIND=%s", event_kind_to_string(ev->kind));
+	fields_add(&f, "SECAGENT_ACTION=%s", verdict_to_string(ev->verdict));
+	fields_add(&f, "SECAGENT_POLICY=%s", policy);
+	fields_add(&f, "SECAGENT_RULE=%s", rule);
+	fields_add(&f, "SECAGENT_PID=%u", ev->tgid);
+	fields_add(&f, "SECAGENT_TID=%u", ev->pid);
+	fields_add(&f, "SECAGENT_UID=%u", ev->uid);
+	fields_add(&f, "SECAGENT_GID=%u", ev->gid);
+	fields_add(&f, "SECAGENT_COMM=%s", comm);
+	fields_add(&f, "SECAGENT_FAILED_CLOSED=%s",
+		   ev->flags & SA_EVENT_RACE_FAIL_CLOSED    ? "policy-switching"
+		   : ev->flags & SA_EVENT_DEPTH_FAIL_CLOSED ? "depth"
+							    : "0");
+	fields_add(&f, "SECAGENT_GENERATION=%u", ev->seq);
+	r = f.oom ? -ENOMEM : sd_journal_sendv(f.iov, (int)f.n);
+	fields_done(&f);
+	return r;
 }
 
 int journal_send_event(const struct sa_event *ev, const struct event_origin *origin)

@@ -749,6 +749,7 @@ static char *manager_status_text(struct manager *m)
 	(void)enforcer_read_counters(m->enforcer, counters);
 	if (asprintf(&text,
 		     "policy_dir=%s\ngeneration=%u\npolicies=%zu\nrules=%zu\nfile_entries=%zu\n"
+		     "network_entries=%zu\n"
 		     "adopted=%s\nevents_received=%llu\nevents_logged=%llu\nevents_coalesced=%llu\n"
 		     "events_suppressed=%llu\nevents_delivered=%llu\nevents_lost_ringbuf=%llu\n"
 		     "events_lost_journal=%llu\ndenied=%llu\naudited=%llu\nfail_closed=%llu\n"
@@ -758,6 +759,7 @@ static char *manager_status_text(struct manager *m)
 		     "hooks_off=%s\n",
 		     m->cfg.policy_dir, m->active_seq, m->active ? m->active->n_policies : 0,
 		     m->active ? m->active->n_rules : 0, m->active ? m->active->n_files : 0,
+		     m->active ? m->active->n_net : 0,
 		     enforcer_adopted(m->enforcer) ? "yes" : "no",
 		     (unsigned long long)m->events_received, (unsigned long long)ls.emitted,
 		     (unsigned long long)ls.coalesced, (unsigned long long)ls.suppressed,
@@ -976,6 +978,11 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		log_error("Refusing to start without a valid policy set in %s.", cfg->policy_dir);
 		goto fail;
 	}
+	/* The kernel verifies some 30 programs now: a second or two on hardware, minutes on an
+	 * emulated or starved machine. Ask systemd for up to 5 minutes more than its start timeout
+	 * (TimeoutStartSec=, 90 s by default), no more: a load that hangs still fails the start. */
+	sd_notify(false, "EXTEND_TIMEOUT_USEC=300000000\n"
+			 "STATUS=Loading and verifying the BPF programs");
 	r = enforcer_new(&cfg->enforcer, &m->enforcer);
 	if (r < 0) {
 		compiled_set_free(initial);

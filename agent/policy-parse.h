@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "policy.h"
@@ -82,3 +83,14 @@ int node_enum(struct parse_ctx *c, const struct ynode *n, const char *what,
  */
 int parse_section(struct parse_ctx *c, const struct ynode *n, const struct section *s,
 		  void *userdata);
+
+/* action: deny | audit | allow, and mode: enforce | audit, as every rule kind writes them. */
+int node_action(struct parse_ctx *c, const struct ynode *n, enum rule_action *ret_action);
+int node_mode(struct parse_ctx *c, const struct ynode *n, enum policy_mode *ret_mode);
+
+/*
+ * A non-empty sequence of names from @table (dense, no NULL), as a mask of their indexes.
+ * Returns 1 and the mask when every item was valid, 0 after a diagnostic, or -ENOMEM.
+ */
+int node_enum_mask(struct parse_ctx *c, const struct ynode *n, const char *what,
+		   const char *const *table, size_t n_table, uint64_t *ret_mask);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "policy-network.h"
 #include "policy-parse.h"
 #include "policy-syscalls.h"
 #include "policy.h"
@@ -802,58 +803,89 @@ static int parse_rule_paths(struct parse_ctx *c, const struct ynode *v, void *us
 			       &rule->n_paths);
 }
 
+int node_action(struct parse_ctx *c, const struct ynode *n, enum rule_action *ret_action)
+{
+	int a, r;
+
+	r = node_enum(c, n, "action", rule_action_table, ELEMENTSOF(rule_action_table), &a);
+	if (r > 0)
+		*ret_action = a;
+	return r;
+}
+
+int node_mode(struct parse_ctx *c, const struct ynode *n, enum policy_mode *ret_mode)
+{
+	int m, r;
+
+	r = node_enum(c, n, "mode", policy_mode_table, ELEMENTSOF(policy_mode_table), &m);
+	if (r > 0)
+		*ret_mode = m;
+	return r;
+}
+
+int node_enum_mask(struct parse_ctx *c, const struct ynode *n, const char *what,
+		   const char *const *table, size_t n_table, uint64_t *ret_mask)
+{
+	uint64_t mask = 0;
+	bool ok = true;
+	int r;
+
+	if (n->type == YNODE_INVALID)
+		return 0;
+	if (n->type != YNODE_SEQUENCE || n->n_items == 0) {
+		r = node_error(c, n, "expected a non-empty sequence of %s, found %s", what,
+			       ynode_kind(n));
+		return r < 0 ? r : 0;
+	}
+	for (size_t i = 0; i < n->n_items; i++) {
+		int bit;
+
+		r = node_enum(c, n->items[i], what, table, n_table, &bit);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			mask |= 1ULL << bit;
+		else
+			ok = false;
+	}
+	if (!ok)
+		return 0;
+	*ret_mask = mask;
+	return 1;
+}
+
 static int parse_rule_action(struct parse_ctx *c, const struct ynode *v, void *userdata)
 {
 	struct file_rule_spec *rule = userdata;
-	int a, r;
+	int r = node_action(c, v, &rule->action);
 
-	r = node_enum(c, v, "action", rule_action_table, ELEMENTSOF(rule_action_table), &a);
-	if (r <= 0)
-		return r;
-	rule->action = a;
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 static int parse_rule_mode(struct parse_ctx *c, const struct ynode *v, void *userdata)
 {
 	struct file_rule_spec *rule = userdata;
-	int m, r;
+	int r = node_mode(c, v, &rule->mode);
 
-	r = node_enum(c, v, "mode", policy_mode_table, ELEMENTSOF(policy_mode_table), &m);
-	if (r <= 0)
-		return r;
-	rule->mode = m;
-	rule->has_mode = true;
-	return 0;
+	if (r > 0)
+		rule->has_mode = true;
+	return r < 0 ? r : 0;
 }
 
 static int parse_rule_access(struct parse_ctx *c, const struct ynode *v, void *userdata)
 {
 	struct file_rule_spec *rule = userdata;
-	uint32_t mask = 0;
+	uint64_t mask;
 	int r;
 
-	if (v->type == YNODE_INVALID)
-		return 0;
-	if (v->type != YNODE_SEQUENCE) {
-		r = node_error(c, v, "expected a sequence of accesses, found %s", ynode_kind(v));
-		return r < 0 ? r : 0;
-	}
-	if (v->n_items == 0) {
+	if (v->type == YNODE_SEQUENCE && v->n_items == 0) {
 		r = node_error(c, v, "access must list at least one access (or be left out: all)");
 		return r < 0 ? r : 0;
 	}
-	for (size_t i = 0; i < v->n_items; i++) {
-		int bit;
-
-		r = node_enum(c, v->items[i], "access", access_table, ELEMENTSOF(access_table), &bit);
-		if (r < 0)
-			return r;
-		if (r > 0)
-			mask |= 1u << bit;
-	}
-	rule->access = mask;
-	return 0;
+	r = node_enum_mask(c, v, "access", access_table, ELEMENTSOF(access_table), &mask);
+	if (r > 0)
+		rule->access = (uint32_t)mask;
+	return r < 0 ? r : 0;
 }
 
 static const struct key_def file_rule_keys[] = {
@@ -1131,6 +1163,9 @@ static const struct key_def spec_keys[] = {
 	{ "files", false, parse_files },
 	{ "exec", false, parse_exec },
 	{ "syscalls", false, policy_parse_syscalls },
+	{ "network", false, policy_parse_network },
+	{ "capabilities", false, policy_parse_capabilities },
+	{ "kernel", false, policy_parse_kernel },
 };
 
 static const struct section spec_section = {
@@ -1182,6 +1217,7 @@ struct policy *policy_free(struct policy *p)
 	free(p->selector.except_binaries);
 	free(p->selector.uids);
 	syscall_spec_free(p->syscalls);
+	policy_free_network(p);
 	free(p->name);
 	free(p->file);
 	free(p);
@@ -1241,6 +1277,14 @@ int policy_parse_buffer(const char *file, const char *buf, size_t len, struct di
 	r = parse_section(&c, root, &policy_section, p);
 	if (r < 0)
 		return r;
+	if (policy_n_rules(p) > POLICY_MAX_RULES) {
+		r = diag_add(diags, file, root->loc.line, root->loc.column,
+			     "too many rules (%zu files, exec, network and capabilities rules; at "
+			     "most %u in one policy)",
+			     policy_n_rules(p), POLICY_MAX_RULES);
+		if (r < 0)
+			return r;
+	}
 	if (diags->n > n_diags)
 		return -EINVAL;
 

@@ -84,6 +84,12 @@ struct policy_selector {
 };
 
 struct syscall_spec;
+struct net_rule_spec;
+struct cap_rule_spec;
+
+/* Rules of every kind in one policy (files, exec, network, capabilities): a rule reference
+ * has SA_RULE_INDEX_BITS bits for the index. */
+#define POLICY_MAX_RULES (1u << SA_RULE_INDEX_BITS)
 
 struct policy {
 	char *file; /* the path it was read from, for messages */
@@ -94,7 +100,19 @@ struct policy {
 	size_t n_file_rules;
 	struct policy_selector selector;
 	struct syscall_spec *syscalls; /* the `syscalls:` section, or NULL (policy-syscalls.h) */
+	/* network: and capabilities: rules (policy-network.h); their rule indexes follow the
+	 * file rules', network first. */
+	struct net_rule_spec *net_rules;
+	size_t n_net_rules;
+	struct cap_rule_spec *cap_rules;
+	size_t n_cap_rules;
 };
+
+/* All rules of @p, of every kind. */
+static inline size_t policy_n_rules(const struct policy *p)
+{
+	return p->n_file_rules + p->n_net_rules + p->n_cap_rules;
+}
 
 /*
  * Parse one policy from a buffer. @file only labels diagnostics. Every problem found is added to

@@ -392,8 +392,8 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 						     : V("hooks_off"));
 		printf("Policy dir:     %s\n", V("policy_dir"));
 		printf("Generation:     %s\n", V("generation"));
-		printf("Policies:       %s (%s rules, %s file entries)\n", V("policies"), V("rules"),
-		       V("file_entries"));
+		printf("Policies:       %s (%s rules, %s file entries, %s network entries)\n",
+		       V("policies"), V("rules"), V("file_entries"), V("network_entries"));
 		printf("Events:         %s delivered, %s lost in the ring buffer, %s lost on the way "
 		       "to journald\n",
 		       V("events_delivered"), V("events_lost_ringbuf"), V("events_lost_journal"));

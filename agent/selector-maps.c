@@ -10,19 +10,18 @@
 #include "selector-maps.h"
 #include "util.h"
 
-/* Deletes every key of a hash map whose first 32 bits are @slot. Keys are collected first:
- * deleting while walking with get_next_key may restart the walk. */
-static int clear_keys_of_slot(int fd, size_t key_size, uint32_t slot)
+int map_clear_slot(int fd, size_t key_size, size_t slot_offset, size_t slot_width,
+		   uint32_t slot)
 {
 	_cleanup_free_ uint8_t *keys = NULL;
 	uint8_t key[sizeof(struct sa_cgroup_path_key)], next[sizeof(struct sa_cgroup_path_key)];
 	size_t n = 0;
 	bool first = true;
 
-	if (key_size > sizeof(key))
+	if (key_size > sizeof(key) || slot_offset + slot_width > key_size || slot_width > 4)
 		return -EINVAL;
 	for (;;) {
-		uint32_t key_slot;
+		uint32_t key_slot = 0;
 
 		if (bpf_map_get_next_key(fd, first ? NULL : key, next) < 0) {
 			if (errno == ENOENT)
@@ -31,7 +30,7 @@ static int clear_keys_of_slot(int fd, size_t key_size, uint32_t slot)
 		}
 		first = false;
 		memcpy(key, next, key_size);
-		memcpy(&key_slot, key, sizeof(key_slot));
+		memcpy(&key_slot, key + slot_offset, slot_width); /* little-endian: the low bytes */
 		if (key_slot != slot)
 			continue;
 		uint8_t *grown = reallocarray(keys, n + 1, key_size);
@@ -44,6 +43,12 @@ static int clear_keys_of_slot(int fd, size_t key_size, uint32_t slot)
 		if (bpf_map_delete_elem(fd, keys + i * key_size) < 0 && errno != ENOENT)
 			return -errno;
 	return 0;
+}
+
+/* Deletes every key of a hash map whose first 32 bits are @slot. */
+static int clear_keys_of_slot(int fd, size_t key_size, uint32_t slot)
+{
+	return map_clear_slot(fd, key_size, 0, sizeof(uint32_t), slot);
 }
 
 static int clear_path_bits(int fd, uint32_t slot)

@@ -2,6 +2,9 @@
 /* BPF LSM hooks: gather the facts of an access, ask the active policy set, act on its verdict. */
 
 #include "secagent.bpf.h"
+#include "net.bpf.h"
+
+#include <bpf/bpf_endian.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -104,22 +107,25 @@ static __always_inline struct mount *sa_real_mount(struct vfsmount *vfsmnt)
 	return (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
 }
 
-static __always_inline void sa_emit(__u32 kind, __u32 access, struct dentry *d, struct mount *mnt,
-				    const struct sa_decision *dec)
+/*
+ * The common head of an event, in this CPU's scratch; NULL (counted lost) when there is none or
+ * another program on this CPU is in the middle of its event. sa_event_send() finishes it.
+ */
+static __always_inline struct sa_scratch *sa_event_begin(__u32 kind, __u32 access,
+							 const struct sa_decision *dec)
 {
 	__u32 zero = 0;
 	struct sa_scratch *s = bpf_map_lookup_elem(&sa_scratch_map, &zero);
 	__u64 id = bpf_get_current_pid_tgid(), ugid = bpf_get_current_uid_gid();
-	struct inode *inode = BPF_CORE_READ(d, d_inode);
 
 	if (!s) {
 		sa_count(SA_COUNTER_EVENTS_LOST);
-		return;
+		return NULL;
 	}
 	s->ev.version = SA_LAYOUT_VERSION;
 	s->ev.kind = kind;
 	s->ev.verdict = dec->verdict;
-	s->ev.flags = dec->flags | (mnt ? 0 : SA_EVENT_PATH_RELATIVE);
+	s->ev.flags = dec->flags;
 	s->ev.seq = dec->seq;
 	s->ev.rule_ref = dec->rule_ref;
 	s->ev.access = access;
@@ -127,14 +133,39 @@ static __always_inline void sa_emit(__u32 kind, __u32 access, struct dentry *d, 
 	s->ev.tgid = id >> 32;
 	s->ev.uid = (__u32)ugid;
 	s->ev.gid = ugid >> 32;
-	s->ev.dev = inode ? BPF_CORE_READ(inode, i_sb, s_dev) : 0;
-	s->ev.ino = inode ? BPF_CORE_READ(inode, i_ino) : 0;
+	s->ev.dev = 0;
+	s->ev.ino = 0;
+	s->ev.family = 0;
+	s->ev.protocol = 0;
+	s->ev.port = 0;
+	s->ev.arg = 0;
+	__builtin_memset(s->ev.addr, 0, sizeof(s->ev.addr));
+	s->ev.path[0] = '\0';
 	s->ev.ktime_ns = bpf_ktime_get_ns();
 	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
-	sa_fill_path(s, d, mnt);
+	return s;
+}
 
+static __always_inline void sa_event_send(struct sa_scratch *s)
+{
 	if (bpf_ringbuf_output(&sa_events, &s->ev, sizeof(s->ev), 0))
 		sa_count(SA_COUNTER_EVENTS_LOST);
+}
+
+static __always_inline void sa_emit(__u32 kind, __u32 access, struct dentry *d, struct mount *mnt,
+				    const struct sa_decision *dec)
+{
+	struct sa_scratch *s = sa_event_begin(kind, access, dec);
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
+
+	if (!s)
+		return;
+	if (!mnt)
+		s->ev.flags |= SA_EVENT_PATH_RELATIVE;
+	s->ev.dev = inode ? BPF_CORE_READ(inode, i_sb, s_dev) : 0;
+	s->ev.ino = inode ? BPF_CORE_READ(inode, i_ino) : 0;
+	sa_fill_path(s, d, mnt);
+	sa_event_send(s);
 }
 
 /*
@@ -241,6 +272,185 @@ int BPF_PROG(sa_path_truncate, const struct path *path, int ret)
 			sa_real_mount(BPF_CORE_READ(path, mnt)), SA_WALK_OBJECT);
 }
 
+/* ---- Self-protection ---- */
+
+/* kernel: rules, below; some share the self-protection hooks. */
+static __always_inline int sa_is_descendant(struct task_struct *child);
+static __always_inline int sa_kernel_check(__u32 op, const void *name, int user);
+
+/*
+ * The daemon's record when it is alive and the current process is another one, else NULL. The
+ * record's map is referenced by the daemon's descriptor only (never pinned, and no other
+ * process gets a descriptor to it): its user count drops to zero when the daemon is gone, and
+ * the programs it left attached stop guarding it, so that the next daemon can adopt its pins.
+ */
+static __always_inline struct sa_self_info *sa_guarded(void)
+{
+	__u32 zero = 0;
+	struct sa_self_info *self = bpf_map_lookup_elem(&sa_self, &zero);
+	struct bpf_map *m = (struct bpf_map *)sa_addr(&sa_self);
+
+	if (!self || !self->tgid || self->tgid == (__u32)(bpf_get_current_pid_tgid() >> 32))
+		return NULL;
+	return BPF_CORE_READ(m, usercnt.counter) > 0 ? self : NULL;
+}
+
+/* Denies an attempt on the agent, counts it and reports it (not a policy's decision). */
+static __always_inline int sa_tamper(__u32 kind, __u32 arg, __u64 id, struct dentry *d)
+{
+	struct sa_decision dec = { .verdict = SA_VERDICT_DENY, .flags = SA_EVENT_SELF,
+				   .decided = 1 };
+	struct sa_scratch *s;
+
+	sa_count(SA_COUNTER_DENIED);
+	s = sa_event_begin(kind, 0, &dec);
+	if (s) {
+		s->ev.arg = arg;
+		s->ev.ino = id;
+		if (d)
+			bpf_probe_read_kernel_str(s->ev.path, SA_NAME_LEN,
+						  BPF_CORE_READ(d, d_name.name));
+		sa_event_send(s);
+	}
+	return -EPERM;
+}
+
+/* Another process removing or renaming a pin in the daemon's pin directory (@dir), or the
+ * directory itself (@d). */
+static __always_inline int sa_pin_guard(struct inode *dir, struct dentry *d)
+{
+	struct sa_self_info *self = sa_guarded();
+	struct inode *di = BPF_CORE_READ(d, d_inode);
+
+	if (!self)
+		return 0;
+	if (dir && BPF_CORE_READ(dir, i_ino) == self->pin_ino &&
+	    BPF_CORE_READ(dir, i_sb, s_dev) == self->pin_dev)
+		return sa_tamper(SA_EVENT_TAMPER_UNPIN, 0, 0, d);
+	if (di && BPF_CORE_READ(di, i_ino) == self->pin_ino &&
+	    BPF_CORE_READ(di, i_sb, s_dev) == self->pin_dev)
+		return sa_tamper(SA_EVENT_TAMPER_UNPIN, 0, 0, d);
+	return 0;
+}
+
+/* The id of the link behind descriptor @fd of the current process; 0 if there is none. Read
+ * for any file: a descriptor that is not a link gives an id that matters only if the command
+ * could have worked, and BPF_LINK_DETACH and BPF_LINK_UPDATE fail on anything but a link. */
+static __always_inline __u32 sa_link_id_of_fd(__u32 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *f = NULL;
+	struct bpf_link *link;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xfffff]);
+	if (!f)
+		return 0;
+	link = BPF_CORE_READ(f, private_data);
+	return link ? BPF_CORE_READ(link, id) : 0;
+}
+
+/* Detaching or replacing the program of one of the daemon's links, or asking for a
+ * descriptor to one by id. Maps are guarded where a descriptor to them is made (bpf_map). */
+static __always_inline int sa_bpf_check(int cmd, union bpf_attr *attr)
+{
+	struct sa_own_key k = { .kind = SA_OWN_LINK };
+	__u32 first = 0;
+
+	if (cmd == BPF_PROG_LOAD)
+		return sa_kernel_check(SA_KERNEL_BPF_LOAD, NULL, 0);
+	if (cmd != BPF_LINK_DETACH && cmd != BPF_LINK_UPDATE && cmd != BPF_LINK_GET_FD_BY_ID)
+		return 0;
+	if (!sa_guarded())
+		return 0;
+	/* link_detach.link_fd, link_update.link_fd and link_id all come first. */
+	bpf_probe_read_kernel(&first, sizeof(first), attr);
+	k.id = cmd == BPF_LINK_GET_FD_BY_ID ? first : sa_link_id_of_fd(first);
+	if (!k.id || !bpf_map_lookup_elem(&sa_own, &k))
+		return 0;
+	return sa_tamper(SA_EVENT_TAMPER_BPF, cmd, k.id, NULL);
+}
+
+/* Kernels from 6.14 pass whether the call comes from the kernel; the daemon loads the program
+ * that fits the kernel's prototype (BTF). */
+SEC("lsm/bpf")
+int BPF_PROG(sa_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+{
+	if (ret)
+		return ret;
+	return sa_bpf_check(cmd, attr) ? -EPERM : 0;
+}
+
+SEC("lsm/bpf")
+int BPF_PROG(sa_bpf_kernel, int cmd, union bpf_attr *attr, unsigned int size, bool kernel,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return sa_bpf_check(cmd, attr) ? -EPERM : 0;
+}
+
+SEC("lsm/bpf_map")
+int BPF_PROG(sa_bpf_map, struct bpf_map *map, fmode_t fmode, int ret)
+{
+	struct sa_own_key k = { .kind = SA_OWN_MAP };
+
+	if (ret)
+		return ret;
+	if (!sa_guarded())
+		return 0;
+	k.id = BPF_CORE_READ(map, id);
+	if (!bpf_map_lookup_elem(&sa_own, &k))
+		return 0;
+	return sa_tamper(SA_EVENT_TAMPER_MAP, fmode, k.id, NULL) ? -EPERM : 0;
+}
+
+#define SIGHUP_NR 1
+#define PTRACE_MODE_ATTACH_BIT 0x02
+
+/* Signals to the daemon: only from itself and from PID 1 (systemctl stop, kill, the stop
+ * timeout, the watchdog); SIGHUP (reload) and signal 0 (is it alive) from anyone. */
+SEC("lsm/task_kill")
+int BPF_PROG(sa_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
+	     const struct cred *cred, int ret)
+{
+	struct sa_self_info *self;
+
+	if (ret)
+		return ret;
+	if (sig == 0 || sig == SIGHUP_NR)
+		return 0;
+	self = sa_guarded();
+	if (!self || BPF_CORE_READ(p, tgid) != self->tgid)
+		return 0;
+	if ((bpf_get_current_pid_tgid() >> 32) == 1)
+		return 0;
+	return sa_tamper(SA_EVENT_TAMPER_SIGNAL, sig, self->tgid, NULL) ? -EPERM : 0;
+}
+
+/* Attaching to the daemon (ptrace, /proc/PID/mem, process_vm_writev, pidfd_getfd); reading
+ * what /proc shows of it stays allowed. */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(sa_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
+{
+	struct sa_self_info *self;
+
+	if (ret)
+		return ret;
+	if (!(mode & PTRACE_MODE_ATTACH_BIT))
+		return 0;
+	self = sa_guarded();
+	if (self && BPF_CORE_READ(child, tgid) == self->tgid)
+		return sa_tamper(SA_EVENT_TAMPER_PTRACE, mode, self->tgid, NULL) ? -EPERM : 0;
+	/* kernel: rules: attaching to a process outside the caller's own subtree. */
+	if (sa_is_descendant(child))
+		return 0;
+	return sa_kernel_check(SA_KERNEL_PTRACE, NULL, 0) ? -EPERM : 0;
+}
+
 /* The inode hooks see no mount: their walks and paths stay within the file system. */
 
 SEC("lsm/inode_create")
@@ -274,6 +484,8 @@ int BPF_PROG(sa_inode_unlink, struct inode *dir, struct dentry *dentry, int ret)
 {
 	if (ret)
 		return ret;
+	if (sa_pin_guard(dir, dentry))
+		return -EPERM;
 	return sa_check(SA_EVENT_FILE_UNLINK, SA_ACCESS_UNLINK, dentry, NULL, SA_WALK_OBJECT);
 }
 
@@ -282,6 +494,8 @@ int BPF_PROG(sa_inode_rmdir, struct inode *dir, struct dentry *dentry, int ret)
 {
 	if (ret)
 		return ret;
+	if (sa_pin_guard(dir, dentry))
+		return -EPERM;
 	return sa_check(SA_EVENT_FILE_UNLINK, SA_ACCESS_UNLINK, dentry, NULL, SA_WALK_OBJECT);
 }
 
@@ -293,6 +507,8 @@ int BPF_PROG(sa_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
 
 	if (ret)
 		return ret;
+	if (sa_pin_guard(old_dir, old_dentry) || sa_pin_guard(new_dir, new_dentry))
+		return -EPERM;
 	/* Out of a protected place, and into one (replacing what is there counts as its rename). */
 	r = sa_check(SA_EVENT_FILE_RENAME, SA_ACCESS_RENAME, old_dentry, NULL, SA_WALK_OBJECT);
 	if (r)
@@ -351,4 +567,316 @@ int BPF_PROG(sa_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 			bpf_map_update_elem(&sa_cgroups, &k, &mask, BPF_ANY);
 	}
 	return 0;
+}
+
+/* ---- Network, socket creation, capabilities ---- */
+
+#define AF_UNIX_NR 1
+#define AF_INET_NR 2
+#define AF_INET6_NR 10
+#define IPPROTO_TCP_NR 6
+#define IPPROTO_UDP_NR 17
+#define IPPROTO_UDPLITE_NR 136
+#define IPPROTO_MPTCP_NR 262
+#define CAP_OPT_NOAUDIT_BIT 0x2
+
+static __always_inline __u32 sa_net_proto_class(__u32 protocol, __u32 family)
+{
+	if (family == AF_UNIX_NR)
+		return SA_NET_OTHER;
+	if (protocol == IPPROTO_TCP_NR || protocol == IPPROTO_MPTCP_NR)
+		return SA_NET_TCP;
+	if (protocol == IPPROTO_UDP_NR || protocol == IPPROTO_UDPLITE_NR)
+		return SA_NET_UDP;
+	return SA_NET_OTHER;
+}
+
+/* Counts and reports a decision; the hook's return value. */
+static __always_inline int sa_net_report(__u32 kind, __u32 access, const struct sa_decision *dec,
+					 __u32 family, __u32 protocol, __u32 port, __u32 arg,
+					 __u64 hi, __u64 lo)
+{
+	struct sa_scratch *s;
+
+	if (!dec->decided || dec->verdict == SA_VERDICT_ALLOW)
+		return 0;
+	sa_count(dec->verdict == SA_VERDICT_DENY ? SA_COUNTER_DENIED : SA_COUNTER_AUDITED);
+	s = sa_event_begin(kind, access, dec);
+	if (s) {
+		s->ev.family = family;
+		s->ev.protocol = protocol;
+		s->ev.port = port;
+		s->ev.arg = arg;
+		__builtin_memcpy(s->ev.addr, &hi, 8);
+		__builtin_memcpy(s->ev.addr + 8, &lo, 8);
+		sa_event_send(s);
+	}
+	return dec->verdict == SA_VERDICT_DENY ? -EPERM : 0;
+}
+
+/*
+ * Decide operation @op on socket @sock_addr with the address at @sa_addr (@sa_len bytes, the
+ * kernel's copy of it) or, for @sa_addr 0, the socket's own local address (listen). Global,
+ * checked once for the four hooks; scalar arguments.
+ */
+__attribute__((noinline)) int sa_net_check(__u64 op, __u64 sock_addr, __u64 sa_addr_v,
+					   __u64 sa_len)
+{
+	struct socket *sock = (struct socket *)sock_addr;
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct sa_decision dec = {};
+	__u64 hi = 0, lo = 0;
+	__u32 family = 0, protocol, port = 0, fam, bit;
+	__u16 sa_family = 0, nport = 0;
+
+	if (!sk || sa_is_self())
+		return 0;
+	protocol = BPF_CORE_READ(sk, sk_protocol);
+	if (sa_addr_v) {
+		if (sa_len < 2 || bpf_probe_read_kernel(&sa_family, 2, (void *)sa_addr_v) < 0)
+			return 0;
+		family = sa_family;
+		if (family == AF_INET_NR) {
+			__u32 a4 = 0;
+
+			if (sa_len < 8)
+				return 0; /* the kernel refuses it (EINVAL) */
+			bpf_probe_read_kernel(&nport, 2, (void *)(sa_addr_v + 2));
+			bpf_probe_read_kernel(&a4, 4, (void *)(sa_addr_v + 4));
+			hi = a4;
+		} else if (family == AF_INET6_NR) {
+			if (sa_len < 24)
+				return 0;
+			bpf_probe_read_kernel(&nport, 2, (void *)(sa_addr_v + 2));
+			bpf_probe_read_kernel(&hi, 8, (void *)(sa_addr_v + 8));
+			bpf_probe_read_kernel(&lo, 8, (void *)(sa_addr_v + 16));
+		}
+	} else {
+		family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		nport = bpf_htons(BPF_CORE_READ(sk, __sk_common.skc_num));
+		if (family == AF_INET_NR) {
+			hi = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		} else if (family == AF_INET6_NR) {
+			bpf_probe_read_kernel(&hi, 8, &sk->__sk_common.skc_v6_rcv_saddr);
+			bpf_probe_read_kernel(&lo, 8,
+					      (void *)&sk->__sk_common.skc_v6_rcv_saddr + 8);
+		}
+	}
+	port = bpf_ntohs(nport);
+	if (family == AF_INET_NR) {
+		fam = SA_NET_IPV4;
+	} else if (family == AF_INET6_NR) {
+		fam = SA_NET_IPV6;
+		/* ::ffff:a.b.c.d is the IPv4 address a.b.c.d. */
+		if (hi == 0 && (lo & 0xffffffffULL) == 0xffff0000ULL) {
+			fam = SA_NET_IPV4;
+			family = AF_INET_NR; /* reported as the IPv4 address it is */
+			hi = lo >> 32;
+			lo = 0;
+		}
+	} else if (family == AF_UNIX_NR) {
+		fam = SA_NET_UNIX;
+		port = 0;
+	} else {
+		return 0;
+	}
+	bit = SA_NET_BIT(op & 3, sa_net_proto_class(protocol, family));
+	sa_decide_rules(SA_RULES_NET, SA_NET_Q(0, fam, bit), hi, lo, port, &dec);
+	return sa_net_report(SA_EVENT_NET_CONNECT + (op & 3), bit, &dec, family, protocol, port, 0,
+			     hi, lo) ? -EPERM : 0;
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(sa_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return sa_net_check(SA_NET_CONNECT, sa_addr(sock), sa_addr(address), addrlen) ? -EPERM : 0;
+}
+
+SEC("lsm/socket_bind")
+int BPF_PROG(sa_socket_bind, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	if (ret)
+		return ret;
+	return sa_net_check(SA_NET_BIND, sa_addr(sock), sa_addr(address), addrlen) ? -EPERM : 0;
+}
+
+SEC("lsm/socket_listen")
+int BPF_PROG(sa_socket_listen, struct socket *sock, int backlog, int ret)
+{
+	if (ret)
+		return ret;
+	return sa_net_check(SA_NET_LISTEN, sa_addr(sock), 0, 0) ? -EPERM : 0;
+}
+
+/* Datagrams to an explicit address: a connected socket's sends were checked at connect. */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(sa_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	void *name;
+
+	if (ret)
+		return ret;
+	name = BPF_CORE_READ(msg, msg_name);
+	if (!name)
+		return 0;
+	return sa_net_check(SA_NET_SENDMSG, sa_addr(sock), sa_addr(name),
+			    BPF_CORE_READ(msg, msg_namelen)) ? -EPERM : 0;
+}
+
+SEC("lsm/socket_create")
+int BPF_PROG(sa_socket_create, int family, int type, int protocol, int kern, int ret)
+{
+	struct sa_decision dec = {};
+	__u32 t = type & 0xf; /* without SOCK_NONBLOCK, SOCK_CLOEXEC */
+
+	if (ret)
+		return ret;
+	if (kern || sa_is_self())
+		return 0;
+	sa_decide_rules(SA_RULES_CREATE, family & 0xffff, t, protocol & 0xffff, 0, &dec);
+	return sa_net_report(SA_EVENT_NET_CREATE, 0, &dec, family, protocol, 0, t, 0, 0) ? -EPERM
+											: 0;
+}
+
+SEC("lsm/capable")
+int BPF_PROG(sa_capable, const struct cred *cred, struct user_namespace *ns, int cap,
+	     unsigned int opts, int ret)
+{
+	struct sa_decision dec = {};
+
+	if (ret)
+		return ret;
+	if (cap < 0 || cap > SA_CAP_MAX || sa_is_self())
+		return 0;
+	sa_decide_rules(SA_RULES_CAP, cap, 0, 0, 0, &dec);
+	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW)
+		return 0;
+	/* A probe the kernel makes without auditing (ns_capable_noaudit) is denied all the
+	 * same, but not reported: it is not an attempt the process made. */
+	if (opts & CAP_OPT_NOAUDIT_BIT)
+		return dec.verdict == SA_VERDICT_DENY ? -EPERM : 0;
+	return sa_net_report(SA_EVENT_CAPABILITY, 0, &dec, 0, 0, 0, cap, 0, 0) ? -EPERM : 0;
+}
+
+/* ---- kernel: rules ---- */
+
+/* Decides kernel operation @op for the current process; reports with @name (a module, a file,
+ * a file system type; may be NULL) read from kernel (or, with @user, user) memory. */
+static __always_inline int sa_kernel_check(__u32 op, const void *name, int user)
+{
+	struct sa_decision dec = {};
+	struct sa_scratch *s;
+
+	if (sa_is_self())
+		return 0;
+	sa_decide_rules(SA_RULES_CAP, SA_KERNEL_KEY(op), 0, 0, 0, &dec);
+	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW)
+		return 0;
+	sa_count(dec.verdict == SA_VERDICT_DENY ? SA_COUNTER_DENIED : SA_COUNTER_AUDITED);
+	s = sa_event_begin(SA_EVENT_KERNEL, 0, &dec);
+	if (s) {
+		s->ev.arg = op;
+		if (name && user)
+			bpf_probe_read_user_str(s->ev.path, SA_NAME_LEN, name);
+		else if (name)
+			bpf_probe_read_kernel_str(s->ev.path, SA_NAME_LEN, name);
+		sa_event_send(s);
+	}
+	return dec.verdict == SA_VERDICT_DENY ? -EPERM : 0;
+}
+
+/* init_module (and, on kernels that load firmware or policies this way, nothing else). */
+SEC("lsm/kernel_load_data")
+int BPF_PROG(sa_kernel_load_data, enum kernel_load_data_id id, bool contents, int ret)
+{
+	if (ret)
+		return ret;
+	if (id == bpf_core_enum_value(enum kernel_load_data_id, LOADING_MODULE))
+		return sa_kernel_check(SA_KERNEL_MODULE_LOAD, NULL, 0) ? -EPERM : 0;
+	if (id == bpf_core_enum_value(enum kernel_load_data_id, LOADING_KEXEC_IMAGE))
+		return sa_kernel_check(SA_KERNEL_KEXEC, NULL, 0) ? -EPERM : 0;
+	return 0;
+}
+
+/* finit_module and kexec_file_load read a file. */
+SEC("lsm/kernel_read_file")
+int BPF_PROG(sa_kernel_read_file, struct file *file, enum kernel_read_file_id id, bool contents,
+	     int ret)
+{
+	const unsigned char *name = NULL;
+
+	if (ret)
+		return ret;
+	if (file)
+		name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	if (id == bpf_core_enum_value(enum kernel_read_file_id, READING_MODULE))
+		return sa_kernel_check(SA_KERNEL_MODULE_LOAD, name, 0) ? -EPERM : 0;
+	if (id == bpf_core_enum_value(enum kernel_read_file_id, READING_KEXEC_IMAGE))
+		return sa_kernel_check(SA_KERNEL_KEXEC, name, 0) ? -EPERM : 0;
+	return 0;
+}
+
+/* A module the kernel is about to load on demand for the current process (a socket family,
+ * a file system, a device): denied, the request fails as if the module did not exist. */
+SEC("lsm/kernel_module_request")
+int BPF_PROG(sa_kernel_module_request, char *kmod_name, int ret)
+{
+	if (ret)
+		return ret;
+	return sa_kernel_check(SA_KERNEL_MODULE_REQUEST, kmod_name, 0) ? -EPERM : 0;
+}
+
+#define MS_REMOUNT_BIT 32
+
+SEC("lsm/sb_mount")
+int BPF_PROG(sa_sb_mount, const char *dev_name, const struct path *path, const char *type,
+	     unsigned long flags, void *data, int ret)
+{
+	if (ret)
+		return ret;
+	if (flags & MS_REMOUNT_BIT)
+		return sa_kernel_check(SA_KERNEL_REMOUNT, type, 0) ? -EPERM : 0;
+	return sa_kernel_check(SA_KERNEL_MOUNT, type, 0) ? -EPERM : 0;
+}
+
+SEC("lsm/task_fix_setuid")
+int BPF_PROG(sa_task_fix_setuid, struct cred *new, const struct cred *old, int flags, int ret)
+{
+	__u32 nr, ne, ns, or_, oe, os;
+
+	if (ret)
+		return ret;
+	nr = BPF_CORE_READ(new, uid.val);
+	ne = BPF_CORE_READ(new, euid.val);
+	ns = BPF_CORE_READ(new, suid.val);
+	or_ = BPF_CORE_READ(old, uid.val);
+	oe = BPF_CORE_READ(old, euid.val);
+	os = BPF_CORE_READ(old, suid.val);
+	/* Only a change to root: a root process dropping privileges is not one. */
+	if (!((nr == 0 && or_ != 0) || (ne == 0 && oe != 0) || (ns == 0 && os != 0)))
+		return 0;
+	return sa_kernel_check(SA_KERNEL_SETUID_ROOT, NULL, 0) ? -EPERM : 0;
+}
+
+/* Whether @child is the current process or below it: up its parents, at most SA_PTRACE_DEPTH. */
+static __always_inline int sa_is_descendant(struct task_struct *child)
+{
+	__u32 me = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *t = child;
+
+	for (int i = 0; i < SA_PTRACE_DEPTH; i++) {
+		__u32 tgid = BPF_CORE_READ(t, tgid);
+
+		if (tgid == me)
+			return 1;
+		if (tgid <= 1)
+			return 0;
+		t = BPF_CORE_READ(t, real_parent);
+		if (!t)
+			return 0;
+	}
+	return 0; /* deeper than the bound: treated as outside the subtree */
 }

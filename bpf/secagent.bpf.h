@@ -53,6 +53,52 @@ struct {
 } sa_selectors SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 2 * 65536); /* resized by the daemon before load */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sa_net_key);
+	__type(value, struct sa_net_rule);
+} sa_net_rules SEC(".maps");
+
+/* Port -> port class, per slot (slot * SA_NET_PORTS + port); 0: no rule names the port. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SA_SLOTS * SA_NET_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sa_net_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * 4096);
+	__type(key, struct sa_create_key);
+	__type(value, struct sa_simple_rule);
+} sa_create_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * SA_MAX_SELECTORS * (SA_CAP_MAX + 1 + SA_KERNEL_OPS));
+	__type(key, struct sa_cap_key);
+	__type(value, struct sa_simple_rule);
+} sa_cap_rules SEC(".maps");
+
+/* The daemon that loaded these programs; never pinned (see struct sa_self_info). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sa_self_info);
+} sa_self SEC(".maps");
+
+/* The maps and links of that daemon, by id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct sa_own_key);
+	__type(value, __u32);
+} sa_own SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, struct sa_cgroup_key);

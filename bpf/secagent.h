@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define SA_LAYOUT_VERSION 4
+#define SA_LAYOUT_VERSION 5
 
 #define SA_COMM_LEN 16
 /* Bytes of path text an event carries; longer paths are cut at the front component boundary. */
@@ -69,6 +69,19 @@ enum sa_event_kind {
 	SA_EVENT_FILE_EXEC,
 	SA_EVENT_FILE_MMAP,
 	SA_EVENT_FILE_TRUNCATE,
+	SA_EVENT_NET_CONNECT,
+	SA_EVENT_NET_BIND,
+	SA_EVENT_NET_LISTEN,
+	SA_EVENT_NET_SENDMSG,
+	SA_EVENT_NET_CREATE,
+	SA_EVENT_CAPABILITY,
+	/* Self-protection: an attempt on the agent by another process (flag SA_EVENT_SELF). */
+	SA_EVENT_TAMPER_BPF,    /* arg: the bpf() command; ino: the object's id */
+	SA_EVENT_TAMPER_MAP,    /* ino: the map id another process asked an fd for */
+	SA_EVENT_TAMPER_SIGNAL, /* arg: the signal */
+	SA_EVENT_TAMPER_PTRACE, /* arg: the ptrace access mode */
+	SA_EVENT_TAMPER_UNPIN,  /* path: the pin's name */
+	SA_EVENT_KERNEL,        /* arg: enum sa_kernel_op; path: module, file or fs type */
 };
 
 enum sa_event_flags {
@@ -76,6 +89,7 @@ enum sa_event_flags {
 	SA_EVENT_RACE_FAIL_CLOSED = 1u << 1, /* denied because the policy kept switching under it */
 	SA_EVENT_DEPTH_FAIL_CLOSED = 1u << 2, /* denied because the walk hit SA_TREE_DEPTH */
 	SA_EVENT_PATH_RELATIVE = 1u << 3, /* the hook saw no mount: path from the file system root */
+	SA_EVENT_SELF = 1u << 4, /* decided by self-protection, not by a policy */
 };
 
 enum sa_counter {
@@ -89,6 +103,9 @@ enum sa_counter {
 enum sa_slot_flags {
 	SA_SLOT_HAS_TREE_DENY = 1u << 0, /* the set denies some subtree: deep walks fail closed */
 	SA_SLOT_HAS_TREE = 1u << 1,      /* some rule is for a subtree: the hooks walk up */
+	SA_SLOT_HAS_NET = 1u << 2,       /* network rules: the socket hooks look them up */
+	SA_SLOT_HAS_CREATE = 1u << 3,    /* socket creation rules */
+	SA_SLOT_HAS_CAPS = 1u << 4,      /* capability rules */
 };
 
 /* The switch that makes a whole policy set active at once: one 32-bit store of seq. */
@@ -195,6 +212,123 @@ struct sa_file_rule {
 	__u64 scoped;
 };
 
+/*
+ * Network rules. A hook checks one bit: the operation and the protocol class of the socket.
+ * Addresses are matched in an LPM trie whose key starts with fixed fields (slot, selector,
+ * family, port class) followed by the address: the longest matching prefix is one lookup.
+ */
+enum sa_net_op {
+	SA_NET_CONNECT = 0,
+	SA_NET_BIND,
+	SA_NET_LISTEN,
+	SA_NET_SENDMSG, /* datagrams sent to an explicit address (connectionless sockets) */
+	SA_NET_OPS,
+};
+
+enum sa_net_proto {
+	SA_NET_TCP = 0, /* IPPROTO_TCP, IPPROTO_MPTCP */
+	SA_NET_UDP,     /* IPPROTO_UDP, IPPROTO_UDPLITE */
+	SA_NET_OTHER,   /* everything else: raw IP, SCTP, unix sockets */
+	SA_NET_PROTOS,
+};
+
+#define SA_NET_BIT(op, proto) ((op) * SA_NET_PROTOS + (proto))
+#define SA_NET_BITS (SA_NET_OPS * SA_NET_PROTOS)
+
+enum sa_net_family {
+	SA_NET_IPV4 = 0,
+	SA_NET_IPV6,
+	SA_NET_UNIX,
+};
+
+/* Port class 0 holds the rules without ports; a port that some rule names maps to its class
+ * (sa_net_ports, one entry per slot and port) and the hook also looks that class up. */
+#define SA_NET_PORTS 65536
+#define SA_NET_FIXED_BITS 64 /* slot, selector, family, pad, port_class */
+
+struct sa_net_key {
+	__u32 prefixlen; /* SA_NET_FIXED_BITS + the address prefix */
+	__u8 slot;
+	__u8 selector;
+	__u8 family; /* enum sa_net_family */
+	__u8 pad;
+	__u32 port_class;
+	__u8 addr[16]; /* IPv4 in the first four bytes */
+};
+
+/* Per bit: the verdict + 1 (0: no rule says anything), the address prefix length of the rule
+ * that decides it (inherited from a shorter prefix when this entry's rules do not set the
+ * bit), and the rule. */
+struct sa_net_rule {
+	__u32 version;
+	__u8 verdict[SA_NET_BITS];
+	__u8 prefix[SA_NET_BITS];
+	__u32 rule[SA_NET_BITS];
+};
+
+/* Socket creation and capabilities: one exact key, one verdict. SA_ANY in a field is a wildcard
+ * the hook looks up as well. */
+#define SA_ANY 0xffff
+
+struct sa_create_key {
+	__u8 slot;
+	__u8 selector;
+	__u16 family; /* AF_* */
+	__u16 type;   /* SOCK_*, or SA_ANY */
+	__u16 protocol; /* or SA_ANY */
+};
+
+struct sa_cap_key {
+	__u8 slot;
+	__u8 selector;
+	__u16 pad;
+	__u32 cap;
+};
+
+struct sa_simple_rule {
+	__u32 version;
+	__u32 verdict; /* enum sa_verdict */
+	__u32 rule;    /* SA_RULE_REF */
+};
+
+#define SA_CAP_MAX 63
+
+/* kernel: rules share the capability map: operation OP is key cap SA_KERNEL_KEY(OP). */
+enum sa_kernel_op {
+	SA_KERNEL_MODULE_LOAD = 0, /* init_module, finit_module */
+	SA_KERNEL_MODULE_REQUEST,  /* a module the kernel loads on demand (request_module) */
+	SA_KERNEL_KEXEC,           /* kexec_load, kexec_file_load */
+	SA_KERNEL_BPF_LOAD,        /* BPF_PROG_LOAD */
+	SA_KERNEL_PTRACE,          /* attach to a process that is not a descendant */
+	SA_KERNEL_MOUNT,           /* a new mount, bind or move */
+	SA_KERNEL_REMOUNT,         /* MS_REMOUNT */
+	SA_KERNEL_SETUID_ROOT,     /* a change of real, effective or saved uid to 0 from non-0 */
+	SA_KERNEL_OPS,
+};
+#define SA_KERNEL_KEY(op) (SA_CAP_MAX + 1 + (op))
+/* Ancestors a ptrace check walks up from the target looking for the tracer; a longer chain is
+ * taken as "outside the subtree". */
+#define SA_PTRACE_DEPTH 64
+
+/* The running daemon, written at start: its calls are never denied, and what it owns is
+ * protected while it runs (the map holding this is referenced by the daemon's descriptor only,
+ * so its user count says whether the daemon is alive). */
+struct sa_self_info {
+	__u32 tgid;
+	__u32 pin_dev; /* the pin directory */
+	__u64 pin_ino;
+};
+
+enum sa_own_kind {
+	SA_OWN_MAP = 1,
+	SA_OWN_LINK = 2,
+};
+
+struct sa_own_key {
+	__u32 kind; /* enum sa_own_kind */
+	__u32 id;
+};
+
 struct sa_event {
 	__u32 version;
 	__u32 kind; /* enum sa_event_kind */
@@ -210,6 +344,14 @@ struct sa_event {
 	__u32 dev;
 	__u64 ino;
 	__u64 ktime_ns;
+	/* Network events: AF_* family, IPPROTO_* protocol (socket create: the type and protocol
+	 * arguments), port in host order, address (IPv4 in the first four bytes). Capability
+	 * events: the capability number in arg. */
+	__u32 family;
+	__u32 protocol;
+	__u32 port;
+	__u32 arg;
+	__u8 addr[16];
 	char comm[SA_COMM_LEN];
 	char path[SA_PATH_LEN];
 };

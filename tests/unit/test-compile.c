@@ -12,6 +12,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include "compile.h"
 #include "test.h"
 
@@ -567,6 +569,182 @@ TEST(a_file_is_also_bound_by_its_name_and_may_not_exist_yet)
 	ASSERT_EQ(verdict_of(by_name, false, SA_ACCESS_READ), SA_VERDICT_DENY);
 	compiled_set_free(c);
 	free((void *)texts[0]);
+}
+
+#define NET_POLICY(name, body)                                                                     \
+	"apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: " name "}\nspec:\n" body
+
+static const struct compiled_net_entry *find_net(const struct compiled_set *c, uint8_t family,
+						 const char *addr, unsigned prefix, uint32_t port)
+{
+	struct sa_net_key k = { .family = family, .prefixlen = SA_NET_FIXED_BITS + prefix };
+
+	if (inet_pton(family == SA_NET_IPV4 ? AF_INET : AF_INET6, addr, k.addr) != 1)
+		abort();
+	k.port_class = port == UINT32_MAX ? 0 : c->port_class[port];
+	for (size_t i = 0; i < c->n_net; i++)
+		if (!memcmp(&c->net[i].key, &k, sizeof(k)))
+			return &c->net[i];
+	return NULL;
+}
+
+/* The verdict (or -1) and deciding prefix of one bit of an entry. */
+#define NET_VERDICT(e, op, proto) ((int)(e)->rule.verdict[SA_NET_BIT(op, proto)] - 1)
+#define NET_PREFIX(e, op, proto) ((e)->rule.prefix[SA_NET_BIT(op, proto)])
+
+TEST(network_longest_prefix_inherits_what_it_does_not_say)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[] = { NET_POLICY("n", "  network:\n"
+						"    - {operations: [connect], addresses: [10.0.0.0/8], protocols: [tcp], action: deny}\n"
+						"    - {operations: [bind], addresses: [10.1.0.0/16], action: audit}\n"
+						"    - {operations: [connect], addresses: [10.1.2.0/24], action: allow}\n"
+						"    - {operations: [connect], addresses: [\"::ffff:10.9.0.0/112\"], action: deny}\n"
+						"    - {operations: [listen], action: deny, mode: audit}\n") };
+	const struct compiled_net_entry *e8, *e16, *e24, *any;
+
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	ASSERT_EQ(d.n, 0);
+	e8 = find_net(c, SA_NET_IPV4, "10.0.0.0", 8, UINT32_MAX);
+	e16 = find_net(c, SA_NET_IPV4, "10.1.0.0", 16, UINT32_MAX);
+	e24 = find_net(c, SA_NET_IPV4, "10.1.2.0", 24, UINT32_MAX);
+	any = find_net(c, SA_NET_IPV6, "::", 0, UINT32_MAX);
+	ASSERT_NOT_NULL(e8);
+	ASSERT_NOT_NULL(e16);
+	ASSERT_NOT_NULL(e24);
+	ASSERT_NOT_NULL(any);
+	ASSERT_NOT_NULL(find_net(c, SA_NET_IPV4, "10.9.0.0", 16, UINT32_MAX));
+	ASSERT_NULL(c->port_class);
+	ASSERT_EQ(NET_VERDICT(e8, SA_NET_CONNECT, SA_NET_TCP), SA_VERDICT_DENY);
+	ASSERT_EQ(NET_VERDICT(e8, SA_NET_CONNECT, SA_NET_UDP), -1);
+	/* The /16 says nothing of connect: it carries the /8's deny, with the /8's prefix. */
+	ASSERT_EQ(NET_VERDICT(e16, SA_NET_CONNECT, SA_NET_TCP), SA_VERDICT_DENY);
+	ASSERT_EQ(NET_PREFIX(e16, SA_NET_CONNECT, SA_NET_TCP), 8);
+	ASSERT_EQ(NET_VERDICT(e16, SA_NET_BIND, SA_NET_UDP), SA_VERDICT_AUDIT);
+	ASSERT_EQ(NET_PREFIX(e16, SA_NET_BIND, SA_NET_UDP), 16);
+	/* The /24 allows connect (any protocol) and inherits bind from the /16. */
+	ASSERT_EQ(NET_VERDICT(e24, SA_NET_CONNECT, SA_NET_TCP), SA_VERDICT_ALLOW);
+	ASSERT_EQ(NET_PREFIX(e24, SA_NET_CONNECT, SA_NET_TCP), 24);
+	ASSERT_EQ(NET_VERDICT(e24, SA_NET_BIND, SA_NET_TCP), SA_VERDICT_AUDIT);
+	/* Every address inherits the any-address listen rule (audit: its mode). */
+	ASSERT_EQ(NET_VERDICT(e24, SA_NET_LISTEN, SA_NET_OTHER), SA_VERDICT_AUDIT);
+	ASSERT_EQ(NET_PREFIX(e24, SA_NET_LISTEN, SA_NET_OTHER), 0);
+	ASSERT_EQ(NET_VERDICT(any, SA_NET_LISTEN, SA_NET_TCP), SA_VERDICT_AUDIT);
+	ASSERT_EQ(NET_VERDICT(any, SA_NET_CONNECT, SA_NET_TCP), -1);
+	ASSERT_EQ(SA_RULE_INDEX(e24->rule.rule[SA_NET_BIT(SA_NET_CONNECT, SA_NET_TCP)]), 2);
+	ASSERT_EQ(compiled_set_rule(c, e24->rule.rule[0])->line, 8);
+	compiled_set_free(c);
+}
+
+TEST(network_port_ranges_become_classes)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[] = { NET_POLICY("p", "  network:\n"
+						"    - {operations: [connect], ports: [\"100-200\"], action: deny}\n"
+						"    - {operations: [connect], ports: [\"150-250\", 80], action: audit}\n") };
+	uint32_t *pc;
+
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	pc = c->port_class;
+	ASSERT_NOT_NULL(pc);
+	ASSERT_EQ(pc[79], 0);
+	ASSERT_TRUE(pc[80] != 0);
+	ASSERT_EQ(pc[81], 0);
+	ASSERT_EQ(pc[99], 0);
+	ASSERT_EQ(pc[100], pc[149]);
+	ASSERT_TRUE(pc[150] != pc[149]);
+	ASSERT_EQ(pc[150], pc[200]);
+	ASSERT_TRUE(pc[201] != pc[200]);
+	ASSERT_EQ(pc[201], pc[250]);
+	ASSERT_EQ(pc[251], 0);
+	/* 100-200 spans two classes, 150-250 two, 80 one; each for ipv4 and ipv6. */
+	ASSERT_EQ(c->n_net, 2 * 4);
+	ASSERT_EQ(NET_VERDICT(find_net(c, SA_NET_IPV4, "0.0.0.0", 0, 175), SA_NET_CONNECT,
+			      SA_NET_TCP),
+		  SA_VERDICT_DENY);
+	ASSERT_EQ(NET_VERDICT(find_net(c, SA_NET_IPV6, "::", 0, 225), SA_NET_CONNECT, SA_NET_UDP),
+		  SA_VERDICT_AUDIT);
+	compiled_set_free(c);
+}
+
+TEST(network_create_and_capabilities)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[] = {
+		NET_POLICY("c", "  network:\n"
+				"    - {operations: [create], families: [packet], action: deny}\n"
+				"    - {operations: [create], families: [netlink], netlinkProtocols: [audit, route], action: audit}\n"
+				"    - {operations: [create], families: [ipv4, ipv6], types: [raw], action: deny}\n"
+				"  capabilities:\n"
+				"    - {names: [CAP_SYS_MODULE, CAP_NET_RAW], action: audit}\n"
+				"    - {names: [CAP_SYS_MODULE], action: deny}\n"
+				"  kernel:\n"
+				"    - {operations: [kexec, setuid_root], action: deny, mode: audit}\n"),
+	};
+
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	ASSERT_EQ(c->n_create, 1 + 2 + 2);
+	ASSERT_EQ(c->create[0].key.family, 2);
+	ASSERT_EQ(c->create[0].key.type, 3);
+	ASSERT_EQ(c->create[0].key.protocol, SA_ANY);
+	for (size_t i = 0; i < c->n_create; i++)
+		if (c->create[i].key.family == 17) {
+			ASSERT_EQ(c->create[i].key.type, SA_ANY);
+			ASSERT_EQ(c->create[i].rule.verdict, SA_VERDICT_DENY);
+		} else if (c->create[i].key.family == 16) {
+			ASSERT_TRUE(c->create[i].key.protocol == 9 || c->create[i].key.protocol == 0);
+			ASSERT_EQ(c->create[i].rule.verdict, SA_VERDICT_AUDIT);
+		}
+	/* The deny of the second rule wins over the audit of the first for CAP_SYS_MODULE. */
+	ASSERT_EQ(c->n_caps, 4);
+	ASSERT_EQ(c->caps[0].key.cap, 13);
+	ASSERT_EQ(c->caps[0].rule.verdict, SA_VERDICT_AUDIT);
+	ASSERT_EQ(c->caps[1].key.cap, 16);
+	ASSERT_EQ(c->caps[1].rule.verdict, SA_VERDICT_DENY);
+	ASSERT_EQ(SA_RULE_INDEX(c->caps[1].rule.rule), 4);
+	/* kernel: rules are keys past the capabilities; mode audit turns deny into audit. */
+	ASSERT_EQ(c->caps[2].key.cap, SA_KERNEL_KEY(SA_KERNEL_KEXEC));
+	ASSERT_EQ(c->caps[2].rule.verdict, SA_VERDICT_AUDIT);
+	ASSERT_EQ(c->caps[3].key.cap, SA_KERNEL_KEY(SA_KERNEL_SETUID_ROOT));
+	ASSERT_EQ(SA_RULE_INDEX(c->caps[3].rule.rule), 5);
+	compiled_set_free(c);
+}
+
+TEST(network_entries_are_bounded)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	char *text = NULL, *ports = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&ports, &size);
+
+	/* 250 ports (250 classes) for 300 addresses: 75,000 entries, beyond the bound. */
+	ASSERT_NOT_NULL(f);
+	for (unsigned i = 0; i < 250; i++)
+		fprintf(f, "%s%u", i ? ", " : "", 1000 + 2 * i);
+	ASSERT_EQ(fclose(f), 0);
+	f = open_memstream(&text, &size);
+	ASSERT_NOT_NULL(f);
+	fprintf(f, NET_POLICY("big", "  network:\n    - operations: [connect]\n      ports: [%s]\n"
+				     "      action: deny\n      addresses: ["),
+		ports);
+	for (unsigned i = 0; i < 300; i++)
+		fprintf(f, "%s10.%u.%u.0/24", i ? ", " : "", i / 256, i % 256);
+	fputs("]\n", f);
+	ASSERT_EQ(fclose(f), 0);
+	const char *texts[] = { text };
+	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
+	ASSERT_EQ(d.n, 1);
+	ASSERT_EQ(d.items[0].line, 6);
+	ASSERT_EQ(d.items[0].column, 7);
+	ASSERT_TRUE(strstr(d.items[0].message, "network entries with this rule, at most 65536") !=
+		    NULL);
+	diag_list_clear(&d);
+	free(text);
+	free(ports);
 }
 
 int main(int argc, char **argv)

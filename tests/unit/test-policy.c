@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "policy-network.h"
 #include "policy.h"
 #include "test.h"
 #include "util.h"
@@ -485,7 +486,7 @@ TEST(error_unknown_keys)
 	ASSERT_ONE_ERROR(HEAD "  labels: {app: x}\nspec: {}\n", 5, 3,
 			 "unknown key 'labels' in metadata (expected one of: name, description)");
 	ASSERT_ONE_ERROR(HEAD "spec:\n  modes: audit\n", 6, 3,
-			 "unknown key 'modes' in spec (expected one of: mode, selector, files, exec, syscalls)");
+			 "unknown key 'modes' in spec (expected one of: mode, selector, files, exec, syscalls, network, capabilities, kernel)");
 	ASSERT_ONE_ERROR(HEAD "spec: {}\nyes: no\n", 6, 1, "unknown key 'yes' in policy");
 
 	/* The example from the documentation, exactly as printed. */
@@ -837,6 +838,109 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	if (remove(path) < 0)
 		fprintf(stderr, "cannot remove %s: %s\n", path, strerror(errno));
 	return 0;
+}
+
+#define NET(rule) HEAD "spec:\n  network:\n    - " rule "\n"
+
+TEST(network_rules_parse)
+{
+	struct policy *p = parse_ok(HEAD "spec:\n  network:\n"
+				       "    - operations: [connect, sendmsg]\n"
+				       "      addresses: [10.0.0.0/8, \"fd00::/8\", \"::ffff:192.0.2.0/120\", 192.0.2.7]\n"
+				       "      ports: [22, \"8000-8999\"]\n"
+				       "      protocols: [tcp]\n"
+				       "      action: deny\n"
+				       "      mode: audit\n"
+				       "    - operations: [create]\n"
+				       "      families: [netlink]\n"
+				       "      netlinkProtocols: [audit, route]\n"
+				       "      action: deny\n"
+				       "  capabilities:\n"
+				       "    - names: [CAP_SYS_MODULE, CAP_BPF]\n"
+				       "      action: audit\n");
+	const struct net_rule_spec *r = &p->net_rules[0];
+
+	ASSERT_EQ(p->n_net_rules, 2);
+	ASSERT_EQ(p->n_cap_rules, 1);
+	ASSERT_EQ(policy_n_rules(p), 3);
+	ASSERT_EQ(r->ops, 1u << NET_OP_CONNECT | 1u << NET_OP_SENDMSG);
+	ASSERT_EQ(r->n_addrs, 4);
+	ASSERT_EQ(r->addrs[0].family, SA_NET_IPV4);
+	ASSERT_EQ(r->addrs[0].prefix, 8);
+	ASSERT_EQ(r->addrs[0].addr[0], 10);
+	ASSERT_EQ(r->addrs[1].family, SA_NET_IPV6);
+	ASSERT_EQ(r->addrs[1].prefix, 8);
+	ASSERT_EQ(r->addrs[1].addr[0], 0xfd);
+	/* IPv4-mapped IPv6 is IPv4. */
+	ASSERT_EQ(r->addrs[2].family, SA_NET_IPV4);
+	ASSERT_EQ(r->addrs[2].prefix, 24);
+	ASSERT_EQ(r->addrs[2].addr[0], 192);
+	ASSERT_EQ(r->addrs[2].addr[2], 2);
+	ASSERT_EQ(r->addrs[3].prefix, 32);
+	ASSERT_EQ(r->families, 1u << SA_NET_IPV4 | 1u << SA_NET_IPV6);
+	ASSERT_EQ(r->n_ports, 2);
+	ASSERT_EQ(r->ports[1].lo, 8000);
+	ASSERT_EQ(r->ports[1].hi, 8999);
+	ASSERT_EQ(r->protocols, 1u << SA_NET_TCP);
+	ASSERT_TRUE(r->head.has_mode);
+	ASSERT_EQ(p->net_rules[1].netlink, 1u << 9 | 1u << 0);
+	ASSERT_EQ(p->cap_rules[0].caps, 1ULL << 16 | 1ULL << 39);
+	ASSERT_STREQ(capability_to_string(21), "CAP_SYS_ADMIN");
+	policy_free(p);
+}
+
+TEST(error_network)
+{
+	ASSERT_ONE_ERROR(NET("{operations: [connect], addresses: [10.1.2.3/8], action: deny}"), 7,
+			 43, "address '10.1.2.3/8' has bits set past its prefix length");
+	ASSERT_ONE_ERROR(NET("{operations: [connect], addresses: [300.1.1.1], action: deny}"), 7, 43,
+			 "invalid address '300.1.1.1' (expected an IPv4 or IPv6 address");
+	ASSERT_ONE_ERROR(NET("{operations: [connect], addresses: [\"::1/129\"], action: deny}"), 7,
+			 43, "invalid prefix length in '::1/129' (expected 0 to 128)");
+	ASSERT_ONE_ERROR(NET("{operations: [connect], addresses: [10.0.0.0/33], action: deny}"), 7,
+			 43, "invalid prefix length in '10.0.0.0/33' (expected 0 to 32)");
+	ASSERT_ONE_ERROR(NET("{operations: [connect], ports: [65536], action: deny}"), 7, 39,
+			 "invalid port or port range '65536' (expected N or N-M with N <= M <= 65535)");
+	ASSERT_ONE_ERROR(NET("{operations: [connect], ports: [\"90-80\"], action: deny}"), 7, 39,
+			 "invalid port or port range '90-80'");
+	ASSERT_ONE_ERROR(NET("{operations: [fly], action: deny}"), 7, 21,
+			 "invalid operation 'fly' (expected one of: connect, bind, listen, sendmsg, "
+			 "create)");
+	ASSERT_ONE_ERROR(NET("{operations: [connect], protocols: [sctp], action: deny}"), 7, 43,
+			 "invalid protocol 'sctp' (expected one of: tcp, udp)");
+	ASSERT_ONE_ERROR(NET("{operations: [connect], action: block}"), 7, 39,
+			 "invalid action 'block'");
+	ASSERT_ONE_ERROR(NET("{action: deny}"), 7, 7,
+			 "missing required key 'operations' in network rule");
+	ASSERT_ONE_ERROR(NET("{operations: [create, connect], families: [packet], action: deny}"), 7,
+			 7, "operation create cannot share a rule with connect");
+	ASSERT_ONE_ERROR(NET("{operations: [create], ports: [80], families: [ipv4], action: deny}"),
+			 7, 7, "a create rule matches families, types and netlinkProtocols");
+	ASSERT_ONE_ERROR(NET("{operations: [create], action: deny}"), 7, 7,
+			 "a create rule must name the families it applies to");
+	ASSERT_ONE_ERROR(NET("{operations: [create], families: [ipv4], netlinkProtocols: [audit], "
+			     "action: deny}"),
+			 7, 7, "netlinkProtocols needs families: [netlink] only");
+	ASSERT_ONE_ERROR(NET("{operations: [bind], types: [raw], action: deny}"), 7, 7,
+			 "types and netlinkProtocols apply to the create operation only");
+	ASSERT_ONE_ERROR(NET("{operations: [bind], families: [packet], action: deny}"), 7, 7,
+			 "connect, bind, listen and sendmsg rules take families ipv4, ipv6 and unix");
+	ASSERT_ONE_ERROR(NET("{operations: [bind], families: [unix], ports: [1], action: deny}"), 7,
+			 7, "unix sockets have no addresses, ports or protocols to match");
+	ASSERT_ONE_ERROR(NET("{operations: [bind], families: [ipv4], addresses: [\"::1\"], "
+			     "action: deny}"),
+			 7, 58, "address is ipv6, but families does not list it");
+	ASSERT_ONE_ERROR(HEAD "spec:\n  capabilities:\n    - {names: [CAP_FLY], action: deny}\n", 7,
+			 16, "invalid capability 'CAP_FLY' (expected one of: CAP_CHOWN,");
+	ASSERT_ONE_ERROR(HEAD "spec:\n  capabilities:\n    - {names: CAP_BPF, action: deny}\n", 7,
+			 15, "expected a non-empty sequence of capability, found a string");
+	ASSERT_ONE_ERROR(HEAD "spec:\n  kernel:\n    - {operations: [reboot], action: deny}\n", 7,
+			 21, "invalid kernel operation 'reboot' (expected one of: module_load, "
+			     "module_request, kexec, bpf_load, ptrace, mount, remount, setuid_root)");
+	ASSERT_ONE_ERROR(HEAD "spec:\n  kernel:\n    - {action: deny}\n", 7, 7,
+			 "missing required key 'operations' in kernel rule");
+	ASSERT_ONE_ERROR(HEAD "spec:\n  network: {}\n", 6, 12,
+			 "expected a sequence of rules, found a mapping");
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Decisions for network, socket creation and capability rules. Each is a fixed number of hash
+ * or LPM lookups per selector the process matches (at most SA_MAX_SELECTORS), never a loop over
+ * rules: an address is one longest-prefix lookup, a port one array lookup that gives its class.
+ */
+
+#include "secagent.bpf.h"
+
+/*
+ * A candidate verdict, packed so that the more specific one compares greater: the address
+ * prefix length, then how specific the rest of the key is (a port class beats any port; for
+ * socket creation, type and protocol beat the family alone), then the verdict (deny > audit >
+ * allow). The rule reference rides in the high 32 bits and takes no part in the comparison.
+ */
+#define SA_SCORE(prefix, specific, verdict1) (((__u64)(prefix) << 4) | ((specific) << 2) | (verdict1))
+#define SA_SCORE_VERDICT(s) (((s) & 3) - 1)
+#define SA_SCORE_REF(s) ((__u32)((s) >> 32))
+
+/* The greater of two packed scores by their low 32 bits, without a branch (see sa_stronger). */
+static __always_inline __u64 sa_score_max(__u64 a, __u64 b)
+{
+	__u64 b_wins = ((a & 0xffffffffULL) - (b & 0xffffffffULL)) >> 63;
+
+	return a ^ ((a ^ b) & (0 - b_wins));
+}
+
+static __always_inline int sa_is_self(void)
+{
+	__u32 zero = 0;
+	struct sa_self_info *self = bpf_map_lookup_elem(&sa_self, &zero);
+
+	return self && self->tgid && self->tgid == (__u32)(bpf_get_current_pid_tgid() >> 32);
+}
+
+/* A network query in one scalar: slot, selector, family, bit. */
+#define SA_NET_Q(slot, family, bit) ((__u64)(slot) | (__u64)(family) << 16 | (__u64)(bit) << 24)
+
+/* One selector's network entry for the address (@hi, @lo as the 16 address bytes) in port
+ * class @port_class: the packed score of the bit the query asks about, 0 when none. */
+__attribute__((noinline)) __u64 sa_net_entry(__u64 q, __u64 hi, __u64 lo, __u64 port_class)
+{
+	struct sa_net_key k = {
+		.prefixlen = SA_NET_FIXED_BITS + 128,
+		.slot = q & 1,
+		.selector = (q >> 8) & (SA_MAX_SELECTORS - 1),
+		.family = (q >> 16) & 3,
+		.port_class = (__u32)port_class,
+	};
+	__u32 bit = (q >> 24) & 15;
+	struct sa_net_rule *r;
+	__u64 v;
+
+	__builtin_memcpy(k.addr, &hi, 8);
+	__builtin_memcpy(k.addr + 8, &lo, 8);
+	r = bpf_map_lookup_elem(&sa_net_rules, &k);
+	if (!r || bit >= SA_NET_BITS)
+		return 0;
+	v = r->verdict[bit] & 3;
+	if (!v)
+		return 0;
+	return (__u64)r->rule[bit] << 32 | SA_SCORE(r->prefix[bit], port_class ? 1 : 0, v);
+}
+
+/* Every selector in @member: the rules without ports and those of the port's class. */
+__attribute__((noinline)) __u64 sa_net_level(__u64 q, __u64 hi, __u64 lo, __u64 port_class,
+					     __u64 member)
+{
+	__u64 best = 0;
+
+	for (int i = 0; i < SA_MAX_SELECTORS; i++) {
+		__u64 qi = q | (__u64)i << 8;
+
+		if (!(member >> i))
+			break;
+		if (!((member >> i) & 1))
+			continue;
+		best = sa_score_max(best, sa_net_entry(qi, hi, lo, 0));
+		if (port_class)
+			best = sa_score_max(best, sa_net_entry(qi, hi, lo, port_class));
+	}
+	return best;
+}
+
+/* Socket creation: the most specific of (family, type, protocol) with type and protocol or
+ * either left as SA_ANY. */
+__attribute__((noinline)) __u64 sa_create_level(__u64 slot, __u64 family, __u64 type,
+						__u64 protocol, __u64 member)
+{
+	__u64 best = 0;
+
+	for (int i = 0; i < SA_MAX_SELECTORS; i++) {
+		if (!(member >> i))
+			break;
+		if (!((member >> i) & 1))
+			continue;
+		for (int spec = 0; spec < 4; spec++) {
+			struct sa_create_key k = {
+				.slot = slot & 1,
+				.selector = i,
+				.family = family,
+				.type = spec & 2 ? type : SA_ANY,
+				.protocol = spec & 1 ? protocol : SA_ANY,
+			};
+			struct sa_simple_rule *r = bpf_map_lookup_elem(&sa_create_rules, &k);
+
+			if (r)
+				best = sa_score_max(best, (__u64)r->rule << 32 |
+								  SA_SCORE(0, spec, (r->verdict & 3) + 1));
+		}
+	}
+	return best;
+}
+
+__attribute__((noinline)) __u64 sa_cap_level(__u64 slot, __u64 cap, __u64 member)
+{
+	__u64 best = 0;
+
+	for (int i = 0; i < SA_MAX_SELECTORS; i++) {
+		struct sa_cap_key k = { .slot = slot & 1, .selector = i, .cap = (__u32)cap };
+		struct sa_simple_rule *r;
+
+		if (!(member >> i))
+			break;
+		if (!((member >> i) & 1))
+			continue;
+		r = bpf_map_lookup_elem(&sa_cap_rules, &k);
+		if (r)
+			best = sa_score_max(best, (__u64)r->rule << 32 |
+							  SA_SCORE(0, 0, (r->verdict & 3) + 1));
+	}
+	return best;
+}
+
+/* What sa_decide_rules() asks. */
+enum sa_rules_kind {
+	SA_RULES_NET,
+	SA_RULES_CREATE,
+	SA_RULES_CAP,
+};
+
+/*
+ * The decision of the active set for a network, creation or capability query, read under the
+ * same seqlock as file decisions (sa_decide): it comes wholly from one set, and after
+ * SA_DECIDE_RETRIES switches in a row it fails closed. @a..@d are the query's facts: for
+ * SA_RULES_NET the query (SA_NET_Q without slot), the address halves and the port; for
+ * SA_RULES_CREATE family, type, protocol; for SA_RULES_CAP the capability.
+ */
+static __always_inline void sa_decide_rules(enum sa_rules_kind kind, __u64 a, __u64 b, __u64 c,
+					    __u64 d, struct sa_decision *dec)
+{
+	__u32 zero = 0, need = kind == SA_RULES_NET	 ? SA_SLOT_HAS_NET
+			       : kind == SA_RULES_CREATE ? SA_SLOT_HAS_CREATE
+							 : SA_SLOT_HAS_CAPS;
+
+	for (int i = 0; i < SA_DECIDE_RETRIES; i++) {
+		struct sa_state *st = bpf_map_lookup_elem(&sa_state, &zero);
+		__u32 seq, slot, flags;
+		__u64 w = 0;
+
+		if (!st)
+			break;
+		seq = READ_ONCE_U32(st->seq);
+		barrier();
+		slot = seq % SA_SLOTS;
+		flags = READ_ONCE_U32(st->slot_flags[slot]);
+		*dec = (struct sa_decision){ .verdict = SA_VERDICT_ALLOW, .seq = seq };
+		if (!(flags & need))
+			return; /* the set has no such rules: nothing to look up */
+		if (kind == SA_RULES_NET) {
+			__u32 idx = slot * SA_NET_PORTS + (d & (SA_NET_PORTS - 1));
+			__u32 *pc = bpf_map_lookup_elem(&sa_net_ports, &idx);
+
+			w = sa_net_level(a | slot, b, c, pc ? *pc : 0, sa_membership(slot));
+		} else if (kind == SA_RULES_CREATE) {
+			w = sa_create_level(slot, a, b, c, sa_membership(slot));
+		} else {
+			w = sa_cap_level(slot, a, sa_membership(slot));
+		}
+		barrier();
+		if (READ_ONCE_U32(st->seq) != seq)
+			continue;
+		if (w & 3) {
+			dec->decided = 1;
+			dec->verdict = SA_SCORE_VERDICT(w);
+			dec->rule_ref = SA_SCORE_REF(w);
+		}
+		return;
+	}
+	*dec = (struct sa_decision){ .verdict = SA_VERDICT_DENY,
+				     .flags = SA_EVENT_RACE_FAIL_CLOSED,
+				     .decided = 1 };
+	sa_count(SA_COUNTER_FAIL_CLOSED);
+}
