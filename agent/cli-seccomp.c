@@ -140,9 +140,9 @@ int verb_exec(const struct verb *v, int argc, char **argv)
 							  "could not be reached",
 			    name);
 
-	/* seccomp_load() sets no_new_privs first (SCMP_FLTATR_CTL_NNP). Nothing runs without the
-	 * filter: a failure here ends the command. */
-	r = seccomp_load(ctx);
+	/* no_new_privs first, then the filter. Nothing runs without the filter: a failure here
+	 * ends the command. */
+	r = seccomp_filter_load(ctx);
 	seccomp_release(ctx);
 	if (r < 0)
 		return log_error_errno(r, "Cannot apply the seccomp filter of policy '%s': %m", name),

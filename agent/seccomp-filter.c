@@ -2,16 +2,26 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cli-json.h"
 #include "seccomp-filter.h"
 #include "util.h"
 
-/* Native numbers below this that libseccomp has no call for get ENOSYS explicitly (x86_64 has
- * about 460 calls); numbers above get the default. */
+/* Native numbers below this are looked up by name; past the highest one without a name, every
+ * number up to the end of the native ABI is unknown (x86_64: the x32 ABI starts at 1 << 30). */
 #define SYSCALL_NR_SCAN 1024
+#define SYSCALL_NR_NATIVE_END 0x3fffffffu
+/* Runs of unknown numbers the prefix checks (x86_64 has 3); past this, the policy's default. */
+#define UNKNOWN_RANGES_MAX 32
 
 static uint32_t action_to_scmp(enum syscall_action a, int errno_value)
 {
@@ -61,21 +71,15 @@ static const enum scmp_compare scmp_ops[] = {
 	[SYSCALL_ARG_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
 };
 
-/*
- * The plan both outputs follow (see seccomp-filter.h): the default action, the action of each
- * rule, and, for a default that denies or kills, the numbers no call has, which get ENOSYS.
- */
+/* The plan both outputs follow (see seccomp-filter.h): the default action and each rule's. */
 struct plan {
 	uint32_t filter_default;
 	uint32_t *rule_act; /* per rule */
-	int *unknown_nrs;   /* native numbers below SYSCALL_NR_SCAN that libseccomp does not know */
-	size_t n_unknown;
 };
 
 static void plan_clear(struct plan *p)
 {
 	free(p->rule_act);
-	free(p->unknown_nrs);
 }
 
 static int plan_make(const struct syscall_spec *s, enum policy_mode mode, struct plan *ret)
@@ -95,29 +99,12 @@ static int plan_make(const struct syscall_spec *s, enum policy_mode mode, struct
 			rule->errno_value);
 	}
 
-	/* Under allow or audit the kernel itself answers ENOSYS for a number it does not know. */
-	if ((d == SYSCALL_ACTION_DENY || d == SYSCALL_ACTION_KILL) &&
-	    p.filter_default != SCMP_ACT_ERRNO(ENOSYS)) {
-		p.unknown_nrs = calloc(SYSCALL_NR_SCAN, sizeof(int));
-		if (!p.unknown_nrs) {
-			plan_clear(&p);
-			return -ENOMEM;
-		}
-		for (int nr = 0; nr < SYSCALL_NR_SCAN; nr++) {
-			char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
-
-			if (!name)
-				p.unknown_nrs[p.n_unknown++] = nr;
-			free(name);
-		}
-	}
-
 	*ret = p;
 	return 0;
 }
 
 static int add_rules(scmp_filter_ctx ctx, const struct syscall_spec *s, const struct plan *p,
-		     bool unknown, struct seccomp_filter_error *ret_err)
+		     struct seccomp_filter_error *ret_err)
 {
 	int r;
 
@@ -150,12 +137,6 @@ static int add_rules(scmp_filter_ctx ctx, const struct syscall_spec *s, const st
 				return r;
 			}
 		}
-	}
-
-	for (size_t i = 0; unknown && i < p->n_unknown; i++) {
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), p->unknown_nrs[i], 0);
-		if (r < 0)
-			return r;
 	}
 	return 0;
 }
@@ -195,11 +176,10 @@ int seccomp_filter_build(const struct syscall_spec *s, enum policy_mode mode,
 	if (r < 0)
 		return r;
 
-	/* The native ABI, with ENOSYS for the numbers it has no call for. */
 	r = filter_new(p.filter_default, &ctx);
 	if (r < 0)
 		return r;
-	r = add_rules(ctx, s, &p, true, ret_err);
+	r = add_rules(ctx, s, &p, ret_err);
 	if (r < 0)
 		goto fail;
 
@@ -215,7 +195,7 @@ int seccomp_filter_build(const struct syscall_spec *s, enum policy_mode mode,
 		if (r >= 0 && (s->arches & SYSCALL_ARCH_X32))
 			r = seccomp_arch_add(other, SCMP_ARCH_X32);
 		if (r >= 0)
-			r = add_rules(other, s, &p, false, ret_err);
+			r = add_rules(other, s, &p, ret_err);
 		if (r >= 0) {
 			r = seccomp_merge(ctx, other); /* on success it takes @other */
 			if (r >= 0)
@@ -238,16 +218,141 @@ fail:
 	return r;
 }
 
+/*
+ * The prefix put before libseccomp's program when the policy's default denies or kills: on the
+ * native ABI a number no call has gets ENOSYS (so that glibc falls back, from clone3 to clone,
+ * say) in two comparisons per run of such numbers, where one libseccomp rule per number made the
+ * program some 650 entries longer. Unknown: below SYSCALL_NR_SCAN, what libseccomp has no name
+ * for; above it, every number to the end of the ABI. Writes at most @max instructions.
+ */
+static int enosys_prefix(struct sock_filter *buf, size_t max, size_t *ret_len)
+{
+	uint32_t arch = seccomp_arch_native();
+	uint32_t end = arch == SCMP_ARCH_X86_64 ? SYSCALL_NR_NATIVE_END : SYSCALL_NR_SCAN - 1;
+	uint32_t lo[UNKNOWN_RANGES_MAX], hi[UNKNOWN_RANGES_MAX];
+	size_t n = 0, len;
+	bool in_run = false;
+
+	for (uint32_t nr = 0; nr < SYSCALL_NR_SCAN; nr++) {
+		char *name = seccomp_syscall_resolve_num_arch(arch, (int)nr);
+		bool unknown = !name;
+
+		free(name);
+		if (!unknown) {
+			in_run = false;
+			continue;
+		}
+		if (!in_run) {
+			if (n == UNKNOWN_RANGES_MAX)
+				return -E2BIG;
+			lo[n++] = nr;
+			in_run = true;
+		}
+		hi[n - 1] = nr;
+	}
+	if (in_run)
+		hi[n - 1] = end;
+
+	/* ld arch; jeq native; ld nr; per run: jge lo, jgt hi; ja past; ret ENOSYS. */
+	len = 3 + 2 * n + 2;
+	if (len > max)
+		return -E2BIG;
+	buf[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					      offsetof(struct seccomp_data, arch));
+	buf[1] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, len - 2);
+	buf[2] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					      offsetof(struct seccomp_data, nr));
+	for (size_t i = 0; i < n; i++) {
+		size_t at = 3 + 2 * i;
+
+		buf[at] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo[i], 0, 1);
+		buf[at + 1] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, hi[i], 0,
+							   len - 1 - (at + 2));
+	}
+	buf[len - 2] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 1);
+	buf[len - 1] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+						    SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+	*ret_len = len;
+	return 0;
+}
+
+static bool default_needs_enosys(scmp_filter_ctx ctx)
+{
+	uint32_t def = SCMP_ACT_ALLOW;
+
+	if (seccomp_attr_get(ctx, SCMP_FLTATR_ACT_DEFAULT, &def) < 0)
+		return true; /* the prefix is right under any default */
+	return def != SCMP_ACT_ALLOW && def != SCMP_ACT_LOG && def != SCMP_ACT_ERRNO(ENOSYS);
+}
+
+int seccomp_filter_program(scmp_filter_ctx ctx, struct sock_filter **ret_insns, size_t *ret_len)
+{
+	_cleanup_free_ struct sock_filter *insns = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	size_t prefix = 0;
+	off_t size;
+	int r;
+
+	fd = memfd_create("secagent-seccomp", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = seccomp_export_bpf(ctx, fd);
+	if (r < 0)
+		return r;
+	size = lseek(fd, 0, SEEK_END);
+	if (size < 0)
+		return -errno;
+	if (size == 0 || size % sizeof(struct sock_filter) != 0 ||
+	    (size_t)size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return -E2BIG;
+
+	insns = calloc(BPF_MAXINSNS, sizeof(*insns));
+	if (!insns)
+		return -ENOMEM;
+	if (default_needs_enosys(ctx)) {
+		r = enosys_prefix(insns, BPF_MAXINSNS - size / sizeof(struct sock_filter), &prefix);
+		if (r < 0)
+			return r;
+	}
+	if (pread(fd, insns + prefix, size, 0) != size)
+		return -EIO;
+	*ret_len = prefix + size / sizeof(struct sock_filter);
+	*ret_insns = TAKE_PTR(insns);
+	return 0;
+}
+
+int seccomp_filter_load(scmp_filter_ctx ctx)
+{
+	_cleanup_free_ struct sock_filter *insns = NULL;
+	struct sock_fprog prog;
+	size_t len;
+	int r;
+
+	r = seccomp_filter_program(ctx, &insns, &len);
+	if (r < 0)
+		return r;
+	prog = (struct sock_fprog) { .len = len, .filter = insns };
+	/* What seccomp_load() does under SCMP_FLTATR_CTL_NNP and SCMP_FLTATR_CTL_LOG. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &prog) < 0)
+		return -errno;
+	return 0;
+}
+
 int seccomp_filter_deny_errno(const struct syscall_spec *s, enum policy_mode mode, const char *name,
 			      int64_t nr)
 {
 	enum syscall_action d = syscall_action_effective(s->default_action, mode);
 	int found = 0;
 
-	if (!name)
-		return d == SYSCALL_ACTION_DENY && nr >= 0 && nr < SYSCALL_NR_SCAN ? ENOSYS :
-		       d == SYSCALL_ACTION_DENY					  ? s->default_errno :
-											    0;
+	if (!name) {
+		/* The prefix of seccomp_filter_program() answers a native number no call has. */
+		if ((d == SYSCALL_ACTION_DENY || d == SYSCALL_ACTION_KILL) && nr >= 0 &&
+		    nr <= SYSCALL_NR_NATIVE_END)
+			return ENOSYS;
+		return d == SYSCALL_ACTION_DENY ? s->default_errno : 0;
+	}
 
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct syscall_rule *rule = &s->rules[i];

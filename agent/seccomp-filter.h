@@ -5,10 +5,12 @@
  * From a policy's `syscalls:` section to a seccomp filter (libseccomp) or to an OCI runtime-spec
  * seccomp profile. Both follow the same plan:
  *
- * - a call no rule names gets the policy's default action; under a default of deny or kill the
- *   native numbers below 1024 that libseccomp has no call for get ENOSYS instead, so that a call
+ * - a call no rule names gets the policy's default action; under a default of deny or kill a
+ *   native number libseccomp has no call for (below 1024 the numbers it cannot name, above them
+ *   every number to the end of the ABI, 2^30 - 1 on x86_64) gets ENOSYS instead, so that a call
  *   newer than libseccomp, or none at all, fails the way glibc expects before it falls back
- *   (clone3 to clone, fchmodat2 to fchmodat);
+ *   (clone3 to clone, fchmodat2 to fchmodat). A short prefix of range checks before
+ *   libseccomp's program does this (seccomp_filter_program());
  * - a call has one rule without conditions, or rules with conditions only, and then gets the
  *   default when none of them holds (libseccomp lets a rule without conditions swallow the
  *   others, so the parser refuses the mix);
@@ -20,7 +22,9 @@
  *   (SCMP_FLTATR_CTL_OPTIMIZE=2) keeps the cost of a lookup in log n.
  */
 
+#include <linux/filter.h>
 #include <seccomp.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -39,6 +43,17 @@ struct seccomp_filter_error {
  */
 int seccomp_filter_build(const struct syscall_spec *s, enum policy_mode mode,
 			 scmp_filter_ctx *ret_ctx, struct seccomp_filter_error *ret_err);
+
+/*
+ * The classic BPF program the kernel runs for @ctx (a filter of seccomp_filter_build()):
+ * libseccomp's, after the ENOSYS prefix when the default denies or kills. Returns 0 and a
+ * malloc()ed array, or a negative errno.
+ */
+int seccomp_filter_program(scmp_filter_ctx ctx, struct sock_filter **ret_insns, size_t *ret_len);
+
+/* Sets no_new_privs and installs seccomp_filter_program(@ctx) in the calling thread, with
+ * SECCOMP_FILTER_FLAG_LOG. Use this, not seccomp_load(), which lacks the prefix. */
+int seccomp_filter_load(scmp_filter_ctx ctx);
 
 /* Writes the OCI runtime-spec seccomp profile of @s (for a policy in @mode) as JSON to @f.
  * Returns 0 or a negative errno. */

@@ -233,14 +233,27 @@ int main(int argc, char **argv)
 		ctx = load_profile_lines(lines, bintree);
 	if (ctx) {
 		/* The size of what the kernel will run for each call, for the report. */
-		int fd = memfd_create("filter", MFD_CLOEXEC);
+		long long insns = -1;
 
-		if (fd >= 0 && seccomp_export_bpf(ctx, fd) >= 0)
-			fprintf(stderr, "filter %s%s: %lld BPF instructions\n", policy ? policy : lines,
-				bintree ? " (bintree)" : "", (long long)lseek(fd, 0, SEEK_END) / 8);
-		if (fd >= 0)
-			close(fd);
-		if (seccomp_load(ctx) < 0) {
+		if (policy) {
+			struct sock_filter *prog = NULL;
+			size_t len;
+
+			if (seccomp_filter_program(ctx, &prog, &len) >= 0)
+				insns = (long long)len;
+			free(prog);
+		} else {
+			int fd = memfd_create("filter", MFD_CLOEXEC);
+
+			if (fd >= 0 && seccomp_export_bpf(ctx, fd) >= 0)
+				insns = (long long)lseek(fd, 0, SEEK_END) / 8;
+			if (fd >= 0)
+				close(fd);
+		}
+		fprintf(stderr, "filter %s%s: %lld BPF instructions\n", policy ? policy : lines,
+			bintree ? " (bintree)" : "", insns);
+		/* A policy's filter as secagentctl exec loads it; a profile as runc does. */
+		if ((policy ? seccomp_filter_load(ctx) : seccomp_load(ctx)) < 0) {
 			fprintf(stderr, "cannot load the filter\n");
 			return 1;
 		}

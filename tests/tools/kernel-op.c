@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,6 +38,11 @@ static int result(long r)
 
 static long bpf(int cmd, union bpf_attr *attr)
 {
+	/* Before 5.11 BPF memory is charged to the user's RLIMIT_MEMLOCK, which the agent's own
+	 * maps, also root's, already exceed: EPERM that is not the agent's answer. */
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+
+	(void)setrlimit(RLIMIT_MEMLOCK, &unlimited);
 	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
 }
 
