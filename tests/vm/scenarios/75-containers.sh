@@ -1,6 +1,7 @@
 #!/bin/bash
 # Container policies through secagent-oci-hook: two podman containers that name different
-# policies in io.secagent.policy are each held to their own rules from their first exec on; a
+# policies in io.secagent.policy are each held to their own file and network rules from their
+# first exec on; a
 # container that names none, and the host, are not touched; the binding survives a daemon
 # restart and goes when the container is removed; with the daemon stopped, or for a policy the
 # daemon does not have, the container does not start.
@@ -27,6 +28,7 @@ echo b >"$T/data/b-secret"
 chmod 644 "$T/data"/*
 chmod 777 "$T/out"
 
+declare -A PORT=([a]=7001 [b]=7002) # each policy denies connect to 127.0.0.1 on its own port
 for p in a b; do
 	cat >"/tmp/web-$p.yaml" <<EOP
 apiVersion: secagent/v1
@@ -38,6 +40,8 @@ spec:
   files:
     - paths: [$T/data/$p-secret]
       action: deny
+  network:
+    - {operations: [connect], addresses: [127.0.0.1], ports: [${PORT[$p]}], action: deny}
 EOP
 done
 write_policy /tmp/host-only.yaml host-only enforce "$T/data/nothing-here"
@@ -102,6 +106,40 @@ expect_ctr "web-a under runc" 1 "Operation not permitted" web-a --runtime runc -
 	cat /data/a-secret
 expect_open "$T/data/a-secret" ok
 expect_open "$T/data/b-secret" ok
+
+# ctr_connect POLICY PORT: busybox nc to 127.0.0.1:PORT in a container (nothing listens there).
+ctr_connect() { ctr_run "$1" -- nc 127.0.0.1 "$2" </dev/null; }
+# host_connect PORT: what connect() to 127.0.0.1:PORT fails with on the host.
+host_connect() {
+	python3 -c 'import socket, sys
+try:
+    socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+    print("connected")
+except OSError as e:
+    print(e.strerror)' "$1"
+}
+for p in a b; do
+	own=${PORT[$p]}
+	other=${PORT[$([[ $p == a ]] && echo b || echo a)]}
+	out=$(ctr_connect "web-$p" "$own")
+	[[ $out == *"can't connect"*"Operation not permitted"* ]] ||
+		fail "web-$p: connect to its own denied port $own: $out"
+	echo "ok: web-$p: connect to 127.0.0.1:$own denied: ${out%%$'\n'*}"
+	out=$(ctr_connect "web-$p" "$other")
+	[[ $out == *"can't connect"* && $out != *"Operation not permitted"* ]] ||
+		fail "web-$p: connect to $other (the other policy's port) should fail only as nothing listens: $out"
+	echo "ok: web-$p: 127.0.0.1:$other is not its rule: ${out%%$'\n'*}"
+done
+out=$(ctr_connect - 7001)
+[[ $out != *"Operation not permitted"* ]] || fail "an unannotated container was denied 7001: $out"
+for port in 7001 7002; do
+	out=$(host_connect "$port")
+	[[ $out != *"not permitted"* ]] || fail "the host was denied connect to $port: $out"
+	echo "ok: host: connect to 127.0.0.1:$port: $out"
+done
+expect_eq "web-a's network denial in the journal" true \
+	"$(journal_events web-a 1 | jq '[.[] | select(.SECAGENT_PORT == "7001" and .SECAGENT_ACTION == "deny")] | length >= 1')"
+
 events=$(journal_events web-a 2)
 echo "web-a events: $(jq -c '[.[] | {SECAGENT_ACTION, SECAGENT_PATH, SECAGENT_COMM}]' <<<"$events")"
 expect_eq "web-a denials in the journal (crun and runc)" true \
