@@ -108,8 +108,9 @@ static __always_inline struct mount *sa_real_mount(struct vfsmount *vfsmnt)
 }
 
 /*
- * The common head of an event, in this CPU's scratch; NULL (counted lost) when there is none or
- * another program on this CPU is in the middle of its event. sa_event_send() finishes it.
+ * The common head of an event, in this CPU's scratch; NULL (counted lost) when there is none.
+ * sa_event_send() finishes it. A program preempted meanwhile can find it overwritten by another
+ * on this CPU (a known gap of the report, not the verdict: see "Bounds" in the README).
  */
 static __always_inline struct sa_scratch *sa_event_begin(__u32 kind, __u32 access,
 							 const struct sa_decision *dec)
