@@ -750,10 +750,11 @@ int BPF_PROG(sa_capable, const struct cred *cred, struct user_namespace *ns, int
 
 	if (ret)
 		return ret;
-	if (cap < 0 || cap > SA_CAP_MAX || sa_is_self())
+	if (cap < 0 || cap > SA_CAP_MAX)
 		return 0;
 	sa_decide_rules(SA_RULES_CAP, cap, 0, 0, 0, &dec);
-	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW)
+	/* The agent is exempt; asked only when a rule applies, as this hook runs very often. */
+	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW || sa_is_self())
 		return 0;
 	/* A probe the kernel makes without auditing (ns_capable_noaudit) is denied all the
 	 * same, but not reported: it is not an attempt the process made. */

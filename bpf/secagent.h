@@ -280,10 +280,13 @@ struct sa_create_key {
 
 struct sa_cap_key {
 	__u8 slot;
-	__u8 selector;
+	__u8 selector; /* or SA_CAP_ANY_SELECTOR */
 	__u16 pad;
 	__u32 cap;
 };
+/* The selector of a marker entry the daemon writes for each key some rule names, whatever its
+ * selector: a hook finds the process's selectors (the costly part) only for those keys. */
+#define SA_CAP_ANY_SELECTOR 0xff
 
 struct sa_simple_rule {
 	__u32 version;
