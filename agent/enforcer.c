@@ -665,6 +665,13 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 				  (c->n_net ? SA_SLOT_HAS_NET : 0) |
 				  (c->n_create ? SA_SLOT_HAS_CREATE : 0) |
 				  (c->n_caps ? SA_SLOT_HAS_CAPS : 0);
+	_Static_assert(SA_KERNEL_KEY(SA_KERNEL_OPS) <= 128, "capability keys fit in 128 bits");
+	memset(st.slot_cap_keys[new_slot], 0, sizeof(st.slot_cap_keys[new_slot]));
+	for (size_t i = 0; i < c->n_caps; i++) {
+		uint32_t k = c->caps[i].key.cap;
+
+		st.slot_cap_keys[new_slot][k / 64 % 2] |= UINT64_C(1) << (k % 64);
+	}
 	if (bpf_map_update_elem(state_fd, &zero, &st, BPF_ANY) < 0) {
 		r = -errno;
 		delete_slot(e, rules_fd, new_slot);

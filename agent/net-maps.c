@@ -75,10 +75,6 @@ int net_maps_install(const struct net_map_fds *fds, const struct compiled_set *c
 		key.slot = slot;
 		if (bpf_map_update_elem(fds->caps, &key, &c->caps[i].rule, BPF_NOEXIST) < 0)
 			return -errno;
-		/* And the marker that makes the hooks look (several rules may share it). */
-		key.selector = SA_CAP_ANY_SELECTOR;
-		if (bpf_map_update_elem(fds->caps, &key, &c->caps[i].rule, BPF_ANY) < 0)
-			return -errno;
 	}
 	return 0;
 }

@@ -489,6 +489,7 @@ static int empty_pinned_rules(void)
 	if (state_fd >= 0 && pinned_value_size(state_fd) == sizeof(st) &&
 	    bpf_map_lookup_elem(state_fd, &zero, &st) == 0) {
 		memset(st.slot_flags, 0, sizeof(st.slot_flags));
+		memset(st.slot_cap_keys, 0, sizeof(st.slot_cap_keys));
 		if (bpf_map_update_elem(state_fd, &zero, &st, BPF_EXIST) < 0)
 			return -errno;
 	}

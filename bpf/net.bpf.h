@@ -177,11 +177,10 @@ static __always_inline void sa_decide_rules(enum sa_rules_kind kind, __u64 a, __
 		} else if (kind == SA_RULES_CREATE) {
 			w = sa_create_level(slot, a, b, c, sa_membership(slot));
 		} else {
-			struct sa_cap_key any = { .slot = slot & 1, .selector = SA_CAP_ANY_SELECTOR,
-						  .cap = (__u32)a };
+			__u64 named = READ_ONCE_U64(st->slot_cap_keys[slot & 1][(a >> 6) & 1]);
 
 			/* A capability or operation no rule names needs no selectors. */
-			if (bpf_map_lookup_elem(&sa_cap_rules, &any))
+			if ((named >> (a & 63)) & 1)
 				w = sa_cap_level(slot, a, sa_membership(slot));
 		}
 		barrier();

@@ -77,7 +77,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * (SA_MAX_SELECTORS + 1) * (SA_CAP_MAX + 1 + SA_KERNEL_OPS));
+	__uint(max_entries, 2 * SA_MAX_SELECTORS * (SA_CAP_MAX + 1 + SA_KERNEL_OPS));
 	__type(key, struct sa_cap_key);
 	__type(value, struct sa_simple_rule);
 } sa_cap_rules SEC(".maps");

@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define SA_LAYOUT_VERSION 5
+#define SA_LAYOUT_VERSION 6
 
 #define SA_COMM_LEN 16
 /* Bytes of path text an event carries; longer paths are cut at the front component boundary. */
@@ -113,6 +113,9 @@ struct sa_state {
 	__u32 version;
 	__u32 seq; /* bumped on every switch; the active slot is seq % SA_SLOTS */
 	__u32 slot_flags[SA_SLOTS];
+	/* Per slot, bit K of the 128: some capability or kernel rule has key K (a capability, or
+	 * SA_KERNEL_KEY(op)); the hooks find the process's selectors only for those. */
+	__u64 slot_cap_keys[SA_SLOTS][2];
 };
 
 /*
@@ -280,13 +283,10 @@ struct sa_create_key {
 
 struct sa_cap_key {
 	__u8 slot;
-	__u8 selector; /* or SA_CAP_ANY_SELECTOR */
+	__u8 selector;
 	__u16 pad;
 	__u32 cap;
 };
-/* The selector of a marker entry the daemon writes for each key some rule names, whatever its
- * selector: a hook finds the process's selectors (the costly part) only for those keys. */
-#define SA_CAP_ANY_SELECTOR 0xff
 
 struct sa_simple_rule {
 	__u32 version;
