@@ -432,6 +432,34 @@ const char *enforcer_hooks_off(const struct enforcer *e)
 	return e->hooks_off[0] ? e->hooks_off : "none";
 }
 
+int enforcer_hooks_attached(const struct enforcer *e, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	if (size == 0)
+		return -ENOBUFS;
+	buf[0] = '\0';
+	for (size_t i = 0; i < e->n_links; i++) {
+		struct bpf_link_info info = {};
+		uint32_t len = sizeof(info);
+		const struct bpf_program *prog =
+			bpf_object__find_program_by_name(e->skel->obj, e->link_progs[i]);
+		const char *hook = prog ? bpf_program__section_name(prog) : NULL;
+		int n;
+
+		/* Asked of the kernel: a link whose program is gone is not attached. */
+		if (!hook || strncmp(hook, "lsm/", 4) != 0 ||
+		    bpf_obj_get_info_by_fd(bpf_link__fd(e->links[i]), &info, &len) < 0 ||
+		    info.prog_id == 0)
+			continue;
+		n = snprintf(buf + used, size - used, "%s%s", used ? "," : "", hook + 4);
+		if (n < 0 || (size_t)n >= size - used)
+			return -ENOBUFS;
+		used += (size_t)n;
+	}
+	return 0;
+}
+
 bool enforcer_adopted(const struct enforcer *e)
 {
 	return e->adopted;

@@ -29,6 +29,9 @@ struct enforcer_config {
 int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret);
 /* The LSM hooks this kernel lacks, whose rules are not enforced: "a,b" or "none". */
 const char *enforcer_hooks_off(const struct enforcer *e);
+/* The LSM hooks the daemon's programs are attached to now, comma-separated, in @buf; 0 or
+ * -ENOBUFS. */
+int enforcer_hooks_attached(const struct enforcer *e, char *buf, size_t size);
 
 bool enforcer_adopted(const struct enforcer *e);
 

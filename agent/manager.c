@@ -744,9 +744,12 @@ static char *manager_status_text(struct manager *m)
 {
 	uint64_t counters[SA_COUNTER__MAX] = {};
 	struct event_limiter_stats ls = event_limiter_stats(m->limiter);
-	char *text;
+	char hooks[1024], *text;
 
 	(void)enforcer_read_counters(m->enforcer, counters);
+	/* Here, not in secagentctl: self-protection refuses links' descriptors to anyone else. */
+	if (enforcer_hooks_attached(m->enforcer, hooks, sizeof(hooks)) < 0)
+		snprintf(hooks, sizeof(hooks), "?");
 	if (asprintf(&text,
 		     "policy_dir=%s\ngeneration=%u\npolicies=%zu\nrules=%zu\nfile_entries=%zu\n"
 		     "network_entries=%zu\n"
@@ -756,7 +759,7 @@ static char *manager_status_text(struct manager *m)
 		     "reloads_ok=%llu\nreloads_failed=%llu\nuptime_sec=%llu\n"
 		     "seccomp_audit=%s\nseccomp_registered=%zu\nseccomp_events=%llu\n"
 		     "seccomp_unattributed=%llu\nseccomp_suppressed=%llu\nseccomp_overflows=%llu\n"
-		     "hooks_off=%s\n",
+		     "hooks_off=%s\nhooks_attached=%s\n",
 		     m->cfg.policy_dir, m->active_seq, m->active ? m->active->n_policies : 0,
 		     m->active ? m->active->n_rules : 0, m->active ? m->active->n_files : 0,
 		     m->active ? m->active->n_net : 0,
@@ -776,7 +779,7 @@ static char *manager_status_text(struct manager *m)
 		     (unsigned long long)m->seccomp_events,
 		     (unsigned long long)m->seccomp_unattributed,
 		     (unsigned long long)m->seccomp_suppressed,
-		     (unsigned long long)m->seccomp_overflows, enforcer_hooks_off(m->enforcer)) <
+		     (unsigned long long)m->seccomp_overflows, enforcer_hooks_off(m->enforcer), hooks) <
 	    0)
 		return NULL;
 	return text;

@@ -220,57 +220,6 @@ static int read_lsm_list(char **ret_list, bool *ret_bpf)
 	return 0;
 }
 
-#define MAX_HOOKS 64
-
-/*
- * The LSM hooks that have one of secagent's programs (named "sa_HOOK") attached, as the kernel
- * sees them: BPF links of LSM programs. Needs CAP_SYS_ADMIN like the rest of status.
- */
-static int read_attached_hooks(char hooks[][BPF_OBJ_NAME_LEN], size_t max, size_t *ret_n)
-{
-	__u32 id = 0;
-	size_t n = 0;
-
-	for (;;) {
-		struct bpf_link_info link = {};
-		struct bpf_prog_info prog = {};
-		__u32 len = sizeof(link);
-		int fd, r;
-
-		if (bpf_link_get_next_id(id, &id) < 0) {
-			if (errno == ENOENT)
-				break;
-			return -errno;
-		}
-		fd = bpf_link_get_fd_by_id(id);
-		if (fd < 0) {
-			if (errno == ENOENT)
-				continue; /* went away meanwhile */
-			return -errno;
-		}
-		r = bpf_obj_get_info_by_fd(fd, &link, &len);
-		close(fd);
-		if (r < 0 || link.type != BPF_LINK_TYPE_TRACING)
-			continue;
-		fd = bpf_prog_get_fd_by_id(link.prog_id);
-		if (fd < 0)
-			continue;
-		len = sizeof(prog);
-		r = bpf_obj_get_info_by_fd(fd, &prog, &len);
-		close(fd);
-		if (r < 0 || prog.type != BPF_PROG_TYPE_LSM || strncmp(prog.name, "sa_", 3) != 0)
-			continue;
-		if (n < max) {
-			size_t l = strnlen(prog.name + 3, sizeof(prog.name) - 3);
-
-			memcpy(hooks[n], prog.name + 3, l);
-			hooks[n++][l] = '\0';
-		}
-	}
-	*ret_n = n;
-	return 0;
-}
-
 static const char *status_value(char *const *keys, char *const *values, size_t n, const char *key)
 {
 	for (size_t i = 0; i < n; i++)
@@ -304,10 +253,9 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 {
 	_cleanup_free_ char *body = NULL, *lsm = NULL;
 	char *keys[64], *values[64];
-	char hooks[MAX_HOOKS][BPF_OBJ_NAME_LEN];
-	size_t n = 0, n_hooks = 0;
+	size_t n = 0;
 	bool bpf_lsm = false;
-	int r, r_hooks;
+	int r;
 
 	r = parse_simple(v, true, argc, argv);
 	if (r >= 0)
@@ -339,24 +287,34 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 		keys[n] = line;
 		values[n++] = eq + 1;
 	}
-	r_hooks = read_attached_hooks(hooks, MAX_HOOKS, &n_hooks);
+	/* hooks_attached goes first, as a list; the daemon's keys follow. */
+	const char *hooks = status_value(keys, values, n, "hooks_attached");
 
 	if (arg_json) {
 		printf("{\"kernel_support\":%s,\"lsm\":", bpf_lsm ? "true" : "false");
 		json_fput_string(stdout, lsm);
 		fputs(",\"hooks_attached\":", stdout);
-		if (r_hooks < 0)
+		if (!hooks || streq(hooks, "?"))
 			fputs("null", stdout);
 		else {
+			_cleanup_free_ char *list = strdup(hooks);
+			char *save = NULL;
+			bool first = true;
+
+			if (!list)
+				return log_error("Out of memory."), 1;
 			fputc('[', stdout);
-			for (size_t i = 0; i < n_hooks; i++) {
-				if (i)
+			for (char *h = strtok_r(list, ",", &save); h; h = strtok_r(NULL, ",", &save)) {
+				if (!first)
 					fputc(',', stdout);
-				json_fput_string(stdout, hooks[i]);
+				first = false;
+				json_fput_string(stdout, h);
 			}
 			fputc(']', stdout);
 		}
 		for (size_t i = 0; i < n; i++) {
+			if (streq(keys[i], "hooks_attached"))
+				continue;
 			fputc(',', stdout);
 			json_fput_key(stdout, keys[i]);
 			if (is_number(values[i]))
@@ -380,13 +338,15 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 		       bpf_lsm ? "yes (bpf is an active LSM)" :
 				 "NO: bpf is not an active LSM");
 		printf("Hooks attached: ");
-		if (r_hooks < 0)
-			printf("unknown (%s)\n", strerror(-r_hooks));
-		else if (n_hooks == 0)
+		if (!hooks || streq(hooks, "?"))
+			printf("unknown (the daemon did not say)\n");
+		else if (!hooks[0])
 			printf("none\n");
-		else
-			for (size_t i = 0; i < n_hooks; i++)
-				printf("%s%s", hooks[i], i + 1 < n_hooks ? ", " : "\n");
+		else {
+			for (const char *h = hooks; *h; h++)
+				*h == ',' ? fputs(", ", stdout) : putchar(*h);
+			putchar('\n');
+		}
 		printf("Not enforced:   %s\n", streq(V("hooks_off"), "none")
 						     ? "nothing (every hook the rules use exists)"
 						     : V("hooks_off"));
