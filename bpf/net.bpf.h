@@ -186,13 +186,17 @@ static __always_inline void sa_decide_rules(enum sa_rules_kind kind, __u64 a, __
 		barrier();
 		if (READ_ONCE_U32(st->seq) != seq)
 			continue;
-		if (w & 3) {
+		/* The agent itself is exempt; asked only when a rule applies, as these hooks
+		 * (connect, sendmsg, capable) run very often. */
+		if ((w & 3) && !sa_is_self()) {
 			dec->decided = 1;
 			dec->verdict = SA_SCORE_VERDICT(w);
 			dec->rule_ref = SA_SCORE_REF(w);
 		}
 		return;
 	}
+	if (sa_is_self())
+		return;
 	*dec = (struct sa_decision){ .verdict = SA_VERDICT_DENY,
 				     .flags = SA_EVENT_RACE_FAIL_CLOSED,
 				     .decided = 1 };

@@ -630,7 +630,7 @@ __attribute__((noinline)) int sa_net_check(__u64 op, __u64 sock_addr, __u64 sa_a
 	__u32 family = 0, protocol, port = 0, fam, bit;
 	__u16 sa_family = 0, nport = 0;
 
-	if (!sk || sa_is_self())
+	if (!sk)
 		return 0;
 	protocol = BPF_CORE_READ(sk, sk_protocol);
 	if (sa_addr_v) {
@@ -735,7 +735,7 @@ int BPF_PROG(sa_socket_create, int family, int type, int protocol, int kern, int
 
 	if (ret)
 		return ret;
-	if (kern || sa_is_self())
+	if (kern)
 		return 0;
 	sa_decide_rules(SA_RULES_CREATE, family & 0xffff, t, protocol & 0xffff, 0, &dec);
 	return sa_net_report(SA_EVENT_NET_CREATE, 0, &dec, family, protocol, 0, t, 0, 0) ? -EPERM
@@ -753,8 +753,7 @@ int BPF_PROG(sa_capable, const struct cred *cred, struct user_namespace *ns, int
 	if (cap < 0 || cap > SA_CAP_MAX)
 		return 0;
 	sa_decide_rules(SA_RULES_CAP, cap, 0, 0, 0, &dec);
-	/* The agent is exempt; asked only when a rule applies, as this hook runs very often. */
-	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW || sa_is_self())
+	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW)
 		return 0;
 	/* A probe the kernel makes without auditing (ns_capable_noaudit) is denied all the
 	 * same, but not reported: it is not an attempt the process made. */
@@ -772,8 +771,6 @@ static __always_inline int sa_kernel_check(__u32 op, const void *name, int user)
 	struct sa_decision dec = {};
 	struct sa_scratch *s;
 
-	if (sa_is_self())
-		return 0;
 	sa_decide_rules(SA_RULES_CAP, SA_KERNEL_KEY(op), 0, 0, 0, &dec);
 	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW)
 		return 0;
