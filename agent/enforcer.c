@@ -40,7 +40,7 @@ struct enforcer {
 };
 
 /* The maps that outlive the daemon: the policy state and rules, the events not yet read, the
- * counters. The scratch map is per program and never pinned. */
+ * counters. */
 #define PINNED_MAPS(e)                                                                             \
 	{                                                                                          \
 		(e)->skel->maps.sa_state, (e)->skel->maps.sa_file_rules,                           \

@@ -21,7 +21,7 @@ static void help(void)
 	       "     --pin-dir=DIR          Pin programs and maps under DIR (default: %s)\n"
 	       "     --containers-dir=DIR   Keep container bindings in DIR (default: %s)\n"
 	       "     --max-file-rules=N     File entries one policy set may hold (default: 65536)\n"
-	       "     --ringbuf-size=BYTES   Event ring buffer size, a power of two (default: 1048576)\n"
+	       "     --ringbuf-size=BYTES   Event ring buffer size, a power of two (default: 4194304)\n"
 	       "     --coalesce-ms=MS       Report identical events within MS once, with a count\n"
 	       "                            (default: 1000; 0 turns coalescing off)\n"
 	       "     --rate-limit-burst=N   Events per policy logged one by one per interval; the\n"
@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 		.control_socket = SECAGENT_CONTROL_SOCKET,
 		.pin_dir = SECAGENT_PIN_DIR,
 		.containers_dir = SECAGENT_CONTAINERS_DIR,
-		.enforcer = { .max_file_rules = 65536, .ringbuf_bytes = 1 << 20 },
+		.enforcer = { .max_file_rules = 65536, .ringbuf_bytes = 1 << 22 },
 		.limiter = { .coalesce_usec = 1000000, .burst = 200, .interval_usec = 1000000 },
 	};
 	struct manager *m = NULL;

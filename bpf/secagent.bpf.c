@@ -20,7 +20,7 @@ static __always_inline __u32 sa_path_index(__u32 v)
  * Slot i holds step i of the walk (NULL for a step that crossed a mount), so only the loop
  * counter indexes memory and the verifier merges every path that reaches the same step.
  */
-static __always_inline void sa_walk_path(struct sa_scratch *s, struct dentry *d,
+static __always_inline void sa_walk_path(struct sa_event_record *s, struct dentry *d,
 					 struct mount *mnt)
 {
 	int i;
@@ -59,7 +59,7 @@ static __always_inline void sa_walk_path(struct sa_scratch *s, struct dentry *d,
  * Only the report depends on this walk: a path deeper than SA_PATH_DEPTH components or longer
  * than SA_PATH_LEN is marked truncated, the decision (by inode) is not affected.
  */
-static __always_inline void sa_fill_path(struct sa_scratch *s, struct dentry *d, struct mount *mnt)
+static __always_inline void sa_fill_path(struct sa_event_record *s, struct dentry *d, struct mount *mnt)
 {
 	char *buf = s->ev.path;
 	__u32 n, off = 0, complete;
@@ -108,15 +108,13 @@ static __always_inline struct mount *sa_real_mount(struct vfsmount *vfsmnt)
 }
 
 /*
- * The common head of an event, in this CPU's scratch; NULL (counted lost) when there is none.
- * sa_event_send() finishes it. A program preempted meanwhile can find it overwritten by another
- * on this CPU (a known gap of the report, not the verdict: see "Bounds" in the README).
+ * Reserves the event's ring buffer record and writes its common head; NULL (counted lost) when
+ * the ring buffer is full. Every caller that gets a record hands it to sa_event_send().
  */
-static __always_inline struct sa_scratch *sa_event_begin(__u32 kind, __u32 access,
-							 const struct sa_decision *dec)
+static __always_inline struct sa_event_record *sa_event_begin(__u32 kind, __u32 access,
+							      const struct sa_decision *dec)
 {
-	__u32 zero = 0;
-	struct sa_scratch *s = bpf_map_lookup_elem(&sa_scratch_map, &zero);
+	struct sa_event_record *s = bpf_ringbuf_reserve(&sa_events, sizeof(*s), 0);
 	__u64 id = bpf_get_current_pid_tgid(), ugid = bpf_get_current_uid_gid();
 
 	if (!s) {
@@ -147,17 +145,18 @@ static __always_inline struct sa_scratch *sa_event_begin(__u32 kind, __u32 acces
 	return s;
 }
 
-static __always_inline void sa_event_send(struct sa_scratch *s)
+static __always_inline void sa_event_send(struct sa_event_record *s)
 {
-	if (bpf_ringbuf_output(&sa_events, &s->ev, sizeof(s->ev), 0))
-		sa_count(SA_COUNTER_EVENTS_LOST);
+	bpf_ringbuf_submit(s, 0);
 }
 
 static __always_inline void sa_emit(__u32 kind, __u32 access, struct dentry *d, struct mount *mnt,
 				    const struct sa_decision *dec)
 {
-	struct sa_scratch *s = sa_event_begin(kind, access, dec);
+	/* Read before the record is reserved: a null test of the record after a helper call is
+	 * one the 5.10 verifier follows as if the record could be NULL again, and rejects. */
 	struct inode *inode = BPF_CORE_READ(d, d_inode);
+	struct sa_event_record *s = sa_event_begin(kind, access, dec);
 
 	if (!s)
 		return;
@@ -301,7 +300,7 @@ static __always_inline int sa_tamper(__u32 kind, __u32 arg, __u64 id, struct den
 {
 	struct sa_decision dec = { .verdict = SA_VERDICT_DENY, .flags = SA_EVENT_SELF,
 				   .decided = 1 };
-	struct sa_scratch *s;
+	struct sa_event_record *s;
 
 	sa_count(SA_COUNTER_DENIED);
 	s = sa_event_begin(kind, 0, &dec);
@@ -597,7 +596,7 @@ static __always_inline int sa_net_report(__u32 kind, __u32 access, const struct 
 					 __u32 family, __u32 protocol, __u32 port, __u32 arg,
 					 __u64 hi, __u64 lo)
 {
-	struct sa_scratch *s;
+	struct sa_event_record *s;
 
 	if (!dec->decided || dec->verdict == SA_VERDICT_ALLOW)
 		return 0;
@@ -769,7 +768,7 @@ int BPF_PROG(sa_capable, const struct cred *cred, struct user_namespace *ns, int
 static __always_inline int sa_kernel_check(__u32 op, const void *name, int user)
 {
 	struct sa_decision dec = {};
-	struct sa_scratch *s;
+	struct sa_event_record *s;
 
 	sa_decide_rules(SA_RULES_CAP, SA_KERNEL_KEY(op), 0, 0, 0, &dec);
 	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW)

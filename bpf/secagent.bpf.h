@@ -131,9 +131,14 @@ struct {
 	__type(value, __u64);
 } sa_counters SEC(".maps");
 
-/* An event is built here, not on the 512-byte stack; the spill area lets the path writer use a
- * masked offset with a full-length read without the verifier seeing a possible overrun. */
-struct sa_scratch {
+/*
+ * An event is built in its own ring buffer record, reserved before the first field is written,
+ * so a program that preempts another on this CPU never shares its memory. The daemon reads the
+ * leading struct sa_event only; the rest is the writer's working space: the spill area lets the
+ * path writer use a masked offset with a full-length read without the verifier seeing a
+ * possible overrun, and the walk leaves the names it found for the writer.
+ */
+struct sa_event_record {
 	struct sa_event ev;
 	char spill[SA_PATH_LEN];
 	const unsigned char *names[SA_PATH_DEPTH];
@@ -143,13 +148,6 @@ struct sa_scratch {
 	__u32 n_names;
 	__u32 walk_complete;
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sa_scratch);
-} sa_scratch_map SEC(".maps");
 
 static __always_inline void sa_count(__u32 counter)
 {
