@@ -175,17 +175,24 @@ prog_stats() {
 # cost_phase NAME: the kernel's own count of each program's time per call, with
 # kernel.bpf_stats_enabled=1 (its clock reads are counted too, so it is on only here), over
 # ROUNDS rounds. Writes "PROG MEDIAN MIN MAX CALLS" (ns per call over the rounds; calls in the
-# last round) lines to NAME.cost.
+# last round) lines to NAME.cost. Also the time all the programs took together per open and per
+# exec of the loops (the sum of run_time_ns over the phase, divided by the operations), as
+# "OPEN_MEDIAN MIN MAX EXEC_MEDIAN MIN MAX" in NAME.per-op: the agent's own cost of an operation,
+# free of the noise that moves whole rounds (it leaves out the trampoline's entry and exit).
 cost_phase() {
-	local before after k p
+	local before mid after k p
 	: >"$SAMPLES/$1.cost-rounds"
+	: >"$SAMPLES/$1.per-op-rounds"
 	sysctl -qw kernel.bpf_stats_enabled=1
 	for k in $(seq 1 "$ROUNDS"); do
 		before=$(prog_stats)
 		"$LOOP" open "$OPENS" "$TARGET" >/dev/null || die "$1: open loop failed"
+		mid=$(prog_stats)
 		"$LOOP" exec "$EXECS" "$PROG" >/dev/null || die "$1: exec loop failed"
 		after=$(prog_stats)
 		[[ -n $after ]] || die "$1: no BPF programs of the agent found"
+		echo "$(sum_run_time "$before" "$mid" "$OPENS") $(sum_run_time "$mid" "$after" "$EXECS")" \
+			>>"$SAMPLES/$1.per-op-rounds"
 		join <(sort <<<"$before") <(sort <<<"$after") |
 			awk '{ n = $7 - $4; printf "%s %.0f %d\n", $2, n ? ($6 - $3) / n : 0, n }' \
 				>>"$SAMPLES/$1.cost-rounds"
@@ -198,6 +205,15 @@ cost_phase() {
 			"$SAMPLES/$1.cost-rounds")" >>"$SAMPLES/$1.cost"
 	done < <(cut -d' ' -f1 "$SAMPLES/$1.cost-rounds" | sort -u)
 	note "$1: BPF ns per call, median min max calls/round: $(tr '\n' ';' <"$SAMPLES/$1.cost")"
+	cut -d' ' -f1 "$SAMPLES/$1.per-op-rounds" >"$SAMPLES/cost-one"
+	cut -d' ' -f2 "$SAMPLES/$1.per-op-rounds" >"$SAMPLES/cost-two"
+	echo "$(stats "$SAMPLES/cost-one") $(stats "$SAMPLES/cost-two")" >"$SAMPLES/$1.per-op"
+}
+
+# sum_run_time BEFORE AFTER OPS: the run_time_ns all programs gained between two prog_stats, per
+# operation (ns, rounded).
+sum_run_time() {
+	join <(sort <<<"$1") <(sort <<<"$2") | awk -v ops="$3" '{ t += $6 - $3 } END { printf "%.0f\n", t / ops }'
 }
 
 # --- AppArmor ---------------------------------------------------------------------------------------
@@ -360,6 +376,18 @@ for spec in "${AGENT_CONFIGS[@]}"; do
 	while read -r p med min max calls; do
 		printf '%-30s %-16s %s\n' "agent, $label" "$p" "$med ($min..$max), $calls calls/round"
 	done <"$SAMPLES/agent-$name.cost"
+done
+echo
+echo "BPF time per operation: all the agent's programs together while the loop ran, per open()+close()"
+echo "and per fork+exec (kernel.bpf_stats_enabled=1, same rounds), and as a share of the no-agent"
+echo "operation's median time above:"
+printf '%-30s %-26s %s\n' configuration "per open+close" "per fork+exec"
+for spec in "${AGENT_CONFIGS[@]}"; do
+	IFS='|' read -r name label _ <<<"$spec"
+	read -r o o_lo o_hi e e_lo e_hi <"$SAMPLES/agent-$name.per-op"
+	printf '%-30s %-26s %s\n' "agent, $label" \
+		"$o ns ($o_lo..$o_hi) $(awk -v a="$o" -v b="$bo" 'BEGIN { printf "%.2f%%", a / b * 100 }')" \
+		"$e ns ($e_lo..$e_hi) $(awk -v a="$e" -v b="$be" 'BEGIN { printf "%.3f%%", a / b * 100 }')"
 done
 echo
 echo "Targets:"
