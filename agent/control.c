@@ -77,7 +77,7 @@ int control_call(const char *path, const char *request, char **ret_body)
 	if (n < 0)
 		return errno == EAGAIN ? -ETIMEDOUT : -errno;
 	if (n == 0)
-		return -ECONNRESET;
+		return -ENOMSG; /* closed without a reply: told apart from a reset */
 	buf[n] = '\0';
 
 	if (strncmp(buf, "ok\n", 3) == 0)

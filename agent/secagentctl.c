@@ -57,6 +57,9 @@ int cli_log_control_error(int r)
 		return log_error_errno(r, "secagentd is not running (nothing listens on %s: %m). "
 					  "Start it with 'systemctl start secagent'.",
 				       arg_control_socket);
+	case -ENOMSG:
+		return log_error_errno(r, "secagentd at %s closed the connection without a reply.",
+				       arg_control_socket);
 	default:
 		return log_error_errno(r, "Cannot reach secagentd at %s: %m", arg_control_socket);
 	}

@@ -10,6 +10,12 @@ fail() {
 	echo "FAIL: $*" >&2
 	echo "--- secagent unit log (last 30 lines) ---" >&2
 	journalctl -u secagent -o cat --no-pager -n 30 >&2 || true
+	# Whether the daemon is the one that started the scenario, and what the kernel said
+	# (an OOM kill or a crash shows here before it does in the unit log).
+	echo "--- secagent unit: $(systemctl show secagent -p MainPID,NRestarts,Result,ExecMainStatus \
+		--no-pager 2>&1 | tr '\n' ' ')" >&2
+	echo "--- kernel log (last 10 lines) ---" >&2
+	journalctl -k -o short-monotonic --no-pager -n 10 >&2 || true
 	exit 1
 }
 
