@@ -48,6 +48,7 @@ h1=$!
 python3 /tmp/hammer.py /tmp/stop-hammer "${files[@]}" >/tmp/hammer2.out &
 h2=$!
 sleep 1
+daemon_pid=$(systemctl show -p MainPID --value secagent)
 gen_before=$(secagentctl status --json | jq -r .generation)
 start=$(date +%s%N)
 for i in $(seq 1 100); do
@@ -63,6 +64,8 @@ cat /tmp/hammer1.out /tmp/hammer2.out >/tmp/hammer.out
 echo "RESULT: 200 reloads in ${elapsed_ms} ms; decisions seen: $(grep -v worst /tmp/hammer.out | awk '{a[$1" "$2]+=$3} END {for (k in a) printf "%s=%d ", k, a[k]}')"
 echo "200 reloads in ${elapsed_ms} ms; decisions seen:"
 sed 's/^/    /' /tmp/hammer.out
+expect_eq "the daemon's pid after the reloads (it did not restart)" "$daemon_pid" \
+	"$(systemctl show -p MainPID --value secagent)"
 gen_after=$(secagentctl status --json | jq -r .generation)
 expect_eq "generations used by 200 reloads" 200 "$((gen_after - gen_before))"
 
