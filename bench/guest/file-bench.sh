@@ -153,12 +153,14 @@ expect_denied() {
 		die "open of $2 failed otherwise: $(cat "$SAMPLES/denied.err")"
 }
 
-# The agent's programs: those that use a map pinned under PIN_DIR.
+# The agent's programs: those that use a map the daemon holds. The map ids come from the daemon's
+# /proc fdinfo: self-protection refuses every other process a descriptor to its maps (so no
+# `bpftool map show pinned`), while listing programs stays allowed.
 agent_prog_ids() {
-	local m ids=()
-	for m in "$PIN_DIR"/map_*; do
-		ids+=("$(bpftool map show pinned "$m" --json | jq .id)")
-	done
+	local pid ids=()
+	pid=$(systemctl show -p MainPID --value secagent)
+	mapfile -t ids < <(awk '$1 == "map_id:" { print $2 }' /proc/"$pid"/fdinfo/* 2>/dev/null | sort -un)
+	((${#ids[@]})) || die "no map ids in the fdinfo of secagentd (pid $pid)"
 	bpftool prog show --json | jq -r --argjson maps "[$(IFS=,; echo "${ids[*]}")]" \
 		'.[] | select(.type == "lsm" and ((.map_ids // []) - ((.map_ids // []) - $maps) | length > 0)) | .id'
 }
