@@ -59,7 +59,8 @@ static __always_inline void sa_walk_path(struct sa_event_record *s, struct dentr
  * Only the report depends on this walk: a path deeper than SA_PATH_DEPTH components or longer
  * than SA_PATH_LEN is marked truncated, the decision (by inode) is not affected.
  */
-static __always_inline void sa_fill_path(struct sa_event_record *s, struct dentry *d, struct mount *mnt)
+static __always_inline void sa_fill_path(struct sa_event_record *s, struct dentry *d,
+					 struct mount *mnt)
 {
 	char *buf = s->ev.path;
 	__u32 n, off = 0, complete;

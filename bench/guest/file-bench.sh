@@ -215,7 +215,8 @@ cost_phase() {
 # sum_run_time BEFORE AFTER OPS: the run_time_ns all programs gained between two prog_stats, per
 # operation (ns, rounded).
 sum_run_time() {
-	join <(sort <<<"$1") <(sort <<<"$2") | awk -v ops="$3" '{ t += $6 - $3 } END { printf "%.0f\n", t / ops }'
+	join <(sort <<<"$1") <(sort <<<"$2") |
+		awk -v ops="$3" '{ t += $6 - $3 } END { printf "%.0f\n", t / ops }'
 }
 
 # --- AppArmor ---------------------------------------------------------------------------------------
@@ -380,9 +381,9 @@ for spec in "${AGENT_CONFIGS[@]}"; do
 	done <"$SAMPLES/agent-$name.cost"
 done
 echo
-echo "BPF time per operation: all the agent's programs together while the loop ran, per open()+close()"
-echo "and per fork+exec (kernel.bpf_stats_enabled=1, same rounds), and as a share of the no-agent"
-echo "operation's median time above:"
+echo "BPF time per operation: all the agent's programs together while the loop ran, per"
+echo "open()+close() and per fork+exec (kernel.bpf_stats_enabled=1, same rounds), and as a share"
+echo "of the no-agent operation's median time above:"
 printf '%-30s %-26s %s\n' configuration "per open+close" "per fork+exec"
 for spec in "${AGENT_CONFIGS[@]}"; do
 	IFS='|' read -r name label _ <<<"$spec"
