@@ -88,12 +88,19 @@ expect_eq "decisions that failed closed" 0 "$(secagentctl status --json | jq -r 
 step "every logged event names a policy that the deciding generation held"
 journalctl --sync
 journalctl -o json --no-pager MESSAGE_ID=f7ce9cc894ce445b8b9879dac1d856da |
-	jq -r 'select(.SECAGENT_POLICY | startswith("stress")) | "\(.SECAGENT_GENERATION) \(.SECAGENT_POLICY) \(.SECAGENT_PATH)"' >/tmp/events.txt
+	jq -r 'select(.SECAGENT_POLICY | startswith("stress")) | "\(.SECAGENT_GENERATION) \(.SECAGENT_POLICY) \(.SECAGENT_PATH) ino=\(.SECAGENT_INODE) rule=\(.SECAGENT_RULE) tid=\(.SECAGENT_TID) failed_closed=\(.SECAGENT_FAILED_CLOSED) t=\(.__MONOTONIC_TIMESTAMP)"' >/tmp/events.txt
 wc -l </tmp/events.txt | grep -qv '^0$' || fail "no denial events logged during the stress"
 # Generations alternate: set A is installed at even offsets from gen_before, B at odd ones.
-bad=$(awk -v g0="$gen_before" '{ off = ($1 - g0) % 2; want = off == 0 ? "stress-a" : "stress-b";
+awk -v g0="$gen_before" '{ off = ($1 - g0) % 2; want = off == 0 ? "stress-a" : "stress-b";
 	path_ok = ($3 ~ /only-a$/ && want == "stress-a") || ($3 ~ /only-b$/ && want == "stress-b") || $3 ~ /both$/;
-	if ($2 != want || !path_ok) print }' /tmp/events.txt | wc -l)
+	if ($2 != want || !path_ok) print }' /tmp/events.txt >/tmp/bad-events.txt
+bad=$(wc -l </tmp/bad-events.txt)
+if ((bad)); then
+	echo "events that do not belong to their generation's set (generation, policy, path, ...):"
+	sed 's/^/    /' /tmp/bad-events.txt
+	echo "policy generations logged by the daemon around them:"
+	journalctl -u secagent -o short-monotonic --no-pager | grep 'Policy generation' | tail -n 5
+fi
 expect_eq "events whose policy or file does not belong to their generation's set" 0 "$bad"
 
 step "a 10,000-rule set reloads while the hooks keep answering"

@@ -60,6 +60,14 @@ for i in $(seq 1 20); do
 	((lost_logged == lost)) && break
 	sleep 0.5
 done
+if ((lost_logged != lost)); then
+	echo "loss reports in this boot (cursor $cursor):"
+	journalctl -o short-monotonic --no-pager MESSAGE_ID=5e7a9c1b3d2f4a6e8b0c1d3f5a7e9b2c | sed 's/^/    /'
+	echo "loss reports after the cursor:"
+	journalctl -o short-monotonic --no-pager --after-cursor="$cursor" MESSAGE_ID=5e7a9c1b3d2f4a6e8b0c1d3f5a7e9b2c | sed 's/^/    /'
+	secagentctl status --json | sed 's/^/    /'
+	journalctl -u secagent -o short-monotonic --no-pager -p warning | grep -v 'Denied ' | tail -n 20 | sed 's/^/    /'
+fi
 echo "RESULT: journald: $entries entries carrying $sum denials; lost in the ring buffer: $lost (logged as lost: $lost_logged)"
 expect_eq "denials in journald + counted as lost" "$made" "$((sum + lost))"
 expect_eq "losses reported to journald" "$lost" "$lost_logged"
