@@ -165,13 +165,13 @@ agent_prog_ids() {
 		'.[] | select(.type == "lsm" and ((.map_ids // []) - ((.map_ids // []) - $maps) | length > 0)) | .id'
 }
 
-# prog_stats: "ID NAME RUN_TIME_NS RUN_CNT" of each of the agent's programs.
+# prog_stats: "ID NAME RUN_TIME_NS RUN_CNT" of each of the agent's programs, from one bpftool
+# call (one per program took seconds per round under TCG).
 prog_stats() {
-	local id
-	for id in $(agent_prog_ids); do
-		bpftool prog show id "$id" --json |
-			jq -r '"\(.id) \(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"'
-	done
+	local ids
+	ids=$(agent_prog_ids | paste -sd, -)
+	bpftool prog show --json | jq -r --argjson ids "[$ids]" \
+		'.[] | select(.id as $i | $ids | index($i)) | "\(.id) \(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"'
 }
 
 # cost_phase NAME: the kernel's own count of each program's time per call, with
