@@ -1,7 +1,8 @@
 #!/bin/bash
 # A flood of one million denied opens: the guest stays responsive, the daemon's memory stays
 # bounded, and every denial is accounted for: logged one by one, counted in a "repeated" or
-# "suppressed" entry, or counted as lost (ring buffer full) in a "lost" entry.
+# "suppressed" entry, or counted as lost (ring buffer full) in a "lost" entry. A second flood
+# through a 16 KiB ring buffer makes the loss path run: every lost event is counted and reported.
 set -euo pipefail
 . "${SECAGENT_VM_ROOT:-/opt/secagent-vm}/scenarios/common.bash"
 
@@ -77,6 +78,7 @@ rss_after=$(awk '/^VmRSS/ {print $2}' /proc/$pid/status)
 echo "RESULT: daemon RSS: ${rss_before} KiB before, ${rss_after} KiB after"
 ((rss_after - rss_before < 8192)) || fail "RSS grew by $((rss_after - rss_before)) KiB during the flood"
 agent_is_active || fail "daemon died during the flood"
+
 step "with a ring buffer too small for a flood, every lost event is counted and reported"
 dropin=/run/systemd/system/secagent.service.d/95-small-ringbuf.conf
 mkdir -p "$(dirname "$dropin")"
