@@ -98,7 +98,7 @@ bad=$(wc -l </tmp/bad-events.txt)
 if ((bad)); then
 	echo "events that do not belong to their generation's set (generation, policy, path, ...):"
 	sed 's/^/    /' /tmp/bad-events.txt
-	echo "policy generations logged by the daemon around them:"
+	echo "the daemon's last policy generations:"
 	journalctl -u secagent -o short-monotonic --no-pager | grep 'Policy generation' | tail -n 5
 fi
 expect_eq "events whose policy or file does not belong to their generation's set" 0 "$bad"

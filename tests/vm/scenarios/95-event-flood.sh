@@ -8,6 +8,14 @@ set -euo pipefail
 
 OPEN_LOOP=/usr/libexec/secagent-tests/open-loop
 [[ -x $OPEN_LOOP ]] || fail "$OPEN_LOOP missing: build with -Dtest_tools=true"
+# losses_reported_by PID: the events the daemon PID reported lost to journald, added up. By PID,
+# not after a journal cursor: journalctl 252 skips the first entry after a cursor that matches a
+# filter.
+losses_reported_by() {
+	journalctl -o json --no-pager _PID="$1" MESSAGE_ID=5e7a9c1b3d2f4a6e8b0c1d3f5a7e9b2c |
+		jq -s 'map(.SECAGENT_COUNT | tonumber) | add // 0'
+}
+
 make_testdir
 echo f >"$TESTDIR/flood"
 chmod 644 "$TESTDIR/flood"
@@ -53,12 +61,11 @@ done
 entries=$(journalctl -o json --no-pager SECAGENT_POLICY=flood | jq -s length)
 # Losses are reported on the daemon's next tick: wait for the report to catch up with the counter.
 # This daemon reports every loss since the state was created (lost_before too), so its own reports
-# add up to the counter. Counted by its PID, not after a journal cursor: journalctl 252 skips the
-# first entry after the cursor that matches a filter.
+# add up to the counter.
 lost_total=$((lost_before + lost))
 for i in $(seq 1 20); do
 	journalctl --sync
-	lost_logged=$(journalctl -o json --no-pager _PID="$pid" MESSAGE_ID=5e7a9c1b3d2f4a6e8b0c1d3f5a7e9b2c | jq -s 'map(.SECAGENT_COUNT | tonumber) | add // 0')
+	lost_logged=$(losses_reported_by "$pid")
 	((lost_logged == lost_total)) && break
 	sleep 0.5
 done
@@ -95,7 +102,7 @@ wait
 for i in $(seq 1 40); do
 	journalctl --sync
 	lost_total=$(secagentctl status --json | jq -r .events_lost_ringbuf)
-	lost_logged=$(journalctl -o json --no-pager _PID="$pid" MESSAGE_ID=5e7a9c1b3d2f4a6e8b0c1d3f5a7e9b2c | jq -s 'map(.SECAGENT_COUNT | tonumber) | add // 0')
+	lost_logged=$(losses_reported_by "$pid")
 	sum=$(journalctl -o json --no-pager _PID="$pid" SECAGENT_POLICY=flood | jq -s 'map(.SECAGENT_COUNT | tonumber) | add // 0')
 	((lost_logged == lost_total && sum + lost_total - lost_before == 100000)) && break
 	sleep 0.5
