@@ -364,6 +364,39 @@ static int compile_selector(struct compiled_set *c, const struct policy *p,
 	return 0;
 }
 
+void compiled_name_head(const char *name, uint64_t ret_head[2])
+{
+	char buf[2 * sizeof(uint64_t)] = {};
+
+	memcpy(buf, name, strnlen(name, sizeof(buf)));
+	memcpy(ret_head, buf, sizeof(buf));
+}
+
+static void filter_set(struct sa_file_filter *f, uint64_t h)
+{
+	uint64_t b0 = SA_FILTER_BIT0(h), b1 = SA_FILTER_BIT1(h);
+
+	f->words[b0 / 64] |= UINT64_C(1) << (b0 % 64);
+	f->words[b1 / 64] |= UINT64_C(1) << (b1 % 64);
+}
+
+void compiled_file_filter(const struct compiled_set *c, struct sa_file_filter *f)
+{
+	for (size_t i = 0; i < c->n_files; i++) {
+		const struct compiled_file_entry *e = &c->files[i];
+		uint64_t head[2];
+
+		if (!e->name[0]) {
+			filter_set(f, sa_filter_inode_hash(e->dev, e->ino));
+			continue;
+		}
+		filter_set(f, sa_filter_names_dir_hash(e->dev, e->ino));
+		compiled_name_head(e->name, head);
+		filter_set(f, sa_filter_name_hash(e->dev, e->ino, strnlen(e->name, SA_NAME_LEN),
+						  head[0], head[1]));
+	}
+}
+
 const struct compiled_rule *compiled_set_rule(const struct compiled_set *c, uint32_t ref)
 {
 	uint32_t pid = SA_RULE_POLICY(ref), idx = SA_RULE_INDEX(ref);

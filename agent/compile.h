@@ -134,6 +134,13 @@ int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 
 struct compiled_set *compiled_set_free(struct compiled_set *c);
 
+/* The first 16 bytes of @name as the hooks read a file's name for the filter: zero past its end. */
+void compiled_name_head(const char *name, uint64_t ret_head[2]);
+
+/* Sets in @f (zeroed by the caller) the bits of every file entry of @c: the filter the hooks
+ * consult before the lookups (struct sa_file_filter). */
+void compiled_file_filter(const struct compiled_set *c, struct sa_file_filter *f);
+
 /* The rule an event's SA_RULE_REF names, or NULL. */
 const struct compiled_rule *compiled_set_rule(const struct compiled_set *c, uint32_t ref);
 

@@ -49,7 +49,7 @@ struct enforcer {
 			(e)->skel->maps.sa_cgroup_paths, (e)->skel->maps.sa_binaries,              \
 			(e)->skel->maps.sa_name_rules, (e)->skel->maps.sa_net_rules,               \
 			(e)->skel->maps.sa_net_ports, (e)->skel->maps.sa_create_rules,             \
-			(e)->skel->maps.sa_cap_rules                                               \
+			(e)->skel->maps.sa_cap_rules, (e)->skel->maps.sa_file_filter               \
 	}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -609,6 +609,20 @@ int enforcer_update_bound_cgroup(struct enforcer *e, uint64_t cgroup_id, uint64_
 	return selector_maps_update_bound(&fds, e->seq % SA_SLOTS, cgroup_id, set, clear);
 }
 
+/* Writes slot @slot's filter: the bits of @c's file entries, or none for @c NULL. */
+static int write_file_filter(struct enforcer *e, const struct compiled_set *c, uint32_t slot)
+{
+	_cleanup_free_ struct sa_file_filter *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -ENOMEM;
+	if (c)
+		compiled_file_filter(c, f);
+	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.sa_file_filter), &slot, f, BPF_ANY) < 0)
+		return -errno;
+	return 0;
+}
+
 int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t *ret_seq)
 {
 	int rules_fd = bpf_map__fd(e->skel->maps.sa_file_rules);
@@ -680,6 +694,14 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 		e->n_slot_keys[new_slot]++;
 	}
 
+	/* The filter of the new slot's entries: complete before the switch, like the entries. */
+	r = write_file_filter(e, c, new_slot);
+	if (r < 0) {
+		delete_slot(e, rules_fd, new_slot);
+		(void)clear_names_of_slot(names_fd, new_slot);
+		return r;
+	}
+
 	/* The new slot's flags first, under the old seq (no hook reads that slot yet); then the
 	 * switch: hooks read seq before and after their walk, see sa_decide(). */
 	if (bpf_map_lookup_elem(state_fd, &zero, &st) < 0) {
@@ -718,6 +740,8 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 		r = clear_names_of_slot(names_fd, old_slot);
 	if (r == 0)
 		r = net_maps_clear_slot(&nfds, old_slot);
+	if (r == 0)
+		r = write_file_filter(e, NULL, old_slot);
 	if (r < 0)
 		/* Harmless now (no hook reads that slot) and cleared again before its next use. */
 		log_warning_errno(r, "Failed to clear the old selector slot: %m");

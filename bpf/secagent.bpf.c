@@ -103,11 +103,6 @@ static __always_inline void sa_fill_path(struct sa_event_record *s, struct dentr
 		s->ev.flags |= SA_EVENT_PATH_TRUNCATED;
 }
 
-static __always_inline struct mount *sa_real_mount(struct vfsmount *vfsmnt)
-{
-	return (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
-}
-
 /*
  * Reserves the event's ring buffer record and writes its common head; NULL (counted lost) when
  * the ring buffer is full. Every caller that gets a record hands it to sa_event_send().
@@ -198,10 +193,15 @@ static __always_inline int sa_check(__u32 kind, __u32 access, struct dentry *d, 
 	return sa_check_addr(kind, access, sa_addr(d), sa_addr(mnt), start) ? -EPERM : 0;
 }
 
+/* @file: the hook's own pointer (or one read from it directly), so the fast path can read it. */
 static __always_inline int sa_check_file(__u32 kind, __u32 access, struct file *file)
 {
-	return sa_check(kind, access, BPF_CORE_READ(file, f_path.dentry),
-			sa_real_mount(BPF_CORE_READ(file, f_path.mnt)), SA_WALK_OBJECT);
+	struct dentry *d = file->f_path.dentry;
+
+	if (!d || sa_file_unruled(d, file))
+		return 0;
+	return sa_check(kind, access, d, sa_real_mount(BPF_CORE_READ(file, f_path.mnt)),
+			SA_WALK_OBJECT);
 }
 
 #define FMODE_READ_BIT 0x1
@@ -234,9 +234,13 @@ int BPF_PROG(sa_file_open, struct file *file, int ret)
 SEC("lsm/bprm_check_security")
 int BPF_PROG(sa_bprm_check, struct linux_binprm *bprm, int ret)
 {
+	struct file *file = bprm->file;
+
 	if (ret)
 		return ret;
-	return sa_check_file(SA_EVENT_FILE_EXEC, SA_ACCESS_EXEC, BPF_CORE_READ(bprm, file));
+	if (!file)
+		return 0;
+	return sa_check_file(SA_EVENT_FILE_EXEC, SA_ACCESS_EXEC, file);
 }
 
 SEC("lsm/mmap_file")
@@ -258,7 +262,7 @@ int BPF_PROG(sa_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 
 	if (ret)
 		return ret;
-	file = BPF_CORE_READ(vma, vm_file);
+	file = vma->vm_file;
 	if (!file || !(prot & PROT_EXEC_BIT))
 		return 0;
 	return sa_check_file(SA_EVENT_FILE_MMAP, SA_ACCESS_MMAP_EXEC, file);

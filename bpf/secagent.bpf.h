@@ -53,6 +53,13 @@ struct {
 } sa_selectors SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SA_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sa_file_filter);
+} sa_file_filter SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, 2 * 65536); /* resized by the daemon before load */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -501,4 +508,140 @@ static __always_inline void sa_decide(struct dentry *d, struct mount *mnt,
 				     .flags = SA_EVENT_RACE_FAIL_CLOSED,
 				     .decided = 1 };
 	sa_count(SA_COUNTER_FAIL_CLOSED);
+}
+
+/*
+ * The filter's fast path: most files have no entry, and finding that out by the lookups above
+ * costs a dozen probe reads and hash lookups per open. sa_file_unruled() asks the slot's filter
+ * instead, reading the hook's own pointers directly.
+ */
+#define SA_FAST_DEPTH 32 /* levels the fast path climbs before it leaves the answer to the walk */
+
+/* The struct mount around a vfsmount read with BPF_CORE_READ (a plain value, not one the
+ * verifier lets a program dereference). */
+static __always_inline struct mount *sa_real_mount(struct vfsmount *vfsmnt)
+{
+	return (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+}
+
+static __always_inline __u64 sa_filter_has(const struct sa_file_filter *f, __u64 h)
+{
+	__u64 b0 = SA_FILTER_BIT0(h), b1 = SA_FILTER_BIT1(h);
+
+	return (f->words[(b0 >> 6) & (SA_FILTER_WORDS - 1)] >> (b0 & 63)) &
+	       (f->words[(b1 >> 6) & (SA_FILTER_WORDS - 1)] >> (b1 & 63)) & 1;
+}
+
+/*
+ * The directories above the file system root reached in mount @mnt_addr, across mounts up to
+ * the root of the namespace, each by (@dev of its file system, inode): 1 when every one misses
+ * slot @slot's filter. With probe reads, like sa_walk(), whose steps it repeats; global, so it
+ * is checked once per program.
+ */
+__attribute__((noinline)) int sa_filter_walk_mounts(__u64 slot, __u64 mnt_addr)
+{
+	struct mount *mnt = (struct mount *)mnt_addr;
+	__u32 idx = (__u32)slot & (SA_SLOTS - 1);
+	const struct sa_file_filter *f = bpf_map_lookup_elem(&sa_file_filter, &idx);
+	struct dentry *d = NULL;
+	__u32 dev = 0;
+
+	if (!f || !mnt)
+		return 0;
+	for (int i = 0; i < SA_FAST_DEPTH; i++) {
+		struct dentry *parent;
+
+		if (d) {
+			if (sa_filter_has(f, sa_filter_inode_hash(dev, BPF_CORE_READ(d, d_inode, i_ino))))
+				return 0;
+			parent = BPF_CORE_READ(d, d_parent);
+			if (d != parent) {
+				d = parent;
+				continue;
+			}
+		}
+		/* A file system root: on to the mount point below it, unless it is the top. */
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (up == mnt)
+			return 1;
+		d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		mnt = up;
+		dev = BPF_CORE_READ(d, d_inode, i_sb, s_dev);
+	}
+	return 0;
+}
+
+/*
+ * Whether no file entry of the active slot can apply to @d, the dentry of @file:
+ * the filter has a clear bit for its inode, for its name in its directory, and (when the slot
+ * has subtree rules) for every directory up to the root. Nothing can then decide, and the full
+ * decision would allow. Any doubt answers 0 and the full decision runs: a bit set, a policy
+ * switch meanwhile, an unreadable name, a walk longer than SA_FAST_DEPTH steps.
+ */
+static __always_inline int sa_file_unruled(struct dentry *d, struct file *file)
+{
+	struct sa_state *st;
+	const struct sa_file_filter *f;
+	struct inode *inode = d->d_inode;
+	struct dentry *dir = d->d_parent;
+	__u32 zero = 0, seq, slot, flags, len = d->d_name.len;
+	__u64 head[2] = {};
+
+	st = bpf_map_lookup_elem(&sa_state, &zero);
+	if (!st || !inode)
+		return 0;
+	seq = READ_ONCE_U32(st->seq);
+	barrier();
+	slot = seq % SA_SLOTS;
+	flags = READ_ONCE_U32(st->slot_flags[slot]);
+	f = bpf_map_lookup_elem(&sa_file_filter, &slot);
+	if (!f)
+		return 0;
+	if (sa_filter_has(f, sa_filter_inode_hash(inode->i_sb->s_dev, inode->i_ino)))
+		return 0;
+	/* Its name, as sa_entry() would look it up (longer names have no name entries), if its
+	 * directory has name entries at all. */
+	if (len < SA_NAME_LEN) {
+		struct inode *di = dir->d_inode;
+
+		if (!di)
+			return 0;
+		if (!sa_filter_has(f, sa_filter_names_dir_hash(di->i_sb->s_dev, di->i_ino)))
+			goto names_done;
+		if (bpf_probe_read_kernel(head, sizeof(head), d->d_name.name) < 0)
+			return 0;
+		if (len < 8) {
+			head[0] &= (1ULL << (len * 8)) - 1;
+			head[1] = 0;
+		} else if (len < 16) {
+			head[1] &= (1ULL << ((len - 8) * 8)) - 1;
+		}
+		if (sa_filter_has(f, sa_filter_name_hash(di->i_sb->s_dev, di->i_ino, len, head[0],
+							 head[1])))
+			return 0;
+	}
+names_done:
+	if (flags & SA_SLOT_HAS_TREE) {
+		/* The directories up to the file system's root, then those above its mounts. */
+		__u32 dev = inode->i_sb->s_dev;
+		int i;
+
+		for (i = 0; i < SA_FAST_DEPTH; i++) {
+			struct inode *ii = dir->d_inode;
+			struct dentry *parent = dir->d_parent;
+
+			if (!ii || sa_filter_has(f, sa_filter_inode_hash(dev, ii->i_ino)))
+				return 0;
+			if (parent == dir)
+				break;
+			dir = parent;
+		}
+		if (i == SA_FAST_DEPTH ||
+		    !sa_filter_walk_mounts(slot,
+					   (__u64)sa_real_mount(BPF_CORE_READ(file, f_path.mnt))))
+			return 0;
+	}
+	barrier();
+	return READ_ONCE_U32(st->seq) == seq;
 }

@@ -747,6 +747,66 @@ TEST(network_entries_are_bounded)
 	free(ports);
 }
 
+static bool filter_has(const struct sa_file_filter *f, uint64_t h)
+{
+	uint64_t b0 = SA_FILTER_BIT0(h), b1 = SA_FILTER_BIT1(h);
+
+	return (f->words[b0 / 64] >> (b0 % 64)) & (f->words[b1 / 64] >> (b1 % 64)) & 1;
+}
+
+/* The hooks skip the lookups for a file whose key misses the filter: every entry's key must hit. */
+TEST(file_filter_holds_every_entry)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	struct sa_file_filter *f = calloc(1, sizeof(*f));
+	const char *texts[1];
+	uint64_t head[2];
+	size_t names = 0, bits = 0;
+	struct stat st;
+
+	ASSERT_TRUE(f != NULL);
+	texts[0] = policy_text("p", "enforce",
+			       rules("    - paths: [%s, %s/]\n      action: deny\n", file_a, dir_d));
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	compiled_file_filter(c, f);
+	for (size_t i = 0; i < c->n_files; i++) {
+		const struct compiled_file_entry *e = &c->files[i];
+
+		if (!e->name[0]) {
+			ASSERT_TRUE(filter_has(f, sa_filter_inode_hash(e->dev, e->ino)));
+			continue;
+		}
+		names++;
+		ASSERT_TRUE(filter_has(f, sa_filter_names_dir_hash(e->dev, e->ino)));
+		compiled_name_head(e->name, head);
+		ASSERT_TRUE(filter_has(f, sa_filter_name_hash(e->dev, e->ino, strlen(e->name),
+							      head[0], head[1])));
+	}
+	ASSERT_TRUE(names > 0);
+	/* file-b has no rule: its inode misses (two bits of 2^22 that no entry set). */
+	ASSERT_EQ(stat(file_b, &st), 0);
+	ASSERT_TRUE(!filter_has(f, sa_filter_inode_hash(kernel_dev_from_stat(st.st_dev), st.st_ino)));
+	for (size_t w = 0; w < SA_FILTER_WORDS; w++)
+		bits += __builtin_popcountll(f->words[w]);
+	ASSERT_TRUE(bits > 0 && bits <= 4 * c->n_files);
+	compiled_set_free(c);
+	free(f);
+}
+
+/* The name's first 16 bytes, zero past its end, as the hooks mask what they read. */
+TEST(file_filter_name_head)
+{
+	uint64_t head[2];
+
+	compiled_name_head("ab", head);
+	ASSERT_EQ(head[0], 0x6261ULL);
+	ASSERT_EQ(head[1], 0ULL);
+	compiled_name_head("0123456789abcdefXYZ", head);
+	ASSERT_EQ(head[0], 0x3736353433323130ULL);
+	ASSERT_EQ(head[1], 0x6665646362613938ULL);
+}
+
 int main(int argc, char **argv)
 {
 	int r;

@@ -111,7 +111,9 @@ static inline int test_run_all(int argc, char **argv)
 		run++, failed += !ok;
 	}
 	printf("%zu tests, %zu passed, %zu failed\n", run, run - failed, failed);
-	return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (run == 0)
+		fprintf(stderr, "no test matches the names given\n");
+	return failed > 0 || run == 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 #define TEST_MAIN()                                                                                \
