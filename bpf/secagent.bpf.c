@@ -218,7 +218,7 @@ int BPF_PROG(sa_file_open, struct file *file, int ret)
 
 	if (ret)
 		return ret;
-	mode = BPF_CORE_READ(file, f_mode);
+	mode = file->f_mode;
 	/* The open that exec does is checked as exec, in bprm_check_security. */
 	if (mode & FMODE_EXEC_BIT)
 		return 0;

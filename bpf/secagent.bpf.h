@@ -572,6 +572,47 @@ __attribute__((noinline)) int sa_filter_walk_mounts(__u64 slot, __u64 mnt_addr)
 	return 0;
 }
 
+/* struct dentry before 6.14 kept a short name in d_iname; since then in d_shortname. */
+struct dentry___iname {
+	unsigned char d_iname[32] __attribute__((aligned(8))); /* it follows a pointer */
+} __attribute__((preserve_access_index));
+
+/*
+ * The first 16 bytes of the name of @d (whose length is @len) into @head, zero past its end; 0,
+ * or nonzero when the name cannot be read. A name kept inside the dentry (any name shorter than
+ * 32 bytes) is read directly, others with a probe read: a helper call costs about as much as
+ * the rest of the fast path.
+ */
+static __always_inline int sa_name_head(struct dentry *d, __u32 len, __u64 head[2])
+{
+	const unsigned char *name = d->d_name.name;
+
+	if (bpf_core_field_exists(d->d_shortname)) {
+		if ((void *)name == (void *)d->d_shortname.string) {
+			head[0] = d->d_shortname.words[0];
+			head[1] = d->d_shortname.words[1];
+		} else if (bpf_probe_read_kernel(head, 2 * sizeof(__u64), name) < 0) {
+			return -1;
+		}
+	} else {
+		struct dentry___iname *old = (void *)d;
+
+		if ((void *)name == (void *)old->d_iname) {
+			head[0] = *(__u64 *)&old->d_iname[0];
+			head[1] = *(__u64 *)&old->d_iname[8];
+		} else if (bpf_probe_read_kernel(head, 2 * sizeof(__u64), name) < 0) {
+			return -1;
+		}
+	}
+	if (len < 8) {
+		head[0] &= (1ULL << (len * 8)) - 1;
+		head[1] = 0;
+	} else if (len < 16) {
+		head[1] &= (1ULL << ((len - 8) * 8)) - 1;
+	}
+	return 0;
+}
+
 /*
  * Whether no file entry of the active slot can apply to @d, the dentry of @file:
  * the filter has a clear bit for its inode, for its name in its directory, and (when the slot
@@ -586,6 +627,9 @@ static __always_inline int sa_file_unruled(struct dentry *d, struct file *file)
 	struct inode *inode = d->d_inode;
 	struct dentry *dir = d->d_parent;
 	__u32 zero = 0, seq, slot, flags, len = d->d_name.len;
+	/* The file system of the file, its directory and every directory up to its root (the
+	 * inode's i_sb, which the lookups read, is the dentry's d_sb). */
+	__u32 dev = d->d_sb->s_dev;
 	__u64 head[2] = {};
 
 	st = bpf_map_lookup_elem(&sa_state, &zero);
@@ -598,7 +642,7 @@ static __always_inline int sa_file_unruled(struct dentry *d, struct file *file)
 	f = bpf_map_lookup_elem(&sa_file_filter, &slot);
 	if (!f)
 		return 0;
-	if (sa_filter_has(f, sa_filter_inode_hash(inode->i_sb->s_dev, inode->i_ino)))
+	if (sa_filter_has(f, sa_filter_inode_hash(dev, inode->i_ino)))
 		return 0;
 	/* Its name, as sa_entry() would look it up (longer names have no name entries), if its
 	 * directory has name entries at all. */
@@ -607,24 +651,16 @@ static __always_inline int sa_file_unruled(struct dentry *d, struct file *file)
 
 		if (!di)
 			return 0;
-		if (!sa_filter_has(f, sa_filter_names_dir_hash(di->i_sb->s_dev, di->i_ino)))
+		if (!sa_filter_has(f, sa_filter_names_dir_hash(dev, di->i_ino)))
 			goto names_done;
-		if (bpf_probe_read_kernel(head, sizeof(head), d->d_name.name) < 0)
+		if (sa_name_head(d, len, head))
 			return 0;
-		if (len < 8) {
-			head[0] &= (1ULL << (len * 8)) - 1;
-			head[1] = 0;
-		} else if (len < 16) {
-			head[1] &= (1ULL << ((len - 8) * 8)) - 1;
-		}
-		if (sa_filter_has(f, sa_filter_name_hash(di->i_sb->s_dev, di->i_ino, len, head[0],
-							 head[1])))
+		if (sa_filter_has(f, sa_filter_name_hash(dev, di->i_ino, len, head[0], head[1])))
 			return 0;
 	}
 names_done:
 	if (flags & SA_SLOT_HAS_TREE) {
 		/* The directories up to the file system's root, then those above its mounts. */
-		__u32 dev = inode->i_sb->s_dev;
 		int i;
 
 		for (i = 0; i < SA_FAST_DEPTH; i++) {

@@ -202,18 +202,16 @@ struct sa_file_filter {
 	__u64 words[SA_FILTER_WORDS];
 };
 
+/* One multiply and a fold: a hook computes up to three hashes per call, so they are cheap. */
 static __inline __u64 sa_filter_mix(__u64 h)
 {
-	h ^= h >> 31;
 	h *= 0x9e3779b97f4a7c15ULL;
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	return h ^ (h >> 32);
+	return h ^ (h >> 29);
 }
 
 static __inline __u64 sa_filter_inode_hash(__u32 dev, __u64 ino)
 {
-	return sa_filter_mix(ino ^ sa_filter_mix((__u64)dev + 1));
+	return sa_filter_mix(ino ^ ((__u64)dev << 32 | dev));
 }
 
 /* A directory in which some name entry is (whatever the name): a file whose directory misses
