@@ -744,7 +744,7 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 		r = write_file_filter(e, NULL, old_slot);
 	if (r < 0)
 		/* Harmless now (no hook reads that slot) and cleared again before its next use. */
-		log_warning_errno(r, "Failed to clear the old selector slot: %m");
+		log_warning_errno(r, "Failed to clear the old slot (selectors, names, network, filter): %m");
 
 	*ret_seq = new_seq;
 	return 0;
