@@ -84,8 +84,32 @@ __attribute__((noinline)) __u64 sa_net_level(__u64 q, __u64 hi, __u64 lo, __u64 
 	return best;
 }
 
-/* Socket creation: the most specific of (family, type, protocol) with type and protocol or
- * either left as SA_ANY. */
+/* Socket creation, one selector (@slot_selector: the slot in bit 0, the selector above it): the
+ * most specific of (family, type, protocol) with type and protocol or either left as SA_ANY.
+ * A global function, so that sa_create_level() sees an unknown score per selector and its
+ * iterations prune (inline, 6.12 and later verified 490,000 instructions for this loop). */
+__attribute__((noinline)) __u64 sa_create_entry(__u64 slot_selector, __u64 family, __u64 type,
+						__u64 protocol)
+{
+	__u64 best = 0;
+
+	for (int spec = 0; spec < 4; spec++) {
+		struct sa_create_key k = {
+			.slot = slot_selector & 1,
+			.selector = (__u8)(slot_selector >> 1),
+			.family = family,
+			.type = spec & 2 ? type : SA_ANY,
+			.protocol = spec & 1 ? protocol : SA_ANY,
+		};
+		struct sa_simple_rule *r = bpf_map_lookup_elem(&sa_create_rules, &k);
+
+		if (r)
+			best = sa_score_max(best, (__u64)r->rule << 32 |
+							  SA_SCORE(0, spec, (r->verdict & 3) + 1));
+	}
+	return best;
+}
+
 __attribute__((noinline)) __u64 sa_create_level(__u64 slot, __u64 family, __u64 type,
 						__u64 protocol, __u64 member)
 {
@@ -96,20 +120,8 @@ __attribute__((noinline)) __u64 sa_create_level(__u64 slot, __u64 family, __u64 
 			break;
 		if (!((member >> i) & 1))
 			continue;
-		for (int spec = 0; spec < 4; spec++) {
-			struct sa_create_key k = {
-				.slot = slot & 1,
-				.selector = i,
-				.family = family,
-				.type = spec & 2 ? type : SA_ANY,
-				.protocol = spec & 1 ? protocol : SA_ANY,
-			};
-			struct sa_simple_rule *r = bpf_map_lookup_elem(&sa_create_rules, &k);
-
-			if (r)
-				best = sa_score_max(best, (__u64)r->rule << 32 |
-								  SA_SCORE(0, spec, (r->verdict & 3) + 1));
-		}
+		best = sa_score_max(best, sa_create_entry((slot & 1) | (__u64)i << 1, family, type,
+							  protocol));
 	}
 	return best;
 }

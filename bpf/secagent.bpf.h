@@ -154,6 +154,7 @@ struct sa_event_record {
 	 * states instead of verifying it once per possible depth. */
 	__u32 n_names;
 	__u32 walk_complete;
+	__u32 off; /* the path writer's offset, through memory for the same reason */
 };
 
 static __always_inline void sa_count(__u32 counter)
