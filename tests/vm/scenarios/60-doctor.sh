@@ -1,6 +1,6 @@
 #!/bin/bash
 # `secagentctl doctor` tells the truth about the guest's kernel. Run in the default guest (bpf in
-# the LSM list: full enforcement, exit 0) and, through tests/vm/doctor-no-bpf, in one booted
+# the LSM list: full enforcement, exit 0) and, through `tests/vm/matrix --doctor-no-bpf`, in one booted
 # without bpf (exit 4, and the lsm= line to add). The scenario reads which case it is in from
 # /sys/kernel/security/lsm, then checks the doctor against what the kernel really does.
 set -euo pipefail
