@@ -5,6 +5,7 @@
 #endif
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "policy-parse.h"
 #include "policy-syscalls.h"
+#include "seccomp-args.h"
 #include "seccomp-filter.h"
 #include "util.h"
 
@@ -674,6 +676,34 @@ int policy_parse_syscalls(struct parse_ctx *c, const struct ynode *v, void *user
 	r = seccomp_filter_build(s, POLICY_MODE_ENFORCE, NULL, &fe);
 	if (r == -ENOMEM)
 		return r;
+	if (r < 0 && fe.cond) {
+		const struct source_loc *loc = &fe.cond->loc;
+		unsigned width = seccomp_arg_width(fe.name->name, fe.cond->index);
+
+		if (r == -ENOENT)
+			r = diag_add(c->diags, c->file, loc->line, loc->column,
+				     "a condition on argument %u of '%s': secagent does not know "
+				     "how many bits of it the kernel reads, so it cannot compare "
+				     "what the kernel uses; write the rule without conditions",
+				     fe.cond->index, fe.name->name);
+		else if (r == -ERANGE)
+			r = diag_add(c->diags, c->file, loc->line, loc->column,
+				     "argument %u of '%s' is %u bits wide as the kernel reads it: "
+				     "value %#" PRIx64 "%s never matches",
+				     fe.cond->index, fe.name->name, width, fe.cond->value,
+				     fe.cond->op == SYSCALL_ARG_MASKED_EQ ? " (or its mask)" : "");
+		else if (r == -E2BIG)
+			r = diag_add(c->diags, c->file, loc->line, loc->column,
+				     "the conditions of this rule for '%s' make more than %d "
+				     "comparisons of the bits the kernel reads (each ne is one per "
+				     "bit); split the rule",
+				     fe.name->name, SECCOMP_ARGS_MAX_ALTERNATIVES);
+		else
+			r = diag_add(c->diags, c->file, loc->line, loc->column,
+				     "libseccomp refuses this condition for %s: %s", fe.name->name,
+				     strerror(-r));
+		return r < 0 ? r : 0;
+	}
 	if (r < 0) {
 		const struct source_loc *loc = fe.name ? &fe.name->loc : fe.rule ? &fe.rule->loc
 										 : &s->loc;

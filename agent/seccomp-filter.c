@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli-json.h"
+#include "seccomp-args.h"
 #include "seccomp-filter.h"
 #include "util.h"
 
@@ -57,18 +58,12 @@ static bool act_is_errno(uint32_t act)
 	return (act & 0xffff0000u) == SCMP_ACT_ERRNO(0);
 }
 
+/* The OCI profile's names of libseccomp's comparisons. */
 static const char *const oci_ops[] = {
-	[SYSCALL_ARG_EQ] = "SCMP_CMP_EQ", [SYSCALL_ARG_NE] = "SCMP_CMP_NE",
-	[SYSCALL_ARG_LT] = "SCMP_CMP_LT", [SYSCALL_ARG_LE] = "SCMP_CMP_LE",
-	[SYSCALL_ARG_GT] = "SCMP_CMP_GT", [SYSCALL_ARG_GE] = "SCMP_CMP_GE",
-	[SYSCALL_ARG_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
-};
-
-static const enum scmp_compare scmp_ops[] = {
-	[SYSCALL_ARG_EQ] = SCMP_CMP_EQ, [SYSCALL_ARG_NE] = SCMP_CMP_NE,
-	[SYSCALL_ARG_LT] = SCMP_CMP_LT, [SYSCALL_ARG_LE] = SCMP_CMP_LE,
-	[SYSCALL_ARG_GT] = SCMP_CMP_GT, [SYSCALL_ARG_GE] = SCMP_CMP_GE,
-	[SYSCALL_ARG_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+	[SCMP_CMP_NE] = "SCMP_CMP_NE", [SCMP_CMP_LT] = "SCMP_CMP_LT",
+	[SCMP_CMP_LE] = "SCMP_CMP_LE", [SCMP_CMP_EQ] = "SCMP_CMP_EQ",
+	[SCMP_CMP_GE] = "SCMP_CMP_GE", [SCMP_CMP_GT] = "SCMP_CMP_GT",
+	[SCMP_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
 /* The plan both outputs follow (see seccomp-filter.h): the default action and each rule's. */
@@ -103,6 +98,23 @@ static int plan_make(const struct syscall_spec *s, enum policy_mode mode, struct
 	return 0;
 }
 
+struct add_ctx {
+	scmp_filter_ctx ctx;
+	uint32_t act;
+	int nr;
+};
+
+static int add_alternative(const struct seccomp_arg_cmp *cmp, size_t n, void *userdata)
+{
+	const struct add_ctx *a = userdata;
+	struct scmp_arg_cmp c[SYSCALL_MAX_ARGS];
+
+	for (size_t k = 0; k < n; k++)
+		c[k] = (struct scmp_arg_cmp){ .arg = cmp[k].index, .op = cmp[k].op,
+					      .datum_a = cmp[k].datum_a, .datum_b = cmp[k].datum_b };
+	return seccomp_rule_add_array(a->ctx, a->act, a->nr, n, c);
+}
+
 static int add_rules(scmp_filter_ctx ctx, const struct syscall_spec *s, const struct plan *p,
 		     struct seccomp_filter_error *ret_err)
 {
@@ -110,30 +122,25 @@ static int add_rules(scmp_filter_ctx ctx, const struct syscall_spec *s, const st
 
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct syscall_rule *rule = &s->rules[i];
-		struct scmp_arg_cmp cmp[SYSCALL_MAX_ARGS];
 
 		/* What a call gets anyway; the parser made sure that no rule without
 		 * conditions of the same call could make it an exception. */
 		if (p->rule_act[i] == p->filter_default)
 			continue;
 
-		for (size_t k = 0; k < rule->n_args; k++) {
-			const struct syscall_arg_cond *a = &rule->args[k];
-
-			cmp[k] = (struct scmp_arg_cmp) {
-				.arg = a->index,
-				.op = scmp_ops[a->op],
-				.datum_a = a->op == SYSCALL_ARG_MASKED_EQ ? a->mask : a->value,
-				.datum_b = a->op == SYSCALL_ARG_MASKED_EQ ? a->value : 0,
-			};
-		}
+		/* Each condition compares the bits the kernel reads of its argument
+		 * (seccomp-args.h): a rule becomes one libseccomp rule per alternative. */
 		for (size_t j = 0; j < rule->n_names; j++) {
-			r = seccomp_rule_add_array(ctx, p->rule_act[i], rule->names[j].nr,
-						   rule->n_args, cmp);
+			struct add_ctx a = { ctx, p->rule_act[i], rule->names[j].nr };
+			const struct syscall_arg_cond *cond = NULL;
+
+			r = seccomp_rule_for_each_alternative(rule, rule->names[j].name,
+							      add_alternative, &a, &cond);
 			if (r < 0) {
 				if (ret_err)
-					*ret_err = (struct seccomp_filter_error) { rule,
-										   &rule->names[j] };
+					*ret_err = (struct seccomp_filter_error){ rule,
+										  &rule->names[j],
+										  cond };
 				return r;
 			}
 		}
@@ -383,6 +390,47 @@ int seccomp_filter_deny_errno(const struct syscall_spec *s, enum policy_mode mod
 	return found;
 }
 
+struct oci_ctx {
+	FILE *f;
+	bool *first;
+	uint32_t act;
+	const struct syscall_name *names;
+	size_t n_names;
+};
+
+/* One entry of the profile's "syscalls": the names, the action, the comparisons. */
+static int oci_rule(const struct seccomp_arg_cmp *cmp, size_t n, void *userdata)
+{
+	const struct oci_ctx *o = userdata;
+	FILE *f = o->f;
+
+	fputs(*o->first ? "\n    {\"names\": [" : ",\n    {\"names\": [", f);
+	*o->first = false;
+	for (size_t j = 0; j < o->n_names; j++) {
+		if (j > 0)
+			fputs(", ", f);
+		json_fput_string(f, o->names[j].name);
+	}
+	fputs("], ", f);
+	fprintf(f, "\"action\": \"%s\"", action_to_oci(o->act));
+	if (act_is_errno(o->act))
+		fprintf(f, ", \"errnoRet\": %u", o->act & 0xffffu);
+	if (n > 0) {
+		fputs(", \"args\": [", f);
+		/* As runc and crun read it: for SCMP_CMP_MASKED_EQ value is the mask and
+		 * valueTwo the value, like libseccomp's datum_a and datum_b. */
+		for (size_t k = 0; k < n; k++)
+			fprintf(f,
+				"%s{\"index\": %u, \"value\": %" PRIu64 ", \"valueTwo\": %" PRIu64
+				", \"op\": \"%s\"}",
+				k ? ", " : "", cmp[k].index, cmp[k].datum_a, cmp[k].datum_b,
+				oci_ops[cmp[k].op]);
+		fputc(']', f);
+	}
+	fputc('}', f);
+	return 0;
+}
+
 int seccomp_filter_export_oci(const struct syscall_spec *s, enum policy_mode mode, FILE *f)
 {
 	_cleanup_(plan_clear) struct plan p = {};
@@ -410,37 +458,27 @@ int seccomp_filter_export_oci(const struct syscall_spec *s, enum policy_mode mod
 
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct syscall_rule *rule = &s->rules[i];
+		struct oci_ctx o = { f, &first, p.rule_act[i] };
 
 		if (p.rule_act[i] == p.filter_default)
 			continue;
-		fputs(first ? "\n    {\"names\": [" : ",\n    {\"names\": [", f);
-		first = false;
+		if (rule->n_args == 0) {
+			o.names = rule->names;
+			o.n_names = rule->n_names;
+			(void)oci_rule(NULL, 0, &o);
+			continue;
+		}
+		/* Runtimes compare 64 bits, as libseccomp does: the same alternatives as the
+		 * filter (seccomp-args.h), one entry each, a call at a time since the widths of
+		 * the arguments differ from call to call. */
 		for (size_t j = 0; j < rule->n_names; j++) {
-			if (j > 0)
-				fputs(", ", f);
-			json_fput_string(f, rule->names[j].name);
+			o.names = &rule->names[j];
+			o.n_names = 1;
+			r = seccomp_rule_for_each_alternative(rule, rule->names[j].name, oci_rule,
+							      &o, NULL);
+			if (r < 0)
+				return r;
 		}
-		fputs("], ", f);
-		fprintf(f, "\"action\": \"%s\"", action_to_oci(p.rule_act[i]));
-		if (act_is_errno(p.rule_act[i]))
-			fprintf(f, ", \"errnoRet\": %u", p.rule_act[i] & 0xffffu);
-		if (rule->n_args > 0) {
-			fputs(", \"args\": [", f);
-			for (size_t k = 0; k < rule->n_args; k++) {
-				const struct syscall_arg_cond *a = &rule->args[k];
-				bool masked = a->op == SYSCALL_ARG_MASKED_EQ;
-
-				/* As runc and crun read it: for SCMP_CMP_MASKED_EQ value is the mask
-				 * and valueTwo the value, like libseccomp's datum_a and datum_b. */
-				fprintf(f,
-					"%s{\"index\": %u, \"value\": %" PRIu64
-					", \"valueTwo\": %" PRIu64 ", \"op\": \"%s\"}",
-					k ? ", " : "", a->index, masked ? a->mask : a->value,
-					masked ? a->value : (uint64_t)0, oci_ops[a->op]);
-			}
-			fputc(']', f);
-		}
-		fputc('}', f);
 	}
 	fputs(first ? "]\n}\n" : "\n  ]\n}\n", f);
 	return ferror(f) ? -EIO : 0;

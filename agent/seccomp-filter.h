@@ -34,6 +34,7 @@
 struct seccomp_filter_error {
 	const struct syscall_rule *rule; /* NULL: not a rule's fault */
 	const struct syscall_name *name;
+	const struct syscall_arg_cond *cond; /* the condition at fault, if one is */
 };
 
 /*

@@ -10,9 +10,11 @@
 #endif
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -22,6 +24,7 @@
 #include "diag.h"
 #include "policy-syscalls.h"
 #include "policy.h"
+#include "seccomp-args.h"
 #include "seccomp-filter.h"
 #include "test.h"
 #include "util.h"
@@ -208,6 +211,23 @@ TEST(parse_errors)
 					 "        args: [{arg: 0, op: eq}]\n"),
 			 "t.yaml:11:16: missing required key 'value' in argument condition");
 
+	/* Conditions compare the bits the kernel reads (seccomp-args.h). */
+	parse_fails_with(RULE("[socket]", "        action: deny\n"
+					  "        args: [{arg: 0, op: eq, value: 0x100000010}]\n"),
+			 "t.yaml:11:16: argument 0 of 'socket' is 32 bits wide as the kernel reads "
+			 "it: value 0x100000010 never matches");
+	parse_fails_with(RULE("[getpid]", "        action: deny\n"
+					  "        args: [{arg: 0, op: eq, value: 1}]\n"),
+			 "t.yaml:11:16: a condition on argument 0 of 'getpid': secagent does not "
+			 "know how many bits of it the kernel reads, so it cannot compare what the "
+			 "kernel uses; write the rule without conditions");
+	parse_fails_with(RULE("[socket]", "        action: deny\n"
+					  "        args: [{arg: 0, op: ne, value: 1}, "
+					  "{arg: 1, op: ne, value: 1}]\n"),
+			 "t.yaml:11:44: the conditions of this rule for 'socket' make more than 256 "
+			 "comparisons of the bits the kernel reads (each ne is one per bit); split "
+			 "the rule");
+
 	/* One rule without conditions per call. */
 	parse_fails_with(RULE("[ptrace, uname]", "        action: deny\n"
 						 "      - names: [uname]\n        action: allow\n"),
@@ -275,7 +295,8 @@ TEST(export_oci_exact)
 		"  \"syscalls\": [\n"
 		"    {\"names\": [\"ptrace\", \"kexec_load\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1},\n"
 		"    {\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 97, \"args\": "
-		"[{\"index\": 0, \"value\": 17, \"valueTwo\": 0, \"op\": \"SCMP_CMP_EQ\"}]},\n"
+		"[{\"index\": 0, \"value\": 4294967295, \"valueTwo\": 17, \"op\": "
+		"\"SCMP_CMP_MASKED_EQ\"}]},\n"
 		"    {\"names\": [\"unshare\"], \"action\": \"SCMP_ACT_KILL_PROCESS\", \"args\": "
 		"[{\"index\": 0, \"value\": 268435456, \"valueTwo\": 268435456, \"op\": "
 		"\"SCMP_CMP_MASKED_EQ\"}]},\n"
@@ -552,6 +573,189 @@ TEST(filter_audit_mode)
 				 "      - names: [sync]\n"
 				 "        action: kill\n",
 				 child_audit_mode),
+		    0);
+}
+
+/* What a condition says of the low @width bits, the way the kernel reads the argument. */
+static bool cond_holds(const struct syscall_arg_cond *c, unsigned width, uint64_t x)
+{
+	uint64_t w = width >= 64 ? UINT64_MAX : (UINT64_C(1) << width) - 1;
+
+	x &= w;
+	switch (c->op) {
+	case SYSCALL_ARG_EQ:
+		return x == c->value;
+	case SYSCALL_ARG_NE:
+		return x != c->value;
+	case SYSCALL_ARG_LT:
+		return x < c->value;
+	case SYSCALL_ARG_LE:
+		return x <= c->value;
+	case SYSCALL_ARG_GT:
+		return x > c->value;
+	case SYSCALL_ARG_GE:
+		return x >= c->value;
+	default:
+		return (x & c->mask) == c->value;
+	}
+}
+
+/* What libseccomp's comparison says of the whole 64-bit register. */
+static bool cmp_holds(const struct seccomp_arg_cmp *c, uint64_t x)
+{
+	switch (c->op) {
+	case SCMP_CMP_EQ:
+		return x == c->datum_a;
+	case SCMP_CMP_NE:
+		return x != c->datum_a;
+	case SCMP_CMP_LT:
+		return x < c->datum_a;
+	case SCMP_CMP_LE:
+		return x <= c->datum_a;
+	case SCMP_CMP_GT:
+		return x > c->datum_a;
+	case SCMP_CMP_GE:
+		return x >= c->datum_a;
+	default:
+		return (x & c->datum_a) == c->datum_b;
+	}
+}
+
+static uint64_t next_random(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+/* A value near interesting points: 0, the value, the ends of the width, or anything. */
+static uint64_t pick(uint64_t *rnd, uint64_t v, uint64_t w)
+{
+	switch (next_random(rnd) % 5) {
+	case 0:
+		return v + (next_random(rnd) % 5) - 2;
+	case 1:
+		return next_random(rnd) % 4;
+	case 2:
+		return w - next_random(rnd) % 3;
+	default:
+		return next_random(rnd);
+	}
+}
+
+/* The alternatives hold of a register exactly when the condition holds of the bits the kernel
+ * reads, whatever the upper bits are: every op, widths 16, 32 and 64, random values. */
+TEST(args_expand_matches_kernel_view)
+{
+	static const unsigned widths[] = { 16, 32, 64 };
+	uint64_t rnd = 0x9e3779b97f4a7c15ULL;
+
+	for (size_t wi = 0; wi < ELEMENTSOF(widths); wi++)
+		for (int op = 0; op < _SYSCALL_ARG_OP_MAX; op++)
+			for (int round = 0; round < 300; round++) {
+				unsigned width = widths[wi];
+				uint64_t w = width >= 64 ? UINT64_MAX : (UINT64_C(1) << width) - 1;
+				struct syscall_arg_cond c = { .index = 1, .op = op };
+				struct seccomp_arg_cmp alt[SECCOMP_ARGS_MAX_PER_COND];
+				int n;
+
+				c.value = pick(&rnd, 0, w) & w;
+				c.mask = next_random(&rnd) & w;
+				if (op == SYSCALL_ARG_MASKED_EQ && round % 2)
+					c.value &= c.mask;
+				n = seccomp_arg_expand(&c, width, alt);
+				ASSERT_TRUE(n >= -1 && n <= SECCOMP_ARGS_MAX_PER_COND);
+				for (int t = 0; t < 200; t++) {
+					uint64_t x = pick(&rnd, c.value, w);
+					bool any = n == -1;
+
+					if (t % 2)
+						x = (x & w) | (next_random(&rnd) & ~w);
+					for (int k = 0; k < n && !any; k++)
+						any = alt[k].index == 1 && cmp_holds(&alt[k], x);
+					if (any != cond_holds(&c, width, x)) {
+						test_check(false,
+							   "op %d width %u value %#" PRIx64
+							   " mask %#" PRIx64 ": x %#" PRIx64
+							   " gives %d",
+							   op, width, c.value, c.mask, x, any);
+						return;
+					}
+				}
+			}
+}
+
+TEST(args_widths)
+{
+	ASSERT_EQ(seccomp_arg_width("socket", 0), 32u);
+	ASSERT_EQ(seccomp_arg_width("ioctl", 1), 32u);
+	ASSERT_EQ(seccomp_arg_width("ioctl", 2), 64u);
+	ASSERT_EQ(seccomp_arg_width("openat", 3), 16u);
+	ASSERT_EQ(seccomp_arg_width("unshare", 0), 64u);
+	ASSERT_EQ(seccomp_arg_width("socket", 3), 0u);
+	ASSERT_EQ(seccomp_arg_width("getpid", 0), 0u);
+}
+
+/* The bypass: socket() with AF_NETLINK in the low half and garbage above it made a netlink
+ * socket past a rule that compared 64 bits. Raw calls, so nothing truncates the argument. */
+static int child_netlink_upper_bits(void)
+{
+	if (syscall(SYS_socket, (long)AF_NETLINK, SOCK_RAW, 0) != -1 || errno != EPERM)
+		return 1;
+	if (syscall(SYS_socket, 0x100000000L | AF_NETLINK, SOCK_RAW, 0) != -1 || errno != EPERM)
+		return 2;
+	if (syscall(SYS_socket, 0xffffffff00000000L | AF_NETLINK, SOCK_RAW, 0) != -1 ||
+	    errno != EPERM)
+		return 3;
+	/* Another family with garbage above it is not this rule's. */
+	long fd = syscall(SYS_socket, 0x100000000L | AF_UNIX, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return 4;
+	close((int)fd);
+	return 0;
+}
+
+TEST(filter_arg_upper_bits_eq)
+{
+	EXPECT_EXIT(run_filtered(HEAD "    default: allow\n"
+				      "    rules:\n"
+				      "      - names: [socket]\n"
+				      "        action: deny\n"
+				      "        args: [{arg: 0, op: eq, value: AF_NETLINK}]\n",
+				 child_netlink_upper_bits),
+		    0);
+}
+
+/* An allow rule with ne under default deny: ioctl(TIOCSTI) with garbage in the upper half of
+ * the command is still TIOCSTI to the kernel, so it must stay denied. */
+static int child_tiocsti_upper_bits(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 10;
+	if (syscall(SYS_ioctl, fd, (long)TIOCSTI, 0) != -1 || errno != EPERM)
+		return 1;
+	if (syscall(SYS_ioctl, fd, 0x100000000L | TIOCSTI, 0) != -1 || errno != EPERM)
+		return 2;
+	/* Another command is allowed (and fails as /dev/null makes it fail: not EPERM). */
+	if (syscall(SYS_ioctl, fd, 0x100000000L | FIONREAD, 0) == -1 && errno == EPERM)
+		return 3;
+	return 0;
+}
+
+TEST(filter_arg_upper_bits_ne)
+{
+	EXPECT_EXIT(run_filtered(HEAD "    default: deny\n"
+				      "    rules:\n"
+				      "      - names: [ioctl]\n"
+				      "        action: allow\n"
+				      "        args: [{arg: 1, op: ne, value: TIOCSTI}]\n"
+				      "      - names: [open, openat, close, exit_group, exit]\n"
+				      "        action: allow\n",
+				 child_tiocsti_upper_bits),
 		    0);
 }
 

@@ -120,6 +120,43 @@ ev=$(seccomp_events SECAGENT_POLICY=seccomp-service SECAGENT_SYSCALL_NR=1000)
 expect_json "journald: syscall 1000 logged with ENOSYS" \
 	'.[0].SECAGENT_ERRNO == "ENOSYS" and .[0].SECAGENT_ACTION == "deny"' "$ev"
 
+step "argument conditions compare the bits the kernel reads, whatever the upper half holds"
+# The kernel reads socket()'s family and ioctl()'s command as 32 bits: socket(0x100000010) is a
+# netlink socket. A filter comparing 64 bits let such a call past the rule.
+RAW=/usr/libexec/secagent-tests/raw-syscall
+[[ -x $RAW ]] || fail "$RAW missing: build with -Dtest_tools=true"
+cat >/tmp/seccomp-upper.yaml <<'EOP'
+apiVersion: secagent/v1
+kind: Policy
+metadata: {name: seccomp-upper}
+spec:
+  syscalls:
+    default: allow
+    rules:
+      - names: [socket]
+        action: deny
+        errno: EAFNOSUPPORT
+        args: [{arg: 0, op: eq, value: AF_NETLINK}]
+EOP
+secagentctl policy apply /tmp/seccomp-upper.yaml || fail "policy apply seccomp-upper"
+raw() { secagentctl exec --policy "$1" -- "$RAW" "${@:2}"; }
+expect_eq "socket(AF_NETLINK) under seccomp-upper" 97 "$(raw seccomp-upper 41 16 3 0)"
+expect_eq "socket(0x100000010: AF_NETLINK to the kernel)" 97 "$(raw seccomp-upper 41 0x100000010 3 0)"
+expect_eq "socket(0xffffffff00000010)" 97 "$(raw seccomp-upper 41 -4294967280 3 0)"
+expect_eq "socket(0x100000001: AF_UNIX to the kernel) is not the rule's" 0 \
+	"$(raw seccomp-upper 41 0x100000001 1 0)"
+# seccomp-service allows every ioctl but TIOCSTI (ne), under default deny.
+expect_eq "ioctl(TIOCSTI) under seccomp-service" 1 "$(raw seccomp-service 16 0 0x5412 0)"
+expect_eq "ioctl(0x100005412: TIOCSTI to the kernel)" 1 "$(raw seccomp-service 16 0 0x100005412 0)"
+out=$(raw seccomp-service 16 0 0x10000541b 0)
+[[ $out != 1 ]] || fail "ioctl(0x10000541b: FIONREAD to the kernel) got EPERM under seccomp-service"
+echo "ok: ioctl(0x10000541b: FIONREAD to the kernel) is allowed (errno $out from /dev/null)"
+secagentctl policy export --format oci-seccomp seccomp-upper >/tmp/oci-upper.json
+expect_json "the export compares the low 32 bits of socket's family" \
+	'[.syscalls[] | select(.names == ["socket"]) | .args[0]]
+	 == [{"index": 0, "value": 4294967295, "valueTwo": 16, "op": "SCMP_CMP_MASKED_EQ"}]' \
+	"$(cat /tmp/oci-upper.json)"
+
 step "without the daemon's registration: the filter applies, the event says it is unattributed"
 set +e
 out=$(secagentctl --control-socket /run/nowhere.sock exec --policy seccomp-demo -- \

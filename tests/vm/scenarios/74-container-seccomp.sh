@@ -1,6 +1,7 @@
 #!/bin/bash
 # Containers under the exported OCI seccomp profile: 'secagentctl policy export --format
-# oci-seccomp' of a policy that denies mkdir with EPERM and chmod with EACCES, given to podman
+# oci-seccomp' of a policy that denies mkdir with EPERM, chmod with EACCES and netlink sockets
+# (compared on the 32 bits of the family the kernel reads), given to podman
 # (--security-opt seccomp=) under crun and under runc, and to runc directly as linux.seccomp of
 # an OCI bundle. In each, the denied calls fail inside the container with the policy's errno and
 # their allowed neighbours work; without the profile the same calls work. The image is the
@@ -88,6 +89,10 @@ spec:
       - names: [chmod, fchmodat]
         action: deny
         errno: EACCES
+      - names: [socket]
+        action: deny
+        errno: EAFNOSUPPORT
+        args: [{arg: 0, op: eq, value: AF_NETLINK}]
 EOP
 agent_start_with /tmp/ctr-seccomp.yaml
 secagentctl policy export --format oci-seccomp ctr-seccomp >"$PROFILE" ||
@@ -105,6 +110,18 @@ for rt in crun runc; do
 	expect_lines "$rt, secagent's profile" "$out" "${DENIED[@]}"
 done
 
+step "the runtimes compare what the kernel reads of socket()'s family: raw calls in a container"
+# socket(0x100000010) is AF_NETLINK to the kernel; the profile's comparison must say so too.
+RAW=/usr/libexec/secagent-tests/raw-syscall
+for rt in crun runc; do
+	out=$(podman run --rm --network none --runtime "$rt" --security-opt "seccomp=$PROFILE" \
+		-v "$RAW:/raw-syscall:ro" "$IMAGE" sh -c '/raw-syscall 41 16 3 0
+		/raw-syscall 41 0x100000010 3 0; /raw-syscall 41 0x100000001 1 0' 2>&1) ||
+		fail "podman run --runtime $rt with raw-syscall failed: $out"
+	expect_eq "$rt: socket(AF_NETLINK), socket(0x100000010), socket(0x100000001)" \
+		"97 97 0" "$(echo $out)"
+done
+
 step "runc run of an OCI bundle whose linux.seccomp is the profile"
 rm -rf "$BUNDLE"
 mkdir -p "$BUNDLE/rootfs"
@@ -115,7 +132,7 @@ jq --slurpfile profile "$PROFILE" --arg probe "$PROBE" \
 	 | .root.readonly = false | .linux.seccomp = $profile[0]' \
 	"$BUNDLE/config.json" >"$BUNDLE/config.json.new"
 mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
-jq -e '.linux.seccomp.syscalls | length == 2' "$BUNDLE/config.json" >/dev/null ||
+jq -e '.linux.seccomp.syscalls | length == 3' "$BUNDLE/config.json" >/dev/null ||
 	fail "config.json has no linux.seccomp"
 out=$(runc run --no-pivot --bundle "$BUNDLE" "secagent-74-$$" </dev/null 2>&1) ||
 	fail "runc run failed: $out"
