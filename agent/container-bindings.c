@@ -25,12 +25,30 @@ bool container_id_valid(const char *id)
 	return true;
 }
 
+bool container_cgroup_path_valid(const char *path)
+{
+	const char *p = path;
+
+	/* At least one component: binding "/" would put every process of the host under a
+	 * container's policy. */
+	if (p[0] != '/' || p[1] == '\0')
+		return false;
+	while (*p == '/') {
+		size_t len = strcspn(p + 1, "/");
+
+		if (len == 0 || (len == 1 && p[1] == '.') || (len == 2 && p[1] == '.' && p[2] == '.'))
+			return false;
+		p += 1 + len;
+	}
+	return *p == '\0';
+}
+
 int container_cgroup_id(const char *path, uint64_t *ret_id)
 {
 	_cleanup_free_ char *full = NULL;
 	struct stat st;
 
-	if (path[0] != '/' || strstr(path, "/../") || strstr(path, "/./"))
+	if (!container_cgroup_path_valid(path))
 		return -EINVAL;
 	if (asprintf(&full, "%s%s", COMPILED_CGROUP_ROOT, path) < 0)
 		return -ENOMEM;

@@ -50,3 +50,8 @@ int container_bindings_remove(struct container_bindings *b, const char *id);
 
 /* The id of the cgroup at @path (relative to the cgroup2 mount), or a negative errno. */
 int container_cgroup_id(const char *path, uint64_t *ret_id);
+
+/* A container's cgroup as the host names it: absolute, below the root (never "/" itself), no
+ * empty, "." or ".." component, no trailing "/". */
+bool container_cgroup_path_valid(const char *path);
+

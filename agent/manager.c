@@ -621,6 +621,12 @@ static void control_container_bind(struct control_conn *c, char *args)
 					"128 characters of [A-Za-z0-9_.-])");
 		return;
 	}
+	if (!container_cgroup_path_valid(cgroup)) {
+		r = asprintf(&reply, "cgroup '%s' is not a container's: the path must be absolute "
+				     "and below the root, without empty, '.' or '..' components",
+			     cgroup);
+		goto fail;
+	}
 	p = find_policy(m->active, policy);
 	if (!p) {
 		r = asprintf(&reply, "no policy named '%s' in the active set (generation %u)",

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The control socket is authorised by the peer's credentials and survives abuse: an unprivileged
 # caller is refused, 1 MiB of garbage, a half request and a connection closed at once each get an
-# error (or nothing, for the closed one), and the daemon keeps serving and enforcing throughout.
+# error (or nothing, for the closed one), a container binding to the root cgroup is refused, and
+# the daemon keeps serving and enforcing throughout.
 set -euo pipefail
 . "${SECAGENT_VM_ROOT:-/opt/secagent-vm}/scenarios/common.bash"
 
@@ -55,6 +56,11 @@ elif what == "raw":
     except OSError:
         pass  # a refused peer may find the socket closed already; the reply is still there
     print(reply(s))
+elif what == "whole":
+    # The whole reply, its lines joined with " | ".
+    s = conn()
+    s.send(sys.argv[3].encode())
+    print(" | ".join(s.recv(65536).decode(errors="replace").rstrip("\n").split("\n")))
 EOP
 
 step "an unprivileged caller is refused"
@@ -79,6 +85,15 @@ expect_eq "reply to 'relo'" error "$(python3 /tmp/ctl.py "$SOCK" half)"
 
 step "a connection closed at once does no harm"
 for i in $(seq 1 20); do python3 /tmp/ctl.py "$SOCK" closed >/dev/null; done
+
+step "a container binding to the root cgroup, or a path that climbs to it, is refused"
+# Binding "/" would put every process of the host under a container's policy.
+for cg in / /system.slice/.. /system.slice/. //system.slice /system.slice/; do
+	out=$(python3 /tmp/ctl.py "$SOCK" whole "container-bind ctr-root control-socket $cg")
+	[[ $out == "error | cgroup '$cg' is not a container's"* ]] || fail "container-bind of '$cg': $out"
+	echo "ok: container-bind of '$cg' -> $out"
+done
+[[ -z $(secagentctl containers 2>/dev/null | grep ctr-root) ]] || fail "a refused binding is listed"
 
 step "the daemon is the same process, still serves and still enforces"
 expect_eq "daemon pid" "$pid" "$(systemctl show -P MainPID secagent)"
