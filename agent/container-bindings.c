@@ -12,19 +12,6 @@
 #include "log.h"
 #include "util.h"
 
-bool container_id_valid(const char *id)
-{
-	size_t len = strlen(id);
-
-	if (len == 0 || len > CONTAINER_ID_MAX || id[0] == '.')
-		return false;
-	for (const char *p = id; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
-			return false;
-	return true;
-}
-
 bool container_cgroup_path_valid(const char *path)
 {
 	const char *p = path;

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONTAINER_ID_MAX 128
+#include "policy.h" /* container_id_valid() */
 
 struct container_binding {
 	char *id;     /* the runtime's container id */
@@ -26,9 +26,6 @@ struct container_bindings {
 	struct container_binding *items;
 	size_t n;
 };
-
-/* A container id is 1..128 bytes of [A-Za-z0-9_.-] not starting with '.'. */
-bool container_id_valid(const char *id);
 
 /*
  * Reads the bindings kept in @dir (created if missing). A binding whose cgroup is gone (the

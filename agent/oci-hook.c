@@ -13,9 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <jansson.h>
+#include <strings.h>
 #include <syslog.h>
 #include <systemd/sd-journal.h>
-#include <yaml.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "control.h"
@@ -62,104 +65,6 @@ static char *read_all(FILE *f, size_t max, size_t *ret_len)
 	return NULL;
 }
 
-/* JSON is YAML: libyaml parses the runtime's state and config.json. */
-struct json_doc {
-	yaml_document_t doc;
-	bool loaded;
-};
-
-static void json_doc_done(struct json_doc *d)
-{
-	if (d->loaded)
-		yaml_document_delete(&d->doc);
-}
-
-static int json_doc_load(struct json_doc *d, const char *buf, size_t len)
-{
-	yaml_parser_t parser;
-	int r = 0;
-
-	if (!yaml_parser_initialize(&parser))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	/* On failure yaml_parser_load() frees the document itself. */
-	if (!yaml_parser_load(&parser, &d->doc))
-		r = -EINVAL;
-	else if (!yaml_document_get_root_node(&d->doc)) {
-		yaml_document_delete(&d->doc); /* empty input */
-		r = -EINVAL;
-	} else
-		d->loaded = true;
-	yaml_parser_delete(&parser);
-	return r;
-}
-
-/* The value node of @key in mapping @map, or NULL. */
-static yaml_node_t *json_member(yaml_document_t *doc, yaml_node_t *map, const char *key)
-{
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = yaml_document_get_node(doc, p->key);
-
-		if (k && k->type == YAML_SCALAR_NODE &&
-		    k->data.scalar.length == strlen(key) &&
-		    memcmp(k->data.scalar.value, key, k->data.scalar.length) == 0)
-			return yaml_document_get_node(doc, p->value);
-	}
-	return NULL;
-}
-
-static const char *json_string(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-/* The annotation in the bundle's config.json, for runtimes whose state lacks annotations. */
-static char *annotation_from_bundle(const char *bundle)
-{
-	_cleanup_free_ char *path = NULL, *buf = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	struct json_doc d = {};
-	char *value = NULL;
-	size_t len;
-
-	if (asprintf(&path, "%s/config.json", bundle) < 0)
-		return NULL;
-	f = fopen(path, "re");
-	if (!f || !(buf = read_all(f, CONFIG_MAX_BYTES, &len)) || json_doc_load(&d, buf, len) < 0)
-		return NULL;
-	const char *v = json_string(json_member(
-		&d.doc, json_member(&d.doc, yaml_document_get_root_node(&d.doc), "annotations"),
-		ANNOTATION));
-	if (v)
-		value = strdup(v);
-	json_doc_done(&d);
-	return value;
-}
-
-/* The container's cgroup2 path from /proc/PID/cgroup ("0::/machine.slice/..."). */
-static char *cgroup_of(long pid)
-{
-	_cleanup_free_ char *path = NULL, *line = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	size_t size = 0;
-
-	if (asprintf(&path, "/proc/%ld/cgroup", pid) < 0)
-		return NULL;
-	f = fopen(path, "re");
-	if (!f)
-		return NULL;
-	while (getline(&line, &size, f) > 0) {
-		line[strcspn(line, "\n")] = '\0';
-		if (strncmp(line, "0::/", 4) == 0)
-			return strdup(line + 3);
-	}
-	errno = ENOMEDIUM; /* no cgroup2 line: a cgroup v1 host */
-	return NULL;
-}
-
 static void help(void)
 {
 	printf("Usage: secagent-oci-hook [--control-socket=PATH] createRuntime|prestart|poststop\n\n"
@@ -191,6 +96,129 @@ static int fail(const char *id, const char *fmt, ...)
 	return 1;
 }
 
+/*
+ * JSON through jansson, with what the runtimes make of it in mind: a key given twice is refused
+ * (Go's decoder keeps the last, or merges two objects; libyaml kept the first), and so is an
+ * "Annotations" spelled otherwise than in lower case (Go matches field names case-insensitively).
+ * Where the hook cannot tell what the container asks for, it fails closed.
+ */
+static json_t *json_parse(const char *buf, size_t len, char **ret_error)
+{
+	json_error_t e;
+	json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
+
+	if (!j && asprintf(ret_error, "line %d, column %d: %s", e.line, e.column, e.text) < 0)
+		*ret_error = NULL;
+	return j;
+}
+
+/*
+ * The policy @doc's annotations ask for: 1 with @ret_policy set (a string, borrowed from @doc),
+ * 0 when @doc has no "annotations" object (the caller may look elsewhere), 2 when it has one
+ * without the annotation (the container asks for no policy), or -EBADMSG with @ret_why when
+ * the document is not what a runtime would read the same way.
+ */
+static int annotation_of(json_t *doc, const char **ret_policy, const char **ret_why)
+{
+	const char *key;
+	json_t *v, *annotations = NULL, *policy;
+
+	if (!json_is_object(doc)) {
+		*ret_why = "is not a JSON object";
+		return -EBADMSG;
+	}
+	json_object_foreach(doc, key, v)
+		if (strcasecmp(key, "annotations") == 0) {
+			if (!streq(key, "annotations")) {
+				*ret_why = "spells \"annotations\" in another case, which the Go "
+					   "runtimes would read as the annotations";
+				return -EBADMSG;
+			}
+			annotations = v;
+		}
+	if (!annotations || json_is_null(annotations))
+		return 0;
+	if (!json_is_object(annotations)) {
+		*ret_why = "has \"annotations\" that are not an object";
+		return -EBADMSG;
+	}
+	policy = json_object_get(annotations, ANNOTATION);
+	if (!policy)
+		return 2;
+	if (!json_is_string(policy)) {
+		*ret_why = "has an annotation " ANNOTATION " that is not a string";
+		return -EBADMSG;
+	}
+	*ret_policy = json_string_value(policy);
+	return 1;
+}
+
+/*
+ * The policy the bundle's config.json asks for, for runtimes whose state has no annotations:
+ * 1 and a copy in @ret_policy, 0 when it asks for none, or 1 from fail() when config.json cannot
+ * be read or read unambiguously (the container does not start).
+ */
+static int annotation_from_bundle(const char *id, const char *bundle, char **ret_policy)
+{
+	_cleanup_free_ char *path = NULL, *buf = NULL, *error = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	const char *policy = NULL, *why = NULL;
+	json_t *doc;
+	size_t len;
+	int fd, r;
+
+	if (asprintf(&path, "%s/config.json", bundle) < 0)
+		return fail(id, "out of memory");
+	/* Not a link: the runtime reads the bundle's own config.json. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	if (fd < 0 || !(f = fdopen(fd, "r"))) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		return fail(id, "cannot read %s for its annotation " ANNOTATION " (%s); refusing to "
+				"start the container unconfined", path, strerror(-r));
+	}
+	buf = read_all(f, CONFIG_MAX_BYTES, &len);
+	if (!buf)
+		return fail(id, "cannot read %s for its annotation " ANNOTATION " (%s); refusing to "
+				"start the container unconfined", path,
+			    errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
+	doc = json_parse(buf, len, &error);
+	if (!doc)
+		return fail(id, "%s is not valid JSON (%s); refusing to start the container "
+				"unconfined", path, error ? error : "out of memory");
+	r = annotation_of(doc, &policy, &why);
+	if (r == 1 && !(*ret_policy = strdup(policy)))
+		r = -ENOMEM;
+	json_decref(doc);
+	if (r == -ENOMEM)
+		return fail(id, "out of memory");
+	if (r < 0)
+		return fail(id, "%s %s; refusing to start the container unconfined", path, why);
+	return r == 1;
+}
+
+/* The container's cgroup2 path from /proc/PID/cgroup ("0::/machine.slice/..."). */
+static char *cgroup_of(long pid)
+{
+	_cleanup_free_ char *path = NULL, *line = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t size = 0;
+
+	if (asprintf(&path, "/proc/%ld/cgroup", pid) < 0)
+		return NULL;
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	while (getline(&line, &size, f) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "0::/", 4) == 0)
+			return strdup(line + 3);
+	}
+	errno = ENOMEDIUM; /* no cgroup2 line: a cgroup v1 host */
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -199,10 +227,9 @@ int main(int argc, char **argv)
 		{},
 	};
 	_cleanup_free_ char *state = NULL, *bundle_policy = NULL, *cgroup = NULL, *request = NULL,
-			   *body = NULL;
-	struct json_doc d = {};
-	const char *stage, *id, *policy, *pid_text;
-	yaml_node_t *root;
+			   *body = NULL, *error = NULL;
+	_cleanup_(json_decrefp) json_t *root = NULL;
+	const char *stage, *id, *policy = NULL;
 	bool bind;
 	size_t len;
 	int c, r;
@@ -238,70 +265,72 @@ int main(int argc, char **argv)
 	state = read_all(stdin, STATE_MAX_BYTES, &len);
 	if (!state)
 		return fail(NULL, "cannot read the container state on stdin: %s", strerror(errno));
-	if (json_doc_load(&d, state, len) < 0)
-		return fail(NULL, "the container state on stdin is not valid JSON");
-	root = yaml_document_get_root_node(&d.doc);
-	id = json_string(json_member(&d.doc, root, "id"));
-	if (!id || !*id) {
-		json_doc_done(&d);
+	root = json_parse(state, len, &error);
+	if (!root)
+		return fail(NULL, "the container state on stdin is not valid JSON (%s)",
+			    error ? error : "out of memory");
+	id = json_string_value(json_object_get(root, "id"));
+	if (!id || !*id)
 		return fail(NULL, "the container state has no id");
-	}
-	policy = json_string(json_member(&d.doc, json_member(&d.doc, root, "annotations"),
-					 ANNOTATION));
-	if (!policy) {
-		const char *bundle = json_string(json_member(&d.doc, root, "bundle"));
-
-		if (bundle)
-			policy = bundle_policy = annotation_from_bundle(bundle);
-	}
+	/* Checked here too: the id goes into a request and, in the daemon, a file name. */
+	if (!container_id_valid(id))
+		return fail(NULL, "the container state has an invalid id (expected at most %d "
+				  "characters of [A-Za-z0-9_.-], not starting with '.')",
+			    CONTAINER_ID_MAX);
 
 	if (!bind) {
 		/* Whatever the annotation says now, the daemon knows what it bound. */
 		r = asprintf(&request, "container-unbind %s", id);
-	} else if (!policy) {
-		json_doc_done(&d);
-		return 0; /* the container asks for no policy */
-	} else if (!policy_name_valid(policy)) {
-		r = fail(id, "invalid policy name '%s' in annotation " ANNOTATION, policy);
-		json_doc_done(&d);
-		return r;
 	} else {
-		long pid = 0;
+		const char *why = NULL;
+		json_int_t pid;
 
-		pid_text = json_string(json_member(&d.doc, root, "pid"));
-		if (pid_text)
-			pid = strtol(pid_text, NULL, 10);
-		if (pid <= 0) {
-			r = fail(id, "the container state has no pid; cannot find its cgroup");
-			json_doc_done(&d);
-			return r;
-		}
-		cgroup = cgroup_of(pid);
-		if (!cgroup) {
-			r = fail(id, "cannot read the cgroup of pid %ld: %s", pid,
-				 errno == ENOMEDIUM ? "no cgroup2 entry (secagent needs cgroup v2)"
-						    : strerror(errno));
-			json_doc_done(&d);
-			return r;
-		}
+		r = annotation_of(root, &policy, &why);
+		if (r < 0)
+			return fail(id, "the container state %s; refusing to start the container "
+					"unconfined", why);
+		if (r == 0) { /* the state has no annotations: the bundle's config.json says */
+			const char *bundle = json_string_value(json_object_get(root, "bundle"));
+
+			if (!bundle)
+				return fail(id, "the container state has neither annotations nor a "
+						"bundle; cannot tell whether it asks for a policy");
+			r = annotation_from_bundle(id, bundle, &bundle_policy);
+			if (r == 0 && !bundle_policy)
+				return 0; /* asks for no policy */
+			if (!bundle_policy)
+				return r; /* failed, and said why */
+			policy = bundle_policy;
+		} else if (r == 2)
+			return 0; /* asks for no policy */
+		if (!policy_name_valid(policy))
+			return fail(id, "invalid policy name '%s' in annotation " ANNOTATION, policy);
+
+		pid = json_integer_value(json_object_get(root, "pid"));
+		if (!json_is_integer(json_object_get(root, "pid")) || pid <= 0 || pid > INT32_MAX)
+			return fail(id, "the container state has no pid; cannot find its cgroup");
+		cgroup = cgroup_of((long)pid);
+		if (!cgroup)
+			return fail(id, "cannot read the cgroup of pid %ld: %s", (long)pid,
+				    errno == ENOMEDIUM ? "no cgroup2 entry (secagent needs cgroup v2)"
+						       : strerror(errno));
 		r = asprintf(&request, "container-bind %s %s %s", id, policy, cgroup);
 	}
-	if (r < 0) {
-		json_doc_done(&d);
+	if (r < 0)
 		return fail(id, "out of memory");
-	}
 
 	r = control_call(arg_control_socket, request, &body);
-	if (r < 0)
-		r = fail(id, "%s policy %s: secagentd is not reachable at %s (%s)%s",
-			 bind ? "cannot bind" : "cannot unbind", policy ? policy : "?",
-			 arg_control_socket, strerror(-r),
-			 bind ? "; refusing to start the container unconfined" : "");
+	if (r < 0 && bind)
+		r = fail(id, "cannot bind policy %s: secagentd is not reachable at %s (%s); refusing "
+			     "to start the container unconfined", policy, arg_control_socket,
+			 strerror(-r));
+	else if (r < 0)
+		r = fail(id, "cannot unbind: secagentd is not reachable at %s (%s)",
+			 arg_control_socket, strerror(-r));
 	else if (r > 0) {
 		body[strcspn(body, "\n")] = '\0';
-		r = fail(id, "%s policy %s: %s", bind ? "cannot bind" : "cannot unbind",
-			 policy ? policy : "?", body);
+		r = bind ? fail(id, "cannot bind policy %s: %s", policy, body)
+			 : fail(id, "cannot unbind: %s", body);
 	}
-	json_doc_done(&d);
 	return r;
 }

@@ -583,6 +583,19 @@ bool policy_name_valid(const char *name)
 	return true;
 }
 
+bool container_id_valid(const char *id)
+{
+	size_t len = strlen(id);
+
+	if (len == 0 || len > CONTAINER_ID_MAX || id[0] == '.')
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
+			return false;
+	return true;
+}
+
 /* A DNS label: 1..63 of [a-z0-9-], starting and ending with a letter or digit. */
 static int check_policy_name(struct parse_ctx *c, const struct ynode *n, const char *name)
 {

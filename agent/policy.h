@@ -138,5 +138,11 @@ const char *access_bit_to_string(unsigned bit);
  * checks more (a DNS label) and says what is wrong. */
 bool policy_name_valid(const char *name);
 
+/* A runtime's container id: 1..CONTAINER_ID_MAX bytes of [A-Za-z0-9_.-] not starting with '.';
+ * safe in a control request and as a file name. The hook checks it before it asks, the daemon
+ * again when it is asked. */
+#define CONTAINER_ID_MAX 128
+bool container_id_valid(const char *id);
+
 /* The number of components of cgroup path @path ("/" is 0, "/a/b" is 2): its level. */
 unsigned cgroup_path_levels(const char *path);

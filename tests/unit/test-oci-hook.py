@@ -96,11 +96,64 @@ with tempfile.TemporaryDirectory() as tmp:
           rc == 1 and "not reachable" in err and "refusing to start" in err, f"rc={rc} err={err!r}")
 
     plain = json.dumps({"ociVersion": "1.0.2", "id": "c2", "pid": pid, "bundle": tmp})
+    config = os.path.join(tmp, "config.json")
+    with open(config, "w") as f:
+        json.dump({"ociVersion": "1.0.2", "annotations": {"other": "x"}}, f)
     rc, err, req = run("createRuntime", plain, sock)
     check("a container that asks for no policy starts, daemon or not", rc == 0 and err == "",
           f"rc={rc} err={err!r}")
+    with open(config, "w") as f:
+        json.dump({"ociVersion": "1.0.2"}, f)
+    rc, err, req = run("createRuntime", plain, sock)
+    check("a config.json without annotations asks for no policy", rc == 0 and err == "",
+          f"rc={rc} err={err!r}")
+    state_no_policy = json.dumps({"id": "c2", "pid": pid, "bundle": "/nonexistent",
+                                  "annotations": {"other": "x"}})
+    rc, err, req = run("createRuntime", state_no_policy, sock)
+    check("state annotations without the policy are the answer (config.json is not read)",
+          rc == 0 and err == "", f"rc={rc} err={err!r}")
 
-    with open(os.path.join(tmp, "config.json"), "w") as f:
+    # When only config.json can say, and it cannot be read unambiguously: fail closed.
+    def config_case(name, content, message, mode=None):
+        if os.path.lexists(config):
+            os.unlink(config)
+        if content is not None:
+            if isinstance(content, tuple):  # ("link", target)
+                os.symlink(content[1], config)
+            else:
+                with open(config, "wb") as f:
+                    f.write(content if isinstance(content, bytes) else content.encode())
+        rc, err, req = run("createRuntime", plain, sock)
+        check("config.json " + name + ": the container does not start",
+              rc == 1 and message in err and "refusing to start" in err and req is None,
+              f"rc={rc} err={err!r}")
+
+    config_case("missing", None, "No such file or directory")
+    config_case("not JSON", "{\"annotations\": ", "is not valid JSON")
+    config_case("too large", b" " * (16 << 20) + b"{}", "larger than 16 MiB")
+    config_case("with the annotation not a string",
+                json.dumps({"annotations": {"io.secagent.policy": ["web-a"]}}),
+                "that is not a string")
+    config_case("with annotations not an object", json.dumps({"annotations": "web-a"}),
+                "not an object")
+    config_case("with \"annotations\" twice",
+                '{"annotations": {"io.secagent.policy": "web-a"}, "annotations": {}}',
+                "duplicate object key")
+    config_case("with the annotation twice",
+                '{"annotations": {"io.secagent.policy": "a", "io.secagent.policy": "b"}}',
+                "duplicate object key")
+    config_case("with \"Annotations\"",
+                json.dumps({"Annotations": {"io.secagent.policy": "web-a"}}), "another case")
+    other = os.path.join(tmp, "other.json")
+    with open(other, "w") as f:
+        json.dump({"annotations": {"io.secagent.policy": "web-a"}}, f)
+    config_case("a symlink", ("link", other), "Too many levels of symbolic links")
+    os.unlink(config)
+    rc, err, req = run("createRuntime", json.dumps({"id": "c2", "pid": pid}), sock)
+    check("a state with neither annotations nor a bundle: the container does not start",
+          rc == 1 and "neither annotations nor a bundle" in err, f"rc={rc} err={err!r}")
+
+    with open(config, "w") as f:
         json.dump({"ociVersion": "1.0.2", "annotations": {"io.secagent.policy": "web-b"}}, f)
     rc, err, req = run("createRuntime", plain, sock, "ok\n")
     check("the annotation is read from the bundle's config.json when the state lacks it",
@@ -120,7 +173,19 @@ with tempfile.TemporaryDirectory() as tmp:
             "has no pid"),
            ("bad policy name",
             json.dumps({"id": "c4", "pid": pid, "annotations": {"io.secagent.policy": "A B"}}),
-            "invalid policy name 'A B'")]
+            "invalid policy name 'A B'"),
+           ("annotation not a string",
+            json.dumps({"id": "c5", "pid": pid, "annotations": {"io.secagent.policy": 7}}),
+            "that is not a string"),
+           ("annotations twice in the state",
+            '{"id": "c6", "pid": %d, "annotations": {}, "annotations": '
+            '{"io.secagent.policy": "a"}}' % pid, "duplicate object key"),
+           ("an id that is not a container id",
+            json.dumps({"id": "../../etc/x", "pid": pid,
+                        "annotations": {"io.secagent.policy": "a"}}), "invalid id"),
+           ("an id with a space (it would split the request)",
+            json.dumps({"id": "a b", "pid": pid,
+                        "annotations": {"io.secagent.policy": "a"}}), "invalid id")]
     for name, state, message in bad:
         rc, err, req = run("createRuntime", state, sock)
         check("refused: " + name, rc == 1 and message in err, f"rc={rc} err={err!r}")
