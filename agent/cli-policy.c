@@ -22,15 +22,33 @@
 #include "policy-syscalls.h"
 #include "util.h"
 
-/* Parses and compiles @files with the daemon's own code; prints every diagnostic. */
-static int validate_files(char **files, size_t n, bool quiet, struct compiled_set **ret)
+/* Parses and compiles @files (or, with @buf, the one file @files[0] as read into @buf) with the
+ * daemon's own code; prints every diagnostic. */
+static int validate(char **files, size_t n, const char *buf, size_t len, bool quiet,
+		    struct compiled_set **ret)
 {
 	struct diag_list diags = {};
 	struct policy_set *set = NULL;
 	struct compiled_set *c = NULL;
 	int r;
 
-	r = policy_set_load_files(files, n, &diags, &set);
+	if (buf) {
+		struct policy *p = NULL;
+
+		r = policy_parse_buffer(files[0], buf, len, &diags, &p);
+		if (r >= 0) {
+			set = calloc(1, sizeof(*set));
+			if (set)
+				set->policies = calloc(1, sizeof(*set->policies));
+			if (!set || !set->policies) {
+				policy_set_free(set);
+				policy_free(p);
+				return log_error_errno(-ENOMEM, "Out of memory");
+			}
+			set->policies[set->n_policies++] = p;
+		}
+	} else
+		r = policy_set_load_files(files, n, 0, &diags, &set);
 	if (r >= 0)
 		r = compile_policy_set(set, &diags, &c);
 	diag_print(&diags, stderr);
@@ -198,7 +216,8 @@ static int find_policy(const char *dir, const char *name, char **ret_path,
 		struct diag_list diags = {};
 		struct policy *p = NULL;
 
-		if (policy_parse_file(files[i], &diags, &p) >= 0 && streq(p->name, name)) {
+		if (policy_parse_file_flags(files[i], POLICY_PARSE_TRUSTED, &diags, &p) >= 0 &&
+		    streq(p->name, name)) {
 			*ret_path = TAKE_PTR(files[i]);
 			*ret_policy = p;
 			r = 0;
@@ -346,7 +365,7 @@ static int verb_policy_validate(const struct verb *v, int argc, char **argv)
 		return r;
 	if (optind >= argc)
 		return verb_bad_argument(v, "expected one or more FILEs");
-	return validate_files(argv + optind, argc - optind, false, NULL) < 0 ? 1 : 0;
+	return validate(argv + optind, argc - optind, NULL, 0, false, NULL) < 0 ? 1 : 0;
 }
 
 static int verb_policy_apply(const struct verb *v, int argc, char **argv)
@@ -364,7 +383,11 @@ static int verb_policy_apply(const struct verb *v, int argc, char **argv)
 	if (argc - optind != 1)
 		return verb_bad_argument(v, "expected exactly one FILE");
 	file = argv[optind];
-	if (validate_files((char **)&file, 1, true, &c) < 0) {
+	/* One read: what is validated is what is installed. */
+	r = read_whole_file(file, &buf, &len);
+	if (r < 0)
+		return log_error_errno(r, "Failed to read %s: %m", file), 1;
+	if (validate((char **)&file, 1, buf, len, true, &c) < 0) {
 		log_error("%s: not applied.", file);
 		return 1;
 	}
@@ -374,9 +397,6 @@ static int verb_policy_apply(const struct verb *v, int argc, char **argv)
 	if (r < 0)
 		return log_error_errno(-ENOMEM, "Out of memory"), 1;
 
-	r = read_whole_file(file, &buf, &len);
-	if (r < 0)
-		return log_error_errno(r, "Failed to read %s: %m", file), 1;
 	had_old = read_whole_file(dest, &old, &old_len) >= 0;
 
 	r = write_file_atomic(dest, buf, len);
@@ -436,7 +456,7 @@ static int list_offline(void)
 		struct diag_list diags = {};
 		struct policy *p = NULL;
 
-		r = policy_parse_file(files[i], &diags, &p);
+		r = policy_parse_file_flags(files[i], POLICY_PARSE_TRUSTED, &diags, &p);
 		diag_print(&diags, stderr);
 		diag_list_clear(&diags);
 		if (r < 0) {

@@ -22,17 +22,21 @@ int diag_add(struct diag_list *l, const char *file, unsigned line, unsigned colu
 	va_list ap;
 	int r;
 
-	va_start(ap, fmt);
-	r = vasprintf(&message, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
-		message = NULL; /* its value is undefined after a failure */
-		return -ENOMEM;
-	}
+	/* Past DIAG_MAX_SHOWN, a diagnostic is only counted: an entry without text keeps n
+	 * growing for callers that compare it, and the printers say how many were left out. */
+	if (l->n < DIAG_MAX_SHOWN) {
+		va_start(ap, fmt);
+		r = vasprintf(&message, fmt, ap);
+		va_end(ap);
+		if (r < 0) {
+			message = NULL; /* its value is undefined after a failure */
+			return -ENOMEM;
+		}
 
-	f = strdup(file ?: DIAG_FILE_FALLBACK);
-	if (!f)
-		return -ENOMEM;
+		f = strdup(file ?: DIAG_FILE_FALLBACK);
+		if (!f)
+			return -ENOMEM;
+	}
 
 	/* The capacity follows from n: 8 slots, doubled each time n reaches a power of two. */
 	if (l->n == 0 || (l->n >= 8 && (l->n & (l->n - 1)) == 0)) {
@@ -62,10 +66,24 @@ static void diag_write(const struct diag *d, FILE *f)
 		fprintf(f, "%s: %s", d->file, d->message);
 }
 
+size_t diag_shown(const struct diag_list *l)
+{
+	return l->n < DIAG_MAX_SHOWN ? l->n : DIAG_MAX_SHOWN;
+}
+
+static void diag_write_more(const struct diag_list *l, FILE *f)
+{
+	fprintf(f, "(%zu more errors not shown)", l->n - DIAG_MAX_SHOWN);
+}
+
 void diag_print(const struct diag_list *l, FILE *f)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < diag_shown(l); i++) {
 		diag_write(&l->items[i], f);
+		fputc('\n', f);
+	}
+	if (l->n > DIAG_MAX_SHOWN) {
+		diag_write_more(l, f);
 		fputc('\n', f);
 	}
 }
@@ -80,10 +98,14 @@ char *diag_join(const struct diag_list *l)
 	if (!f)
 		return NULL;
 
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < diag_shown(l); i++) {
 		if (i > 0)
 			fputc('\n', f);
 		diag_write(&l->items[i], f);
+	}
+	if (l->n > DIAG_MAX_SHOWN) {
+		fputc('\n', f);
+		diag_write_more(l, f);
 	}
 
 	if (fflush(f) != 0 || ferror(f)) {

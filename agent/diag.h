@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* Diagnostics kept with their text; past this they are counted and reported as a number (one
+ * file of 250,000 bad aliases made 58 MB of messages). */
+#define DIAG_MAX_SHOWN 1000
+
 struct diag {
 	char *file;
 	unsigned line;   /* 0 when the error is about the file as a whole */
@@ -22,9 +26,13 @@ struct diag_list {
 	size_t n;
 };
 
-/* Adds one diagnostic; returns 0 or -ENOMEM. */
+/* Adds one diagnostic (past DIAG_MAX_SHOWN counted only: n grows, the entry has no text);
+ * returns 0 or -ENOMEM. */
 int diag_add(struct diag_list *l, const char *file, unsigned line, unsigned column,
 	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* How many of @l's diagnostics have their text: items[0 .. diag_shown() - 1]. */
+size_t diag_shown(const struct diag_list *l);
 
 /* Writes every diagnostic, one per line, to @f. */
 void diag_print(const struct diag_list *l, FILE *f);

@@ -115,7 +115,7 @@ static int manager_build_set(struct manager *m, struct compiled_set **ret, char 
 	if (r < 0) {
 		_cleanup_free_ char *text = diags.n ? diag_join(&diags) : NULL;
 
-		for (size_t i = 0; i < diags.n; i++) {
+		for (size_t i = 0; i < diag_shown(&diags); i++) {
 			const struct diag *d = &diags.items[i];
 
 			if (d->line)
@@ -123,6 +123,8 @@ static int manager_build_set(struct manager *m, struct compiled_set **ret, char 
 			else
 				log_error("%s: %s", d->file, d->message);
 		}
+		if (diags.n > diag_shown(&diags))
+			log_error("(%zu more errors not shown)", diags.n - diag_shown(&diags));
 		diag_list_clear(&diags);
 		if (ret_error)
 			*ret_error = text ? TAKE_PTR(text) : strdup(strerror(-r));

@@ -58,8 +58,8 @@ static int check_unique_names(const struct policy_set *s, struct diag_list *diag
 	return r;
 }
 
-int policy_set_load_files(char *const *files, size_t n_files, struct diag_list *diags,
-			  struct policy_set **ret_set)
+int policy_set_load_files(char *const *files, size_t n_files, unsigned flags,
+			  struct diag_list *diags, struct policy_set **ret_set)
 {
 	struct policy_set *s _cleanup_(policy_set_freep) = NULL;
 	size_t n_before = diags->n;
@@ -79,7 +79,7 @@ int policy_set_load_files(char *const *files, size_t n_files, struct diag_list *
 	for (size_t i = 0; i < n_files; i++) {
 		struct policy *p = NULL;
 
-		r = policy_parse_file(files[i], diags, &p);
+		r = policy_parse_file_flags(files[i], flags, diags, &p);
 		if (r == -ENOMEM)
 			return r;
 		if (r >= 0)
@@ -93,31 +93,6 @@ int policy_set_load_files(char *const *files, size_t n_files, struct diag_list *
 		return -EINVAL;
 
 	*ret_set = TAKE_PTR(s);
-	return 0;
-}
-
-/*
- * The policy directory is the security boundary: a file or directory that a user other than
- * root owns or may write could be used to switch enforcement off. Returns 1 (and a diagnostic)
- * when @st is not trusted, 0 when it is, -ENOMEM.
- */
-static int check_trusted(const char *path, const struct stat *st, struct diag_list *diags)
-{
-	if (st->st_uid != 0)
-		return diag_add(diags, path, 0, 0,
-				"refusing it: owned by uid %u, not root (policies must be writable "
-				"by root only)",
-				(unsigned)st->st_uid) < 0
-			       ? -ENOMEM
-			       : 1;
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return diag_add(diags, path, 0, 0,
-				"refusing it: mode %04o lets %s write it (policies must be "
-				"writable by root only)",
-				(unsigned)(st->st_mode & 07777),
-				st->st_mode & S_IWOTH ? "everyone" : "its group") < 0
-			       ? -ENOMEM
-			       : 1;
 	return 0;
 }
 
@@ -141,7 +116,7 @@ int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_
 				    ? -ENOMEM
 				    : 1;
 		else
-			r = check_trusted(dir, &dst, diags);
+			r = policy_check_trusted(dir, &dst, diags);
 		if (r != 0) {
 			closedir(d);
 			return r == -ENOMEM ? r : -EINVAL;
@@ -149,9 +124,7 @@ int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_
 	}
 
 	r = 0;
-	bool bad = false;
 	while ((errno = 0, de = readdir(d))) {
-		struct stat st;
 		char *path;
 
 		if (!is_policy_file_name(de->d_name))
@@ -160,24 +133,9 @@ int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_
 			r = -ENOMEM;
 			break;
 		}
-		/* Follow symlinks (an operator may link policies in) but only take regular files. */
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-			r = diag_add(diags, path, 0, 0, "not a regular file");
-			free(path);
-			if (r < 0)
-				break;
-			bad = true;
-			continue;
-		}
-		r = check_trusted(path, &st, diags);
-		if (r != 0) {
-			free(path);
-			if (r < 0)
-				break;
-			bad = true;
-			r = 0;
-			continue;
-		}
+		/* Symlinks are followed (an operator may link policies in); that the file is
+		 * regular and only root may write it is checked on the descriptor the parser
+		 * reads (POLICY_PARSE_TRUSTED), never on a name that could change meanwhile. */
 		if (n == cap) {
 			char **nf = reallocarray(files, cap ? cap * 2 : 16, sizeof(*files));
 
@@ -201,11 +159,8 @@ int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_
 			qsort(files, n, sizeof(*files), cmp_strp);
 		struct policy_set *s = NULL;
 
-		r = policy_set_load_files(files, n, diags, &s);
-		if (r >= 0 && bad) {
-			policy_set_free(s);
-			r = -EINVAL;
-		} else if (r >= 0)
+		r = policy_set_load_files(files, n, POLICY_PARSE_TRUSTED, diags, &s);
+		if (r >= 0)
 			*ret_set = s;
 	}
 	for (size_t i = 0; i < n; i++)

@@ -18,8 +18,9 @@ struct policy_set {
  * the set, -EINVAL when @diags got errors, or another negative errno. */
 int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_set **ret_set);
 
-/* The same for an explicit list of files. */
-int policy_set_load_files(char *const *files, size_t n_files, struct diag_list *diags,
-			  struct policy_set **ret_set);
+/* The same for an explicit list of files; @flags: POLICY_PARSE_* for each file (the directory's
+ * files are read with POLICY_PARSE_TRUSTED). */
+int policy_set_load_files(char *const *files, size_t n_files, unsigned flags,
+			  struct diag_list *diags, struct policy_set **ret_set);
 
 struct policy_set *policy_set_free(struct policy_set *s);

@@ -1311,7 +1311,33 @@ int policy_parse_buffer(const char *file, const char *buf, size_t len, struct di
 		_r < 0 ? _r : -EINVAL;                                                             \
 	})
 
+int policy_check_trusted(const char *path, const struct stat *st, struct diag_list *diags)
+{
+	if (st->st_uid != 0)
+		return diag_add(diags, path, 0, 0,
+				"refusing it: owned by uid %u, not root (policies must be writable "
+				"by root only)",
+				(unsigned)st->st_uid) < 0
+			       ? -ENOMEM
+			       : 1;
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return diag_add(diags, path, 0, 0,
+				"refusing it: mode %04o lets %s write it (policies must be "
+				"writable by root only)",
+				(unsigned)(st->st_mode & 07777),
+				st->st_mode & S_IWOTH ? "everyone" : "its group") < 0
+			       ? -ENOMEM
+			       : 1;
+	return 0;
+}
+
 int policy_parse_file(const char *path, struct diag_list *diags, struct policy **ret_policy)
+{
+	return policy_parse_file_flags(path, 0, diags, ret_policy);
+}
+
+int policy_parse_file_flags(const char *path, unsigned flags, struct diag_list *diags,
+			    struct policy **ret_policy)
 {
 	_cleanup_close_ int fd = -EBADF;
 	_cleanup_free_ char *buf = NULL;
@@ -1332,6 +1358,14 @@ int policy_parse_file(const char *path, struct diag_list *diags, struct policy *
 		return file_error(diags, path, "is a directory, not a policy file");
 	if (!S_ISREG(st.st_mode))
 		return file_error(diags, path, "not a regular file");
+	/* Checked on the descriptor that is then read: what was checked is what is parsed,
+	 * even if the name is replaced meanwhile. */
+	if (flags & POLICY_PARSE_TRUSTED) {
+		int r = policy_check_trusted(path, &st, diags);
+
+		if (r != 0)
+			return r < 0 ? r : -EINVAL;
+	}
 	if (st.st_size > POLICY_FILE_MAX_BYTES)
 		return file_error(diags, path, "file is too large (%jd bytes, at most %d)",
 				  (intmax_t)st.st_size, POLICY_FILE_MAX_BYTES);

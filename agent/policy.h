@@ -126,6 +126,17 @@ int policy_parse_buffer(const char *file, const char *buf, size_t len, struct di
 /* Like policy_parse_buffer() for a file; an unreadable or oversized file is a diagnostic too. */
 int policy_parse_file(const char *path, struct diag_list *diags, struct policy **ret_policy);
 
+/* With POLICY_PARSE_TRUSTED, the file opened must also be one only root may write (owned by
+ * root, not group- or world-writable), checked on the descriptor that is read. */
+#define POLICY_PARSE_TRUSTED (1u << 0)
+int policy_parse_file_flags(const char *path, unsigned flags, struct diag_list *diags,
+			    struct policy **ret_policy);
+
+/* 1 (and a diagnostic) when @st, of @path, is writable by someone other than root; 0 when it is
+ * trusted; -ENOMEM. The policy directory and its files are the security boundary. */
+struct stat;
+int policy_check_trusted(const char *path, const struct stat *st, struct diag_list *diags);
+
 struct policy *policy_free(struct policy *p);
 
 const char *policy_mode_to_string(enum policy_mode m);

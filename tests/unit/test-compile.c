@@ -16,6 +16,7 @@
 
 #include "compile.h"
 #include "test.h"
+#include "util.h"
 
 static char tmpdir[] = "/tmp/test-compile-XXXXXX";
 
@@ -341,6 +342,51 @@ TEST(missing_directory_is_a_diagnostic)
 	ASSERT_STREQ(d.items[0].file, "/no/such/dir");
 	ASSERT_STREQ(d.items[0].message, "cannot open policy directory: No such file or directory");
 	diag_list_clear(&d);
+}
+
+/* The directory's files must be writable by root only: checked on the file the parser reads,
+ * what a symlink points to included. */
+TEST(untrusted_policy_files_are_refused)
+{
+	static const char text[] =
+		"apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: t}\nspec:\n  files:\n"
+		"    - {paths: [/etc/shadow], action: deny}\n";
+	struct { const char *what; mode_t mode; uid_t uid; bool link; const char *message; } cases[] = {
+		{ "world-writable", 0666, 0, false, "lets everyone write it" },
+		{ "group-writable", 0664, 0, false, "lets its group write it" },
+		{ "owned by uid 1000", 0644, 1000, false, "owned by uid 1000" },
+		{ "a link to a world-writable file", 0666, 0, true, "lets everyone write it" },
+		{ "a link to a root-only file", 0644, 0, true, NULL },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char dir[256], path[300], target[300];
+		struct diag_list d = {};
+		struct policy_set *set = NULL;
+		int r;
+
+		snprintf(dir, sizeof(dir), "%s/trust%zu", tmpdir, i);
+		ASSERT_OK(mkdir(dir, 0755));
+		snprintf(path, sizeof(path), "%s/p.yaml", dir);
+		snprintf(target, sizeof(target), "%s/target-%zu", tmpdir, i);
+		write_file(cases[i].link ? target : path, text);
+		ASSERT_OK(chmod(cases[i].link ? target : path, cases[i].mode));
+		ASSERT_OK(chown(cases[i].link ? target : path, cases[i].uid, 0));
+		if (cases[i].link)
+			ASSERT_OK(symlink(target, path));
+		r = policy_set_load_dir(dir, &d, &set);
+		if (cases[i].message) {
+			test_check(r == -EINVAL && d.n == 1 && strstr(d.items[0].message,
+								       cases[i].message),
+				   "%s: r=%d, %zu diagnostics, first '%s'", cases[i].what, r, d.n,
+				   d.n ? d.items[0].message : "");
+		} else {
+			test_check(r == 0 && d.n == 0, "%s: r=%d, %zu diagnostics", cases[i].what, r,
+				   d.n);
+			policy_set_free(set);
+		}
+		diag_list_clear(&d);
+	}
 }
 
 TEST(empty_directory_compiles_to_an_empty_set)

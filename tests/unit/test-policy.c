@@ -943,6 +943,24 @@ TEST(error_network)
 			 "expected a sequence of rules, found a mapping");
 }
 
+/* A file cannot make an unbounded stream of diagnostics: past DIAG_MAX_SHOWN they are counted. */
+TEST(diagnostics_are_capped)
+{
+	struct diag_list l = {};
+	char *text;
+
+	for (int i = 0; i < DIAG_MAX_SHOWN + 500; i++)
+		ASSERT_OK(diag_add(&l, "f.yaml", i + 1, 1, "error %d", i));
+	ASSERT_EQ(l.n, (size_t)DIAG_MAX_SHOWN + 500);
+	ASSERT_EQ(diag_shown(&l), (size_t)DIAG_MAX_SHOWN);
+	text = diag_join(&l);
+	ASSERT_NOT_NULL(text);
+	ASSERT_TRUE(strstr(text, "f.yaml:1000:1: error 999\n(500 more errors not shown)") != NULL);
+	ASSERT_TRUE(strstr(text, "error 1000") == NULL);
+	free(text);
+	diag_list_clear(&l);
+}
+
 int main(int argc, char **argv)
 {
 	int r;
