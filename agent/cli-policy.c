@@ -194,7 +194,8 @@ static int list_policy_files(const char *dir, char ***ret_files, size_t *ret_n)
 		strv_free(files, n);
 		return r;
 	}
-	qsort(files, n, sizeof(*files), cmp_strp);
+	if (n > 0)
+		qsort(files, n, sizeof(*files), cmp_strp);
 	*ret_files = files;
 	*ret_n = n;
 	return 0;

@@ -177,7 +177,8 @@ static int merge_net(struct compiled_set *c, struct raw_net *raw, size_t n)
 	_cleanup_free_ size_t *stack = NULL;
 	size_t depth = 0;
 
-	qsort(raw, n, sizeof(*raw), cmp_raw_net);
+	if (n > 0) /* raw may be NULL then, and qsort()'s pointer must not be */
+		qsort(raw, n, sizeof(*raw), cmp_raw_net);
 	c->net = calloc(n ? n : 1, sizeof(*c->net));
 	stack = calloc(n ? n : 1, sizeof(*stack));
 	if (!c->net || !stack)
@@ -249,13 +250,19 @@ static size_t merge_simple(uint8_t *entries, size_t n, size_t size, size_t key_s
 	size_t out = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		uint8_t *e = entries + i * size, *last = entries + (out - 1) * size;
-		struct sa_simple_rule *er = (void *)(e + key_size), *lr = (void *)(last + key_size);
+		uint8_t *e = entries + i * size;
 
-		if (out && !memcmp(e, last, key_size)) {
-			if (er->verdict > lr->verdict)
-				*lr = *er;
-			continue;
+		/* The last entry kept, only once there is one: no pointer before the array. */
+		if (out > 0) {
+			uint8_t *last = entries + (out - 1) * size;
+			struct sa_simple_rule *er = (void *)(e + key_size);
+			struct sa_simple_rule *lr = (void *)(last + key_size);
+
+			if (!memcmp(e, last, key_size)) {
+				if (er->verdict > lr->verdict)
+					*lr = *er;
+				continue;
+			}
 		}
 		memmove(entries + out++ * size, e, size);
 	}

@@ -22,10 +22,11 @@
 
 #include "config.h"
 #include "control.h"
+#include "oci-annotation.h"
 #include "policy.h"
 #include "util.h"
 
-#define ANNOTATION "io.secagent.policy"
+#define ANNOTATION OCI_ANNOTATION
 #define STATE_MAX_BYTES (1 << 20)
 #define CONFIG_MAX_BYTES (16 << 20)
 
@@ -97,63 +98,6 @@ static int fail(const char *id, const char *fmt, ...)
 }
 
 /*
- * JSON through jansson, with what the runtimes make of it in mind: a key given twice is refused
- * (Go's decoder keeps the last, or merges two objects; libyaml kept the first), and so is an
- * "Annotations" spelled otherwise than in lower case (Go matches field names case-insensitively).
- * Where the hook cannot tell what the container asks for, it fails closed.
- */
-static json_t *json_parse(const char *buf, size_t len, char **ret_error)
-{
-	json_error_t e;
-	json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
-
-	if (!j && asprintf(ret_error, "line %d, column %d: %s", e.line, e.column, e.text) < 0)
-		*ret_error = NULL;
-	return j;
-}
-
-/*
- * The policy @doc's annotations ask for: 1 with @ret_policy set (a string, borrowed from @doc),
- * 0 when @doc has no "annotations" object (the caller may look elsewhere), 2 when it has one
- * without the annotation (the container asks for no policy), or -EBADMSG with @ret_why when
- * the document is not what a runtime would read the same way.
- */
-static int annotation_of(json_t *doc, const char **ret_policy, const char **ret_why)
-{
-	const char *key;
-	json_t *v, *annotations = NULL, *policy;
-
-	if (!json_is_object(doc)) {
-		*ret_why = "is not a JSON object";
-		return -EBADMSG;
-	}
-	json_object_foreach(doc, key, v)
-		if (strcasecmp(key, "annotations") == 0) {
-			if (!streq(key, "annotations")) {
-				*ret_why = "spells \"annotations\" in another case, which the Go "
-					   "runtimes would read as the annotations";
-				return -EBADMSG;
-			}
-			annotations = v;
-		}
-	if (!annotations || json_is_null(annotations))
-		return 0;
-	if (!json_is_object(annotations)) {
-		*ret_why = "has \"annotations\" that are not an object";
-		return -EBADMSG;
-	}
-	policy = json_object_get(annotations, ANNOTATION);
-	if (!policy)
-		return 2;
-	if (!json_is_string(policy)) {
-		*ret_why = "has an annotation " ANNOTATION " that is not a string";
-		return -EBADMSG;
-	}
-	*ret_policy = json_string_value(policy);
-	return 1;
-}
-
-/*
  * The policy the bundle's config.json asks for, for runtimes whose state has no annotations:
  * 1 and a copy in @ret_policy, 0 when it asks for none, or 1 from fail() when config.json cannot
  * be read or read unambiguously (the container does not start).
@@ -183,11 +127,11 @@ static int annotation_from_bundle(const char *id, const char *bundle, char **ret
 		return fail(id, "cannot read %s for its annotation " ANNOTATION " (%s); refusing to "
 				"start the container unconfined", path,
 			    errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
-	doc = json_parse(buf, len, &error);
+	doc = oci_json_parse(buf, len, &error);
 	if (!doc)
 		return fail(id, "%s is not valid JSON (%s); refusing to start the container "
 				"unconfined", path, error ? error : "out of memory");
-	r = annotation_of(doc, &policy, &why);
+	r = oci_annotation_of(doc, &policy, &why);
 	if (r == 1 && !(*ret_policy = strdup(policy)))
 		r = -ENOMEM;
 	json_decref(doc);
@@ -265,7 +209,7 @@ int main(int argc, char **argv)
 	state = read_all(stdin, STATE_MAX_BYTES, &len);
 	if (!state)
 		return fail(NULL, "cannot read the container state on stdin: %s", strerror(errno));
-	root = json_parse(state, len, &error);
+	root = oci_json_parse(state, len, &error);
 	if (!root)
 		return fail(NULL, "the container state on stdin is not valid JSON (%s)",
 			    error ? error : "out of memory");
@@ -285,7 +229,7 @@ int main(int argc, char **argv)
 		const char *why = NULL;
 		json_int_t pid;
 
-		r = annotation_of(root, &policy, &why);
+		r = oci_annotation_of(root, &policy, &why);
 		if (r < 0)
 			return fail(id, "the container state %s; refusing to start the container "
 					"unconfined", why);

@@ -5,7 +5,7 @@ BUILD_DIR=${SECAGENT_BUILD_DIR:-$REPO_ROOT/build}
 build_deps() {
 	echo clang llvm bpftool libbpf-dev libyaml-dev libsystemd-dev libcap-dev libseccomp-dev libjansson-dev \
 		meson ninja-build pkg-config gcc systemd jq gawk \
-		debhelper dpkg-dev lintian
+		libclang-rt-14-dev debhelper dpkg-dev lintian
 }
 
 install_deps() {

@@ -15,6 +15,10 @@ ln -s "$TESTDIR/secret" "$TESTDIR/symlink"
 mkdir -p /mnt/secagent-bind
 touch /mnt/secagent-bind/file
 mount --bind "$TESTDIR/secret" /mnt/secagent-bind/file
+# A file in the host's /tmp: the daemon must resolve it in the host's tree, not in a private /tmp
+# of its unit's sandbox (PrivateTmp= made such a rule protect nothing).
+echo tmp-secret >/tmp/secagent-tmp-secret
+chmod 644 /tmp/secagent-tmp-secret
 
 step "before any policy the files open"
 agent_start_with
@@ -22,7 +26,7 @@ expect_open "$TESTDIR/secret" ok
 expect_open "$TESTDIR/secret" ok 1000
 
 step "apply a deny policy with secagentctl"
-write_policy /tmp/deny.yaml test-deny enforce "$TESTDIR/secret" /etc/shadow
+write_policy /tmp/deny.yaml test-deny enforce "$TESTDIR/secret" /etc/shadow /tmp/secagent-tmp-secret
 secagentctl policy apply /tmp/deny.yaml || fail "policy apply failed"
 [[ -f $POLICY_DIR/test-deny.yaml ]] || fail "apply did not install $POLICY_DIR/test-deny.yaml"
 
@@ -38,6 +42,8 @@ expect_open /mnt/secagent-bind/file EPERM
 expect_open /mnt/secagent-bind/file EPERM 1000
 expect_eq "open via /proc/self/fd as root" EPERM "$(try_open_procfd "$TESTDIR/secret")"
 expect_eq "open via /proc/self/fd as uid 1000" EPERM "$(try_open_procfd "$TESTDIR/secret" 1000)"
+expect_open /tmp/secagent-tmp-secret EPERM
+expect_open /tmp/secagent-tmp-secret EPERM 1000
 expect_eq "cat as uid 1000 fails" 1 "$(setpriv --reuid=1000 --regid=1000 --clear-groups cat "$TESTDIR/secret" >/dev/null 2>&1; echo $?)"
 
 step "files outside the policy open normally"
@@ -68,4 +74,6 @@ ev=$(jq -c '[.[] | select(.SECAGENT_PATH == "/etc/shadow" and .SECAGENT_UID == "
 [[ $ev != null ]] || fail "no event for /etc/shadow opened by root"
 
 umount /mnt/secagent-bind/file
+secagentctl policy delete test-deny >/dev/null || fail "policy delete test-deny"
+rm -f /tmp/secagent-tmp-secret
 echo "10-file-deny: all checks passed"
