@@ -30,6 +30,17 @@ bool container_cgroup_path_valid(const char *path)
 	return *p == '\0';
 }
 
+int cgroup_namespace_is_ours(int ns_fd)
+{
+	struct stat ours, theirs;
+
+	if (ns_fd < 0)
+		return -EBADF;
+	if (fstat(ns_fd, &theirs) < 0 || stat("/proc/self/ns/cgroup", &ours) < 0)
+		return -errno;
+	return ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
+}
+
 int container_cgroup_id(const char *path, uint64_t *ret_id)
 {
 	_cleanup_free_ char *full = NULL;

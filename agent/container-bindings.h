@@ -52,3 +52,8 @@ int container_cgroup_id(const char *path, uint64_t *ret_id);
  * empty, "." or ".." component, no trailing "/". */
 bool container_cgroup_path_valid(const char *path);
 
+/* 1 when @ns_fd (an open /proc/PID/ns/cgroup) is the daemon's own cgroup namespace, 0 when it
+ * is another (cgroup paths seen there are relative to its root, not the host's), or a negative
+ * errno (-EBADF for none). */
+int cgroup_namespace_is_ours(int ns_fd);
+

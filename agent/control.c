@@ -49,6 +49,11 @@ int control_listen(const char *path, int *ret_fd)
 
 int control_call(const char *path, const char *request, char **ret_body)
 {
+	return control_call_fd(path, request, -1, ret_body);
+}
+
+int control_call_fd(const char *path, const char *request, int pass_fd, char **ret_body)
+{
 	struct timeval tv = { .tv_sec = CONTROL_TIMEOUT_SEC };
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
@@ -67,8 +72,25 @@ int control_call(const char *path, const char *request, char **ret_body)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
-	if (send(fd, request, strlen(request), MSG_NOSIGNAL) < 0)
-		return -errno;
+	{
+		struct iovec iov = { .iov_base = (void *)request, .iov_len = strlen(request) };
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(int))];
+		} cm = {};
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+		if (pass_fd >= 0) {
+			msg.msg_control = cm.buf;
+			msg.msg_controllen = sizeof(cm.buf);
+			CMSG_FIRSTHDR(&msg)->cmsg_level = SOL_SOCKET;
+			CMSG_FIRSTHDR(&msg)->cmsg_type = SCM_RIGHTS;
+			CMSG_FIRSTHDR(&msg)->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(CMSG_FIRSTHDR(&msg)), &pass_fd, sizeof(int));
+		}
+		if (sendmsg(fd, &msg, MSG_NOSIGNAL) < 0)
+			return -errno;
+	}
 
 	buf = malloc(CONTROL_MAX_MESSAGE + 1);
 	if (!buf)

@@ -19,3 +19,8 @@ int control_listen(const char *path, int *ret_fd);
 /* Sends @request and waits for the reply. Returns 0 for "ok", 1 for "error" (the body in
  * @ret_body either way), or a negative errno when the daemon cannot be reached. */
 int control_call(const char *path, const char *request, char **ret_body);
+
+/* The same, passing descriptor @pass_fd with the request (SCM_RIGHTS) when it is not negative:
+ * container-bind carries the requester's cgroup namespace (/proc/self/ns/cgroup), so that the
+ * daemon takes its cgroup path as the host's only when the namespace is the daemon's own. */
+int control_call_fd(const char *path, const char *request, int pass_fd, char **ret_body);

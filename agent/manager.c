@@ -74,6 +74,7 @@ struct control_conn {
 	bool authorized;
 	bool answered; /* replied; now only draining what the peer still sends */
 	pid_t peer_pid; /* SO_PEERCRED, for seccomp-register */
+	int passed_fd;  /* a descriptor sent with the request (SCM_RIGHTS), or -1 */
 	sd_event_source *io, *timeout;
 };
 
@@ -559,6 +560,7 @@ static void control_conn_free(struct control_conn *c)
 	sd_event_source_disable_unref(c->io);
 	sd_event_source_disable_unref(c->timeout);
 	closep(&c->fd);
+	closep(&c->passed_fd);
 	free(c);
 }
 
@@ -627,6 +629,19 @@ static void control_container_bind(struct control_conn *c, char *args)
 		r = asprintf(&reply, "cgroup '%s' is not a container's: the path must be absolute "
 				     "and below the root, without empty, '.' or '..' components",
 			     cgroup);
+		goto fail;
+	}
+	/* The path is the requester's view of the cgroup tree: taken as the host's only when its
+	 * cgroup namespace (the descriptor sent with the request) is the daemon's own. */
+	r = cgroup_namespace_is_ours(c->passed_fd);
+	if (r <= 0) {
+		r = r == 0 ? asprintf(&reply, "the requester is in another cgroup namespace, so cgroup "
+					      "%s is not the host's; run the hook in the host's cgroup "
+					      "namespace",
+				      cgroup)
+			   : asprintf(&reply, "the request carries no cgroup namespace to check "
+					      "cgroup %s against (%s); secagent-oci-hook sends one",
+				      cgroup, strerror(-r));
 		goto fail;
 	}
 	p = find_policy(m->active, policy);
@@ -815,8 +830,27 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 		control_conn_free(c);
 		return 0;
 	}
-	/* MSG_TRUNC makes recv() return the real size, so an oversized request is seen. */
-	n = recv(fd, buf, CONTROL_MAX_MESSAGE, MSG_DONTWAIT | MSG_TRUNC);
+	/* MSG_TRUNC makes recvmsg() return the real size, so an oversized request is seen. A
+	 * descriptor may come with it (container-bind: the requester's cgroup namespace); any
+	 * other ancillary data is dropped by the kernel (MSG_CTRUNC). */
+	{
+		struct iovec iov = { .iov_base = buf, .iov_len = CONTROL_MAX_MESSAGE };
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(int))];
+		} cm;
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
+				      .msg_controllen = sizeof(cm.buf) };
+		struct cmsghdr *h;
+
+		n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+		for (h = n >= 0 ? CMSG_FIRSTHDR(&msg) : NULL; h; h = CMSG_NXTHDR(&msg, h))
+			if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
+			    h->cmsg_len == CMSG_LEN(sizeof(int))) {
+				closep(&c->passed_fd);
+				memcpy(&c->passed_fd, CMSG_DATA(h), sizeof(int));
+			}
+	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n <= 0) {
@@ -908,6 +942,7 @@ static int on_control_accept(sd_event_source *s, int fd, uint32_t revents, void 
 	}
 	c->m = m;
 	c->fd = cfd;
+	c->passed_fd = -1;
 
 	/* The socket is 0600, but authorise by the peer's credentials too: fail closed. A refused
 	 * peer still gets its request read and answered, so that it sees the refusal rather than a

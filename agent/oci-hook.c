@@ -174,6 +174,7 @@ int main(int argc, char **argv)
 			   *body = NULL, *error = NULL;
 	_cleanup_(json_decrefp) json_t *root = NULL;
 	const char *stage, *id, *policy = NULL;
+	_cleanup_close_ int ns_fd = -1;
 	bool bind;
 	size_t len;
 	int c, r;
@@ -263,7 +264,15 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return fail(id, "out of memory");
 
-	r = control_call(arg_control_socket, request, &body);
+	/* A bind carries the hook's cgroup namespace: the daemon takes the cgroup path as the
+	 * host's only when it is its own (a runtime in a cgroup namespace sees relative paths). */
+	if (bind) {
+		ns_fd = open("/proc/self/ns/cgroup", O_RDONLY | O_CLOEXEC);
+		if (ns_fd < 0)
+			return fail(id, "cannot open /proc/self/ns/cgroup to send with the request: %s",
+				    strerror(errno));
+	}
+	r = control_call_fd(arg_control_socket, request, ns_fd, &body);
 	if (r < 0 && bind)
 		r = fail(id, "cannot bind policy %s: secagentd is not reachable at %s (%s); refusing "
 			     "to start the container unconfined", policy, arg_control_socket,

@@ -16,7 +16,7 @@ pid=$(systemctl show -P MainPID secagent)
 expect_eq "socket mode" "srw-------" "$(stat -c %A "$SOCK")"
 
 cat >/tmp/ctl.py <<'EOP'
-import socket, sys
+import os, socket, sys
 def conn():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     s.settimeout(40)
@@ -56,10 +56,15 @@ elif what == "raw":
     except OSError:
         pass  # a refused peer may find the socket closed already; the reply is still there
     print(reply(s))
-elif what == "whole":
-    # The whole reply, its lines joined with " | ".
+elif what in ("whole", "whole-ns"):
+    # The whole reply, its lines joined with " | "; whole-ns sends this process's cgroup
+    # namespace with the request, as secagent-oci-hook does.
     s = conn()
-    s.send(sys.argv[3].encode())
+    if what == "whole-ns":
+        ns = os.open("/proc/self/ns/cgroup", os.O_RDONLY)
+        socket.send_fds(s, [sys.argv[3].encode()], [ns])
+    else:
+        s.send(sys.argv[3].encode())
     print(" | ".join(s.recv(65536).decode(errors="replace").rstrip("\n").split("\n")))
 EOP
 
@@ -94,6 +99,22 @@ for cg in / /system.slice/.. /system.slice/. //system.slice /system.slice/; do
 	echo "ok: container-bind of '$cg' -> $out"
 done
 [[ -z $(secagentctl containers 2>/dev/null | grep ctr-root) ]] || fail "a refused binding is listed"
+
+step "a binding's cgroup path is taken as the host's only from the host's cgroup namespace"
+# A runtime in a cgroup namespace sees paths relative to its root: refused, not misread.
+out=$(python3 /tmp/ctl.py "$SOCK" whole "container-bind ctr-ns control-socket /system.slice")
+[[ $out == "error | the request carries no cgroup namespace"* ]] || fail "no namespace sent: $out"
+echo "ok: without a namespace -> $out"
+out=$(unshare --cgroup python3 /tmp/ctl.py "$SOCK" whole-ns \
+	"container-bind ctr-ns control-socket /system.slice")
+[[ $out == "error | the requester is in another cgroup namespace"* ]] ||
+	fail "from another cgroup namespace: $out"
+echo "ok: from another cgroup namespace -> $out"
+# From the host's own namespace the check passes; this policy then is not a container policy.
+out=$(python3 /tmp/ctl.py "$SOCK" whole-ns "container-bind ctr-ns control-socket /system.slice")
+[[ $out == "error | policy 'control-socket' does not bind containers"* ]] ||
+	fail "from the host's cgroup namespace: $out"
+echo "ok: from the host's cgroup namespace -> $out"
 
 step "the daemon is the same process, still serves and still enforces"
 expect_eq "daemon pid" "$pid" "$(systemctl show -P MainPID secagent)"
