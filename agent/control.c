@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -8,7 +9,87 @@
 #include <sys/un.h>
 
 #include "control.h"
+#include "policy.h"
 #include "util.h"
+
+const struct control_verb_def control_verbs[_CONTROL_VERB_MAX] = {
+	[CONTROL_RELOAD] = { "reload", 0, "reload" },
+	[CONTROL_STATUS] = { "status", 0, "status" },
+	[CONTROL_POLICIES] = { "policies", 0, "policies" },
+	[CONTROL_HANDOVER] = { "handover", 0, "handover" },
+	[CONTROL_SECCOMP_REGISTER] = { "seccomp-register", 1, "seccomp-register NAME" },
+	[CONTROL_CONTAINER_BIND] = { "container-bind", 3, "container-bind ID POLICY CGROUP" },
+	[CONTROL_CONTAINER_UNBIND] = { "container-unbind", 1, "container-unbind ID" },
+	[CONTROL_CONTAINERS] = { "containers", 0, "containers" },
+};
+
+int control_request_parse(char *buf, struct control_request *ret, char *why_buf, size_t why_size,
+			  const char **ret_why)
+{
+	size_t len = strlen(buf), used = 0;
+	const struct control_verb_def *d = NULL;
+	char *args;
+
+	if (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	args = strchr(buf, ' ');
+	if (args)
+		*args++ = '\0';
+	for (size_t i = 0; i < _CONTROL_VERB_MAX; i++)
+		if (streq(buf, control_verbs[i].name)) {
+			d = &control_verbs[i];
+			*ret = (struct control_request){ .verb = (enum control_verb)i };
+		}
+	if (!d) {
+		used = (size_t)snprintf(why_buf, why_size, "unknown request (expected: ");
+		for (size_t i = 0; i < _CONTROL_VERB_MAX && used < why_size; i++)
+			used += (size_t)snprintf(why_buf + used, why_size - used, "%s%s",
+						 i ? ", " : "", control_verbs[i].usage);
+		if (used < why_size)
+			snprintf(why_buf + used, why_size - used, ")");
+		*ret_why = why_buf;
+		return -EINVAL;
+	}
+	for (unsigned k = 0; k < d->n_args; k++) {
+		char *next = k + 1 < d->n_args && args ? strchr(args, ' ') : NULL;
+
+		if (!args || !*args)
+			goto usage;
+		if (next)
+			*next++ = '\0';
+		ret->args[k] = args;
+		args = next;
+		if (k + 1 < d->n_args && !args)
+			goto usage;
+	}
+	if (d->n_args == 0 && args)
+		goto usage;
+	switch (ret->verb) {
+	case CONTROL_SECCOMP_REGISTER:
+		if (!policy_name_valid(ret->args[0])) {
+			*ret_why = "invalid policy name";
+			return -EINVAL;
+		}
+		break;
+	case CONTROL_CONTAINER_BIND:
+		if (!policy_name_valid(ret->args[1]))
+			goto usage;
+		__attribute__((fallthrough));
+	case CONTROL_CONTAINER_UNBIND:
+		if (!container_id_valid(ret->args[0]))
+			goto usage;
+		break;
+	default:
+		break;
+	}
+	return 0;
+usage:
+	snprintf(why_buf, why_size, "usage: %s (an id of at most %d characters of [A-Za-z0-9_.-], "
+				    "a policy name of [a-z0-9-])",
+		 d->usage, CONTAINER_ID_MAX);
+	*ret_why = why_buf;
+	return -EINVAL;
+}
 
 static int make_addr(const char *path, struct sockaddr_un *ret_sa)
 {

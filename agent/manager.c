@@ -582,10 +582,6 @@ static void control_seccomp_register(struct control_conn *c, const char *name)
 	_cleanup_free_ char *reply = NULL;
 	int r;
 
-	if (!policy_name_valid(name)) {
-		control_reply(c, false, "invalid policy name");
-		return;
-	}
 	if (c->m->audit_fd < 0) {
 		if (asprintf(&reply, "cannot report seccomp events: the audit socket is not open "
 				     "(%s)", strerror(c->m->audit_error)) < 0)
@@ -610,21 +606,16 @@ static void control_seccomp_register(struct control_conn *c, const char *name)
 /* "container-bind ID POLICY CGROUP": from secagent-oci-hook at createRuntime, before the
  * container's process runs. The binding takes effect in the active set at once (one map
  * update) and goes into every set installed later. */
-static void control_container_bind(struct control_conn *c, char *args)
+static void control_container_bind(struct control_conn *c, const char *id, const char *policy,
+				   const char *cgroup)
 {
 	struct manager *m = c->m;
 	_cleanup_free_ char *reply = NULL;
-	char *id = strsep(&args, " "), *policy = strsep(&args, " "), *cgroup = args;
 	const struct compiled_policy *p;
 	const struct container_binding *old;
 	uint64_t cgroup_id;
 	int r;
 
-	if (!id || !policy || !cgroup || !container_id_valid(id)) {
-		control_reply(c, false, "usage: container-bind ID POLICY CGROUP (an id of at most "
-					"128 characters of [A-Za-z0-9_.-])");
-		return;
-	}
 	if (!container_cgroup_path_valid(cgroup)) {
 		r = asprintf(&reply, "cgroup '%s' is not a container's: the path must be absolute "
 				     "and below the root, without empty, '.' or '..' components",
@@ -824,7 +815,11 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 {
 	struct control_conn *c = userdata;
 	_cleanup_free_ char *buf = malloc(CONTROL_MAX_MESSAGE + 1);
+	struct control_request req;
+	const char *reason = NULL;
+	char why[512];
 	ssize_t n;
+	int r;
 
 	if (!buf) {
 		control_conn_free(c);
@@ -870,48 +865,59 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 		return 0;
 	}
 	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
 
-	if (streq(buf, "reload")) {
+	r = control_request_parse(buf, &req, why, sizeof(why), &reason);
+	if (r < 0) {
+		control_reply(c, false, reason);
+		return 0;
+	}
+	switch (req.verb) {
+	case CONTROL_RELOAD: {
 		_cleanup_free_ char *error = NULL;
-		int r = manager_reload_notify(c->m, &error);
 
-		if (r < 0)
+		if (manager_reload_notify(c->m, &error) < 0)
 			control_reply(c, false, error ? error : "reload failed");
 		else {
 			_cleanup_free_ char *status = manager_status_text(c->m);
 
 			control_reply(c, true, status);
 		}
-	} else if (streq(buf, "handover")) {
+		break;
+	}
+	case CONTROL_HANDOVER:
 		/* For upgrades: the next stop keeps the pinned programs and maps enforcing until
 		 * the next daemon adopts them. */
 		c->m->keep_pins = true;
 		log_info("Handover requested: the next stop leaves enforcement pinned.");
 		control_reply(c, true, "the next stop leaves enforcement pinned\n");
-	} else if (streq(buf, "policies")) {
-		_cleanup_free_ char *list = reply_text(c->m, write_policies);
+		break;
+	case CONTROL_POLICIES:
+	case CONTROL_CONTAINERS: {
+		_cleanup_free_ char *list = reply_text(c->m, req.verb == CONTROL_POLICIES
+								     ? write_policies
+								     : write_containers);
 
 		control_reply(c, list != NULL, list ? list : "out of memory");
-	} else if (strncmp(buf, "seccomp-register ", 17) == 0) {
-		control_seccomp_register(c, buf + 17);
-	} else if (strncmp(buf, "container-bind ", 15) == 0) {
-		control_container_bind(c, buf + 15);
-	} else if (strncmp(buf, "container-unbind ", 17) == 0) {
-		control_container_unbind(c, buf + 17);
-	} else if (streq(buf, "containers")) {
-		_cleanup_free_ char *list = reply_text(c->m, write_containers);
-
-		control_reply(c, list != NULL, list ? list : "out of memory");
-	} else if (streq(buf, "status")) {
+		break;
+	}
+	case CONTROL_SECCOMP_REGISTER:
+		control_seccomp_register(c, req.args[0]);
+		break;
+	case CONTROL_CONTAINER_BIND:
+		control_container_bind(c, req.args[0], req.args[1], req.args[2]);
+		break;
+	case CONTROL_CONTAINER_UNBIND:
+		control_container_unbind(c, req.args[0]);
+		break;
+	case CONTROL_STATUS: {
 		_cleanup_free_ char *status = manager_status_text(c->m);
 
 		control_reply(c, status != NULL, status ? status : "out of memory");
-	} else {
-		control_reply(c, false, "unknown request (expected: reload, status, policies, handover, "
-				      "seccomp-register NAME, container-bind ID POLICY CGROUP, "
-				      "container-unbind ID, containers)");
+		break;
+	}
+	default:
+		control_reply(c, false, "unknown request");
+		break;
 	}
 	control_conn_free(c);
 	return 0;

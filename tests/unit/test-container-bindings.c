@@ -5,7 +5,10 @@
 #define _GNU_SOURCE
 #endif
 
+#include <string.h>
+
 #include "container-bindings.h"
+#include "control.h"
 #include "test.h"
 #include "util.h"
 
@@ -45,6 +48,43 @@ TEST(container_id_valid)
 	ASSERT_TRUE(!container_id_valid("../x"));
 	ASSERT_TRUE(!container_id_valid(".hidden"));
 	ASSERT_TRUE(!container_id_valid("a b"));
+}
+
+/* The daemon's parse of a control request: verbs from the one table, arguments checked. */
+TEST(control_request_parse)
+{
+	struct control_request req;
+	const char *why = NULL;
+	char reason[512], buf[256];
+
+	strcpy(buf, "container-bind c1 web-a /machine.slice/a b\n");
+	ASSERT_OK(control_request_parse(buf, &req, reason, sizeof(reason), &why));
+	ASSERT_EQ(req.verb, CONTROL_CONTAINER_BIND);
+	ASSERT_STREQ(req.args[0], "c1");
+	ASSERT_STREQ(req.args[1], "web-a");
+	ASSERT_STREQ(req.args[2], "/machine.slice/a b"); /* the last takes the rest */
+	strcpy(buf, "status");
+	ASSERT_OK(control_request_parse(buf, &req, reason, sizeof(reason), &why));
+	ASSERT_EQ(req.verb, CONTROL_STATUS);
+
+	strcpy(buf, "frob");
+	ASSERT_EQ(control_request_parse(buf, &req, reason, sizeof(reason), &why), -EINVAL);
+	ASSERT_TRUE(strstr(why, "unknown request (expected: reload, status,") == why);
+	ASSERT_TRUE(strstr(why, "container-bind ID POLICY CGROUP") != NULL);
+	strcpy(buf, "container-bind ../x web /a");
+	ASSERT_EQ(control_request_parse(buf, &req, reason, sizeof(reason), &why), -EINVAL);
+	ASSERT_TRUE(strstr(why, "usage: container-bind ID POLICY CGROUP") == why);
+	strcpy(buf, "container-bind c1 web");
+	ASSERT_EQ(control_request_parse(buf, &req, reason, sizeof(reason), &why), -EINVAL);
+	strcpy(buf, "container-bind c1 Web /a");
+	ASSERT_EQ(control_request_parse(buf, &req, reason, sizeof(reason), &why), -EINVAL);
+	strcpy(buf, "seccomp-register A_B");
+	ASSERT_EQ(control_request_parse(buf, &req, reason, sizeof(reason), &why), -EINVAL);
+	ASSERT_STREQ(why, "invalid policy name");
+	strcpy(buf, "status now");
+	ASSERT_EQ(control_request_parse(buf, &req, reason, sizeof(reason), &why), -EINVAL);
+	strcpy(buf, "container-unbind ");
+	ASSERT_EQ(control_request_parse(buf, &req, reason, sizeof(reason), &why), -EINVAL);
 }
 
 TEST_MAIN()
