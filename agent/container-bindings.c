@@ -119,13 +119,20 @@ static int read_binding_file(struct container_bindings *b, const char *id)
 	unsigned long long cgroup_id = 0;
 	uint64_t now_id;
 	size_t size = 0;
-	int r;
+	int fd, r;
 
 	if (asprintf(&path, "%s/%s", b->dir, id) < 0)
 		return -ENOMEM;
-	f = fopen(path, "re");
-	if (!f)
+	/* The daemon's own regular files: never a link someone put there. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
 		return -errno;
+	f = fdopen(fd, "r");
+	if (!f) {
+		r = -errno;
+		(void)close(fd);
+		return r;
+	}
 	while (getline(&line, &size, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
 		if (strncmp(line, "policy=", 7) == 0) {
@@ -202,16 +209,22 @@ int container_bindings_add(struct container_bindings *b, const char *id, const c
 {
 	_cleanup_free_ char *path = NULL, *tmp = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
-	int r;
+	int fd, r;
 
 	if (container_bindings_find(b, id))
 		return -EEXIST;
 	if (asprintf(&path, "%s/%s", b->dir, id) < 0 || asprintf(&tmp, "%s/.%s.tmp", b->dir, id) < 0)
 		return -ENOMEM;
 	/* Written whole, then renamed: a daemon that dies meanwhile leaves no half a binding. */
-	f = fopen(tmp, "we");
-	if (!f)
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
 		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = -errno;
+		(void)close(fd);
+		return r;
+	}
 	fprintf(f, "policy=%s\ncgroup=%s\ncgroup_id=%" PRIu64 "\n", policy, cgroup, cgroup_id);
 	if (fflush(f) != 0 || ferror(f) || rename(tmp, path) < 0) {
 		r = errno ? -errno : -EIO;
