@@ -20,13 +20,24 @@ done
 [[ -n $deb ]] || fail "no secagent_*.deb in $DEBS: build one with scripts/build-deb DIR and boot with --copy DIR:$DEBS"
 
 lsm_programs() { bpftool prog show 2>/dev/null | grep -c ': lsm ' || true; }
+# The kernel frees a stopped daemon's programs after the fact (5.10: up to seconds later, once
+# their links and descriptors are gone); enforcement itself ended when the daemon switched to an
+# empty set before it stopped. Waits up to 10 s for none to be loaded, then prints the count.
+lsm_programs_settled() {
+	local i
+	for i in $(seq 1 100); do
+		(($(lsm_programs) == 0)) && break
+		sleep 0.1
+	done
+	lsm_programs
+}
 
 step "a host without secagent (the harness installed the build dir: take it away)"
 systemctl stop secagent 2>/dev/null || true
 rm -f /usr/sbin/secagentd /usr/bin/secagentctl /usr/lib/systemd/system/secagent.service
 rm -rf /etc/secagent /usr/share/doc/secagent "$PIN_DIR"
 systemctl daemon-reload
-expect_eq "LSM programs loaded before install" 0 "$(lsm_programs)"
+expect_eq "LSM programs loaded before install" 0 "$(lsm_programs_settled)"
 
 step "apt-get install $(basename "$deb")"
 apt-get install -y "$deb" 2>&1 | tail -n 5 || fail "apt-get install failed"
@@ -76,7 +87,7 @@ expect_eq "package state after remove" "deinstall ok config-files" \
 	"$(dpkg-query -W -f='${Status}' secagent)"
 agent_is_active && fail "secagent still active after remove"
 [[ ! -e /usr/sbin/secagentd ]] || fail "/usr/sbin/secagentd still there after remove"
-expect_eq "LSM programs loaded after remove" 0 "$(lsm_programs)"
+expect_eq "LSM programs loaded after remove" 0 "$(lsm_programs_settled)"
 [[ ! -e $PIN_DIR ]] || [[ -z $(ls -A "$PIN_DIR") ]] || fail "pins left after remove: $(ls "$PIN_DIR")"
 expect_open /etc/shadow ok
 expect_open "$TESTDIR/secret" ok 1000
