@@ -838,6 +838,7 @@ TEST(file_filter_holds_every_entry)
 	ASSERT_TRUE(bits > 0 && bits <= 4 * c->n_files);
 	compiled_set_free(c);
 	free(f);
+	free((char *)texts[0]);
 }
 
 /* The name's first 16 bytes, zero past its end, as the hooks mask what they read. */

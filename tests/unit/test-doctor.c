@@ -9,10 +9,13 @@
 #include "test.h"
 #include "util.h"
 
-static char *suggest(const char *active)
+/* The suggestion for @active; the previous one is freed (a test keeps one at a time). */
+static const char *suggest(const char *active)
 {
-	char *s = NULL;
+	static char *s;
 
+	free(s);
+	s = NULL;
 	ASSERT_OK(doctor_lsm_suggest(active, &s));
 	return s;
 }
