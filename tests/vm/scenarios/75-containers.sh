@@ -4,7 +4,8 @@
 # first exec on; a
 # container that names none, and the host, are not touched; the binding survives a daemon
 # restart and goes when the container is removed; with the daemon stopped, or for a policy the
-# daemon does not have, the container does not start.
+# daemon does not have, the container does not start; nor when the bundle's config.json cannot say
+# what it asks for (the hook called as a runtime calls it).
 set -euo pipefail
 . "${SECAGENT_VM_ROOT:-/opt/secagent-vm}/scenarios/common.bash"
 
@@ -177,6 +178,32 @@ expect_ctr "unknown policy under runc" refused "no policy named 'nope'" nope --r
 expect_ctr "a policy without containers: true" refused "does not bind containers" host-only -- \
 	touch /out/started-host-only
 [[ -z $(ls "$T/out") ]] || fail "a refused container ran its entrypoint: $(ls "$T/out")"
+
+step "the hook fails closed when the bundle's config.json cannot say what the container asks"
+# As a runtime calls it: the state on stdin without annotations, the bundle's config.json to
+# read. Each of these once let the container start unconfined, silently.
+HOOK=/usr/libexec/secagent/secagent-oci-hook
+B=$(mktemp -d)
+hook_state() { printf '{"ociVersion": "1.0.2", "id": "hook-%s", "pid": %d, "bundle": "%s"}' \
+	"$1" $$ "$B"; }
+for case in missing not-json annotation-twice not-a-string too-large; do
+	rm -f "$B/config.json"
+	case $case in
+	not-json) echo '{"annotations": {"io.secagent.policy": "web-a"' >"$B/config.json" ;;
+	annotation-twice) echo '{"annotations": {"io.secagent.policy": "web-a"}, "annotations": {}}' \
+		>"$B/config.json" ;;
+	not-a-string) echo '{"annotations": {"io.secagent.policy": ["web-a"]}}' >"$B/config.json" ;;
+	too-large) head -c $((17 << 20)) /dev/zero | tr '\0' ' ' >"$B/config.json" ;;
+	esac
+	rc=0
+	out=$(hook_state "$case" | "$HOOK" createRuntime 2>&1) || rc=$?
+	expect_eq "hook exit, config.json $case" 1 "$rc"
+	grep -q "refusing to start the container unconfined" <<<"$out" || fail "hook, $case: $out"
+done
+echo '{"annotations": {"other": "x"}}' >"$B/config.json"
+expect_eq "hook exit, config.json asking for no policy" 0 \
+	"$(hook_state none | "$HOOK" createRuntime >/dev/null 2>&1; echo $?)"
+rm -rf "$B"
 
 step "daemon stopped: a container that asks for a policy does not start, others do"
 systemctl stop secagent
