@@ -240,12 +240,13 @@ int seccomp_rule_for_each_alternative(const struct syscall_rule *rule, const cha
 		const struct syscall_arg_cond *c = &rule->args[k];
 		unsigned width = seccomp_arg_width(name, c->index);
 
-		if (width == 0 || (r = seccomp_arg_expand(c, width, alt[used])) == -ERANGE) {
+		r = width ? seccomp_arg_expand(c, width, alt[used]) : -ENOENT;
+		if (r == -ENOENT || r == -ERANGE) {
 			if (ret_cond)
 				*ret_cond = c;
-			return width == 0 ? -ENOENT : -ERANGE;
+			return r;
 		}
-		if (r < 0 && r != -1)
+		if (r < -1)
 			return r;
 		if (r == -1) /* always holds: no comparison */
 			continue;
