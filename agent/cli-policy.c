@@ -50,7 +50,7 @@ static int validate(char **files, size_t n, const char *buf, size_t len, bool qu
 	} else
 		r = policy_set_load_files(files, n, 0, &diags, &set);
 	if (r >= 0)
-		r = compile_policy_set(set, &diags, &c);
+		r = compile_policy_set(set, &file_identity_stat, &diags, &c);
 	diag_print(&diags, stderr);
 	diag_list_clear(&diags);
 	if (r == -ENOMEM)
@@ -236,20 +236,40 @@ struct active_policy {
 	unsigned long long rules, generation;
 };
 
+/* A rule path the active set lists as not enforced (onUnsupportedFilesystem: notEnforced). */
+struct active_unenforced {
+	char *policy, *where, *path, *reason;
+};
+
 struct active_set {
 	char *text; /* the daemon's reply; the fields point into it */
 	struct active_policy *policies;
 	size_t n;
+	struct active_unenforced *unenforced;
+	size_t n_unenforced;
 };
 
 static void active_set_clear(struct active_set *s)
 {
 	free(s->text);
 	free(s->policies);
+	free(s->unenforced);
 	*s = (struct active_set) {};
 }
 
-/* Parses the daemon's reply to "policies": name, file, rules, mode, generation; tab-separated. */
+static int active_set_add_unenforced(struct active_set *s, char *const f[5])
+{
+	struct active_unenforced *n = reallocarray(s->unenforced, s->n_unenforced + 1, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	s->unenforced = n;
+	n[s->n_unenforced++] = (struct active_unenforced){ f[1], f[2], f[3], f[4] };
+	return 0;
+}
+
+/* Parses the daemon's reply to "policies": name, file, rules, mode, generation; tab-separated.
+ * Lines "!", policy, file:line:column, path, reason list the paths not enforced. */
 static int active_set_parse(char *text, struct active_set *ret)
 {
 	struct active_set s = { .text = text };
@@ -270,6 +290,14 @@ static int active_set_parse(char *text, struct active_set *ret)
 		}
 		if (k != ELEMENTSOF(f))
 			continue;
+		if (streq(f[0], "!")) {
+			if (active_set_add_unenforced(&s, f) < 0) {
+				s.text = NULL;
+				active_set_clear(&s);
+				return -ENOMEM;
+			}
+			continue;
+		}
 		if (s.n == cap) {
 			struct active_policy *np =
 				reallocarray(s.policies, cap ? cap * 2 : 8, sizeof(*np));
@@ -320,6 +348,28 @@ static const struct active_policy *active_set_find(const struct active_set *s, c
 		if (streq(s->policies[i].name, name))
 			return &s->policies[i];
 	return NULL;
+}
+
+int cli_print_not_enforced(const char *policy, const char *indent)
+{
+	struct active_set s = {};
+	size_t n = 0;
+	int r;
+
+	r = fetch_active_set(true, &s);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < s.n_unenforced; i++) {
+		const struct active_unenforced *u = &s.unenforced[i];
+
+		if (policy && !streq(policy, u->policy))
+			continue;
+		printf("%s%s: '%s' %s (policy %s)\n", indent, u->where, u->path, u->reason,
+		       u->policy);
+		n++;
+	}
+	active_set_clear(&s);
+	return (int)n;
 }
 
 /* --- verbs --- */
@@ -602,8 +652,26 @@ static int verb_policy_show(const struct verb *v, int argc, char **argv)
 		fputs(",\"file\":", stdout);
 		json_fput_string(stdout, path);
 		printf(",\"active\":%s", r_active < 0 ? "null" : a ? "true" : "false");
-		if (a)
-			printf(",\"generation\":%llu", a->generation);
+		if (a) {
+			bool first = true;
+
+			printf(",\"generation\":%llu,\"not_enforced\":[", a->generation);
+			for (size_t i = 0; i < s.n_unenforced; i++) {
+				const struct active_unenforced *u = &s.unenforced[i];
+
+				if (!streq(u->policy, name))
+					continue;
+				fputs(first ? "{\"where\":" : ",{\"where\":", stdout);
+				first = false;
+				json_fput_string(stdout, u->where);
+				fputs(",\"path\":", stdout);
+				json_fput_string(stdout, u->path);
+				fputs(",\"reason\":", stdout);
+				json_fput_string(stdout, u->reason);
+				fputc('}', stdout);
+			}
+			fputc(']', stdout);
+		}
 		fputs(",\"mode\":", stdout);
 		json_fput_string(stdout, policy_mode_to_string(p->mode));
 		fputs(",\"rules\":", stdout);
@@ -620,6 +688,20 @@ static int verb_policy_show(const struct verb *v, int argc, char **argv)
 			       a->mode, a->rules);
 		else
 			printf("# Active: no (run 'secagentctl reload')\n");
+		if (a && s.n_unenforced) {
+			bool header = false;
+
+			for (size_t i = 0; i < s.n_unenforced; i++) {
+				const struct active_unenforced *u = &s.unenforced[i];
+
+				if (!streq(u->policy, name))
+					continue;
+				if (!header)
+					printf("# Not enforced (onUnsupportedFilesystem: notEnforced):\n");
+				header = true;
+				printf("#   %s: '%s' %s\n", u->where, u->path, u->reason);
+			}
+		}
 		fwrite(content, 1, len, stdout);
 		if (len > 0 && content[len - 1] != '\n')
 			fputc('\n', stdout);

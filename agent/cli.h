@@ -51,6 +51,9 @@ int cli_log_control_error(int r);
 
 /* "policy" and "events" verbs, in cli-policy.c and cli-events.c. */
 int verb_policy(const struct verb *v, int argc, char **argv);
+/* Prints the active set's paths not enforced (of @policy, or all), one per line after @indent;
+ * how many, or a negative errno when the daemon cannot be asked. */
+int cli_print_not_enforced(const char *policy, const char *indent);
 int verb_events(const struct verb *v, int argc, char **argv);
 
 /* "exec" and "policy export", in cli-seccomp.c. */

@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include "compile.h"
 #include "policy-network.h"
 #include "util.h"
-
-uint32_t kernel_dev_from_stat(uint64_t st_dev)
-{
-	return (uint32_t)(major(st_dev) << 20 | minor(st_dev));
-}
 
 struct compiled_set *compiled_set_free(struct compiled_set *c)
 {
@@ -29,6 +26,7 @@ struct compiled_set *compiled_set_free(struct compiled_set *c)
 	free(c->port_class);
 	free(c->create);
 	free(c->caps);
+	free(c->not_enforced);
 	free(c);
 	return NULL;
 }
@@ -170,34 +168,91 @@ static int add_diag(struct diag_list *diags, const struct policy *p, const struc
 		       : -EINVAL;
 }
 
+/* Where a compile learns identities; set for the length of compile_policy_set(). */
+struct compile_ctx {
+	struct compiled_set *c;
+	const struct file_identity_source *ids;
+	struct diag_list *diags;
+	/* The last overlay checked (file_identity_check_overlay): its device and the answer. */
+	uint32_t overlay_dev;
+	const char *overlay_inexact;
+};
+
+static int identify(struct compile_ctx *x, const char *path, struct stat *st,
+		    struct file_identity *id)
+{
+	int r = x->ids->identify(x->ids->userdata, AT_FDCWD, path, 0, st, id);
+
+	if (r < 0 || id->fs_magic != OVERLAYFS_SUPER_MAGIC || id->inexact)
+		return r;
+	if (x->overlay_dev != id->dev) {
+		file_identity_check_overlay(path, id);
+		x->overlay_dev = id->dev;
+		x->overlay_inexact = id->inexact;
+	}
+	id->inexact = x->overlay_inexact;
+	return 0;
+}
+
+/*
+ * A path on a file system where its key cannot be enforced: an error, unless the rule accepts
+ * that (then the path is listed as not enforced). Returns 0 when listed, -EINVAL or -ENOMEM.
+ */
+static int unenforceable(struct compile_ctx *x, const struct policy *p, uint32_t policy_id,
+			 const struct file_rule_spec *rule, const struct policy_path *pp,
+			 const char *why)
+{
+	struct compiled_not_enforced *ne;
+
+	if (!rule->accept_unenforced)
+		return diag_add(x->diags, p->file, pp->loc.line, pp->loc.column,
+				"'%s': on %s, which secagent cannot enforce (a rule that accepts "
+				"this says onUnsupportedFilesystem: notEnforced, and is listed as "
+				"not enforced)",
+				pp->path, why) < 0
+			       ? -ENOMEM
+			       : -EINVAL;
+	ne = reallocarray(x->c->not_enforced, x->c->n_not_enforced + 1, sizeof(*ne));
+	if (!ne)
+		return -ENOMEM;
+	x->c->not_enforced = ne;
+	ne = &ne[x->c->n_not_enforced++];
+	*ne = (struct compiled_not_enforced){
+		.policy_id = policy_id,
+		.path = pp->path,
+		.line = pp->loc.line,
+		.column = pp->loc.column,
+	};
+	snprintf(ne->reason, sizeof(ne->reason), "on %s", why);
+	return 0;
+}
+
 /*
  * The entries one path of a rule makes: the inode it names, if it exists (every name of it is
  * covered), and for a file, its name in its directory (whatever file gets that name later is
  * covered: created after the policy, or put there by rename). Returns how many, or an error.
  */
-static int compile_file_path(const struct policy *p, const struct policy_path *pp,
-			     uint32_t verdict, uint32_t access, uint32_t ref, uint16_t selector,
-			     size_t order, struct raw_entry ret[2], struct diag_list *diags)
+static int compile_file_path(struct compile_ctx *x, const struct policy *p,
+			     uint32_t policy_id, const struct file_rule_spec *rule,
+			     const struct policy_path *pp, struct raw_entry base,
+			     struct raw_entry ret[2])
 {
+	struct diag_list *diags = x->diags;
 	size_t len = strlen(pp->path);
 	bool tree = len > 1 && pp->path[len - 1] == '/';
-	const struct raw_entry base = {
-		.selector = selector,
-		.tree = tree,
-		.verdict = verdict,
-		.access = access,
-		.ref = ref,
-		.order = order,
-	};
 	struct stat st = {}, dir_st;
-	const char *name = strrchr(pp->path, '/') + 1;
+	struct file_identity id, dir_id;
+	const char *name = strrchr(pp->path, '/') + 1, *why;
 	_cleanup_free_ char *dir = NULL;
-	int n = 0, stat_errno = 0;
+	char buf[160];
+	int n = 0, stat_errno = 0, r;
 
-	/* stat() follows symlinks on purpose: a rule naming a link protects the file it points
-	 * to, under every name. */
-	if (stat(pp->path, &st) < 0)
-		stat_errno = errno;
+	base.tree = tree;
+	/* Links are followed on purpose: a rule naming a link protects the file it points to,
+	 * under every name. */
+	r = identify(x, pp->path, &st, &id);
+	if (r < 0)
+		stat_errno = -r;
 	if (tree) {
 		if (stat_errno == ENOENT)
 			return add_diag(diags, p, pp, "'%s': %s",
@@ -212,9 +267,12 @@ static int compile_file_path(const struct policy *p, const struct policy_path *p
 		return add_diag(diags, p, pp, "'%s': %s", strerror(stat_errno));
 
 	if (!stat_errno) {
+		why = file_identity_unsupported(&id, buf, sizeof(buf));
+		if (why)
+			return unenforceable(x, p, policy_id, rule, pp, why);
 		ret[n] = base;
-		ret[n].dev = kernel_dev_from_stat(st.st_dev);
-		ret[n++].ino = st.st_ino;
+		ret[n].dev = id.dev;
+		ret[n++].ino = id.ino;
 	}
 	if (tree || len == 1)
 		return n;
@@ -224,7 +282,7 @@ static int compile_file_path(const struct policy *p, const struct policy_path *p
 	dir = strndup(pp->path, name - pp->path > 1 ? (size_t)(name - pp->path - 1) : 1);
 	if (!dir)
 		return -ENOMEM;
-	if (stat(dir, &dir_st) < 0 || !S_ISDIR(dir_st.st_mode)) {
+	if (identify(x, dir, &dir_st, &dir_id) < 0 || !S_ISDIR(dir_st.st_mode)) {
 		if (n)
 			return n; /* bound by inode; the name cannot be watched */
 		return add_diag(diags, p, pp, "'%s': %s",
@@ -238,29 +296,47 @@ static int compile_file_path(const struct policy *p, const struct policy_path *p
 				"does not exist, and its name is too long to bind by name (at most "
 				"63 bytes)");
 	}
+	why = file_identity_unsupported(&dir_id, buf, sizeof(buf));
+	if (why) {
+		if (n)
+			return n; /* the file is a mount point: bound by inode */
+		return unenforceable(x, p, policy_id, rule, pp, why);
+	}
 	ret[n] = base;
-	ret[n].dev = kernel_dev_from_stat(dir_st.st_dev);
-	ret[n].ino = dir_st.st_ino;
+	ret[n].dev = dir_id.dev;
+	ret[n].ino = dir_id.ino;
 	memcpy(ret[n++].name, name, strlen(name) + 1);
 	return n;
 }
 
 /* Binaries by identity: every name, link and bind mount of the file is the same binary. */
-static int add_binary(struct compiled_selectors *sel, const struct policy *p,
-		      const struct policy_path *pp, uint64_t bit, bool excluded,
-		      struct diag_list *diags)
+static int add_binary(struct compile_ctx *x, const struct policy *p,
+		      const struct policy_path *pp, uint64_t bit, bool excluded)
 {
+	struct compiled_selectors *sel = &x->c->selectors;
+	struct diag_list *diags = x->diags;
 	struct compiled_binary *b = NULL;
+	struct file_identity id;
 	struct stat st;
+	const char *why;
+	char buf[160];
+	int r;
 
-	if (stat(pp->path, &st) < 0)
+	r = identify(x, pp->path, &st, &id);
+	if (r < 0)
 		return add_diag(diags, p, pp, "binary '%s': %s",
-				errno == ENOENT ? "does not exist" : strerror(errno));
+				r == -ENOENT ? "does not exist" : strerror(-r));
 	if (!S_ISREG(st.st_mode))
 		return add_diag(diags, p, pp, "binary '%s': %s", "is not a regular file");
+	why = file_identity_unsupported(&id, buf, sizeof(buf));
+	if (why)
+		return diag_add(diags, p->file, pp->loc.line, pp->loc.column,
+				"binary '%s': on %s, which secagent cannot enforce", pp->path,
+				why) < 0
+			       ? -ENOMEM
+			       : -EINVAL;
 	for (size_t i = 0; i < sel->n_binaries; i++)
-		if (sel->binaries[i].dev == kernel_dev_from_stat(st.st_dev) &&
-		    sel->binaries[i].ino == st.st_ino)
+		if (sel->binaries[i].dev == id.dev && sel->binaries[i].ino == id.ino)
 			b = &sel->binaries[i];
 	if (!b) {
 		struct compiled_binary *n = reallocarray(sel->binaries, sel->n_binaries + 1,
@@ -270,8 +346,7 @@ static int add_binary(struct compiled_selectors *sel, const struct policy *p,
 			return -ENOMEM;
 		sel->binaries = n;
 		b = &n[sel->n_binaries++];
-		*b = (struct compiled_binary){ .dev = kernel_dev_from_stat(st.st_dev),
-					       .ino = st.st_ino };
+		*b = (struct compiled_binary){ .dev = id.dev, .ino = id.ino };
 	}
 	if (excluded)
 		b->value.excluded |= bit;
@@ -285,9 +360,11 @@ static int add_binary(struct compiled_selectors *sel, const struct policy *p,
  * kept by path: the daemon binds the ones that exist and the kernel binds the ones created
  * later, so a cgroup need not exist yet (a unit that is not running).
  */
-static int compile_selector(struct compiled_set *c, const struct policy *p,
-			    struct compiled_policy *cp, struct diag_list *diags)
+static int compile_selector(struct compile_ctx *x, const struct policy *p,
+			    struct compiled_policy *cp)
 {
+	struct compiled_set *c = x->c;
+	struct diag_list *diags = x->diags;
 	struct compiled_selectors *sel = &c->selectors;
 	struct sa_selector_table *t = &sel->table;
 	const struct policy_selector *ps = &p->selector;
@@ -340,9 +417,9 @@ static int compile_selector(struct compiled_set *c, const struct policy *p,
 	if (!ps->n_binaries)
 		t->any_binary |= bit;
 	for (size_t i = 0; i < ps->n_binaries && r != -ENOMEM; i++)
-		r = add_binary(sel, p, &ps->binaries[i], bit, false, diags);
+		r = add_binary(x, p, &ps->binaries[i], bit, false);
 	for (size_t i = 0; i < ps->n_except_binaries && r != -ENOMEM; i++)
-		r = add_binary(sel, p, &ps->except_binaries[i], bit, true, diags);
+		r = add_binary(x, p, &ps->except_binaries[i], bit, true);
 	if (r == -ENOMEM)
 		return r;
 
@@ -406,9 +483,10 @@ const struct compiled_rule *compiled_set_rule(const struct compiled_set *c, uint
 	return &c->rules[c->policies[pid].first_rule + idx];
 }
 
-int compile_policy_set(struct policy_set *set, struct diag_list *diags,
-		       struct compiled_set **ret_compiled)
+int compile_policy_set(struct policy_set *set, const struct file_identity_source *ids,
+		       struct diag_list *diags, struct compiled_set **ret_compiled)
 {
+	struct compile_ctx x = { .ids = ids, .diags = diags };
 	struct compiled_set *c _cleanup_(compiled_set_freep) = NULL;
 	_cleanup_free_ struct raw_entry *raw = NULL;
 	size_t n_rules = 0, n_paths = 0, n_raw = 0, n_before = diags->n;
@@ -420,6 +498,7 @@ int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 		return -ENOMEM;
 	}
 	c->source = set;
+	x.c = c;
 
 	for (size_t i = 0; i < set->n_policies; i++) {
 		n_rules += policy_n_rules(set->policies[i]);
@@ -449,7 +528,7 @@ int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 			.n_rules = policy_n_rules(p),
 			.first_rule = c->n_rules,
 		};
-		r = compile_selector(c, p, &c->policies[policy_id], diags);
+		r = compile_selector(&x, p, &c->policies[policy_id]);
 		if (r == -ENOMEM)
 			return r;
 		for (size_t j = 0; j < p->n_file_rules; j++) {
@@ -465,11 +544,17 @@ int compile_policy_set(struct policy_set *set, struct diag_list *diags,
 				.column = rule->loc.column,
 			};
 			for (size_t k = 0; k < rule->n_paths; k++) {
-				r = compile_file_path(p, &rule->paths[k],
-						      compile_verdict(p, rule->action,
-								      rule->has_mode, rule->mode),
-						      access, ref, c->policies[policy_id].selector,
-						      n_raw, &raw[n_raw], diags);
+				const struct raw_entry base = {
+					.selector = c->policies[policy_id].selector,
+					.verdict = compile_verdict(p, rule->action, rule->has_mode,
+								   rule->mode),
+					.access = access,
+					.ref = ref,
+					.order = n_raw,
+				};
+
+				r = compile_file_path(&x, p, policy_id, rule, &rule->paths[k], base,
+						      &raw[n_raw]);
 				if (r == -ENOMEM)
 					return r;
 				if (r > 0)

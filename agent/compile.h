@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "file-identity.h"
 #include "policy-set.h"
 #include "secagent.h"
 
@@ -74,6 +75,17 @@ struct compiled_rule {
 	unsigned line, column;
 };
 
+/*
+ * A path of a rule that says `onUnsupportedFilesystem: notEnforced` and lies on a file system
+ * where secagent cannot enforce it: no entry, listed by `status` and `policy show` instead.
+ */
+struct compiled_not_enforced {
+	uint32_t policy_id;
+	const char *path; /* owned by the policy set */
+	unsigned line, column; /* the path's */
+	char reason[160]; /* "on <file system>" */
+};
+
 /* Network entries in one compiled set: the LPM map holds two sets. */
 #define COMPILED_MAX_NET_ENTRIES 65536
 /* Socket creation and capability entries in one compiled set. */
@@ -114,6 +126,8 @@ struct compiled_set {
 	size_t n_create;
 	struct compiled_cap_entry *caps;
 	size_t n_caps;
+	struct compiled_not_enforced *not_enforced;
+	size_t n_not_enforced;
 };
 
 /* What a rule does once the policy's mode and the rule's own mode are applied. */
@@ -126,11 +140,13 @@ uint32_t compile_verdict(const struct policy *p, enum rule_action action, bool h
 int compile_network(struct compiled_set *c, struct diag_list *diags);
 
 /*
- * Compiles @set, taking ownership of it (also on failure). Paths that cannot be resolved are
- * diagnostics. Returns 0 with the compiled set, -EINVAL when @diags got errors, or -ENOMEM.
+ * Compiles @set, taking ownership of it (also on failure). Every path becomes the key @ids
+ * gives (the daemon: its programs' identity probe). Paths that cannot be resolved, or that lie
+ * on a file system where their key cannot be enforced, are diagnostics. Returns 0 with the
+ * compiled set, -EINVAL when @diags got errors, or -ENOMEM.
  */
-int compile_policy_set(struct policy_set *set, struct diag_list *diags,
-		       struct compiled_set **ret_compiled);
+int compile_policy_set(struct policy_set *set, const struct file_identity_source *ids,
+		       struct diag_list *diags, struct compiled_set **ret_compiled);
 
 struct compiled_set *compiled_set_free(struct compiled_set *c);
 
@@ -144,5 +160,3 @@ void compiled_file_filter(const struct compiled_set *c, struct sa_file_filter *f
 /* The rule an event's SA_RULE_REF names, or NULL. */
 const struct compiled_rule *compiled_set_rule(const struct compiled_set *c, uint32_t ref);
 
-/* The kernel's dev_t from a user-space st_dev: the kernel keeps major << 20 | minor. */
-uint32_t kernel_dev_from_stat(uint64_t st_dev);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +218,48 @@ static int scan_adopted_rules(struct enforcer *e)
  * is switched off and reported. Also learn the prototype of inode_setattr, which gained an idmap
  * argument in newer kernels.
  */
+/* Arms the probe for this thread, stats @path, and reads the key the program wrote. */
+static int identify_by_probe(void *userdata, int dirfd, const char *path, int at_flags,
+			     struct stat *ret_st, struct file_identity *ret_id)
+{
+	struct enforcer *e = userdata;
+	int fd = bpf_map__fd(e->skel->maps.sa_identity);
+	struct sa_identity_probe p = { .tid = (uint32_t)gettid() };
+	uint32_t zero = 0;
+	int r = 0;
+
+	if (bpf_map_update_elem(fd, &zero, &p, BPF_ANY) < 0)
+		return log_error_errno(-errno, "Failed to arm the identity probe: %m");
+	if (fstatat(dirfd, path, ret_st, at_flags) < 0)
+		r = -errno;
+	if (bpf_map_lookup_elem(fd, &zero, &p) < 0)
+		return log_error_errno(-errno, "Failed to read the identity probe: %m");
+	if (r < 0) {
+		p = (struct sa_identity_probe){};
+		(void)bpf_map_update_elem(fd, &zero, &p, BPF_ANY);
+		return r;
+	}
+	/* No answer: the program is not attached. Never guess a key the hooks may not compute. */
+	if (p.tid != 0)
+		return log_error_errno(-EIO, "The identity probe did not answer for %s.", path);
+	*ret_id = (struct file_identity){
+		.dev = p.dev,
+		.ino = p.ino,
+		.fs_magic = p.fs_magic,
+		.inexact = p.flags & SA_IDENTITY_EXACT
+				   ? NULL
+				   : "without the btrfs module's BTF (Linux 5.11 or later built with "
+				     "CONFIG_DEBUG_INFO_BTF_MODULES, and btrfs loaded before secagentd "
+				     "starts)",
+	};
+	return 0;
+}
+
+struct file_identity_source enforcer_identity_source(struct enforcer *e)
+{
+	return (struct file_identity_source){ identify_by_probe, e };
+}
+
 static int probe_hooks(struct enforcer *e)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
@@ -315,7 +359,7 @@ static int record_self(struct enforcer *e)
 
 	if (stat(e->pin_dir, &st) < 0)
 		return log_error_errno(-errno, "Failed to stat %s: %m", e->pin_dir);
-	self.pin_dev = kernel_dev_from_stat(st.st_dev);
+	self.pin_dev = kernel_dev_from_stat(st.st_dev); /* bpffs: the superblock's device */
 	self.pin_ino = st.st_ino;
 	bpf_object__for_each_map(map, e->skel->obj)
 	{

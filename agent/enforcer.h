@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "compile.h"
+#include "file-identity.h"
 
 struct enforcer;
 
@@ -34,6 +35,10 @@ const char *enforcer_hooks_off(const struct enforcer *e);
 int enforcer_hooks_attached(const struct enforcer *e, char *buf, size_t size);
 
 bool enforcer_adopted(const struct enforcer *e);
+
+/* Where the compiler takes file keys from: the loaded programs' identity probe, so a compiled
+ * key is the one the hooks compute (sa_inode_dev()). */
+struct file_identity_source enforcer_identity_source(struct enforcer *e);
 
 /* Once the first set is installed: pin our links and maps, retire the previous daemon's. */
 int enforcer_take_over(struct enforcer *e);

@@ -110,9 +110,13 @@ static int manager_build_set(struct manager *m, struct compiled_set **ret, char 
 	struct compiled_set *c = NULL;
 	int r;
 
+	/* Before the programs are loaded (the check at start) stat(2) stands in for the probe. */
+	struct file_identity_source ids = m->enforcer ? enforcer_identity_source(m->enforcer)
+						      : file_identity_stat;
+
 	r = policy_set_load_dir(m->cfg.policy_dir, &diags, &set);
 	if (r >= 0)
-		r = compile_policy_set(set, &diags, &c);
+		r = compile_policy_set(set, &ids, &diags, &c);
 	if (r < 0) {
 		_cleanup_free_ char *text = diags.n ? diag_join(&diags) : NULL;
 
@@ -773,7 +777,7 @@ static char *manager_status_text(struct manager *m)
 		     "reloads_ok=%llu\nreloads_failed=%llu\nuptime_sec=%llu\n"
 		     "seccomp_audit=%s\nseccomp_registered=%zu\nseccomp_events=%llu\n"
 		     "seccomp_unattributed=%llu\nseccomp_suppressed=%llu\nseccomp_overflows=%llu\n"
-		     "hooks_off=%s\nhooks_attached=%s\n",
+		     "hooks_off=%s\nhooks_attached=%s\nrules_not_enforced=%zu\n",
 		     m->cfg.policy_dir, m->active_seq, m->active ? m->active->n_policies : 0,
 		     m->active ? m->active->n_rules : 0, m->active ? m->active->n_files : 0,
 		     m->active ? m->active->n_net : 0,
@@ -793,7 +797,8 @@ static char *manager_status_text(struct manager *m)
 		     (unsigned long long)m->seccomp_events,
 		     (unsigned long long)m->seccomp_unattributed,
 		     (unsigned long long)m->seccomp_suppressed,
-		     (unsigned long long)m->seccomp_overflows, enforcer_hooks_off(m->enforcer), hooks) <
+		     (unsigned long long)m->seccomp_overflows, enforcer_hooks_off(m->enforcer), hooks,
+		     m->active ? m->active->n_not_enforced : 0) <
 	    0)
 		return NULL;
 	return text;
@@ -808,6 +813,13 @@ static void write_policies(struct manager *m, FILE *f)
 
 		fprintf(f, "%s\t%s\t%u\t%s\t%u\n", p->name, p->file, p->n_rules,
 			policy_mode_to_string(src->mode), m->active_seq);
+	}
+	for (size_t i = 0; m->active && i < m->active->n_not_enforced; i++) {
+		const struct compiled_not_enforced *ne = &m->active->not_enforced[i];
+		const struct compiled_policy *p = &m->active->policies[ne->policy_id];
+
+		fprintf(f, "!\t%s\t%s:%u:%u\t%s\t%s\n", p->name, p->file, ne->line, ne->column,
+			ne->path, ne->reason);
 	}
 }
 
@@ -1036,8 +1048,13 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	sd_notify(false, "EXTEND_TIMEOUT_USEC=300000000\n"
 			 "STATUS=Loading and verifying the BPF programs");
 	r = enforcer_new(&cfg->enforcer, &m->enforcer);
+	compiled_set_free(initial);
+	if (r < 0)
+		goto fail;
+	/* Again, now with the keys the loaded hooks compute (the identity probe). */
+	r = manager_build_set(m, &initial, NULL);
 	if (r < 0) {
-		compiled_set_free(initial);
+		log_error("Refusing to start without a valid policy set in %s.", cfg->policy_dir);
 		goto fail;
 	}
 	r = manager_activate(m, initial, NULL);

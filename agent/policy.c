@@ -901,11 +901,24 @@ static int parse_rule_access(struct parse_ctx *c, const struct ynode *v, void *u
 	return r < 0 ? r : 0;
 }
 
+static int parse_rule_unsupported_fs(struct parse_ctx *c, const struct ynode *v, void *userdata)
+{
+	static const char *const values[] = { "refuse", "notEnforced" };
+	struct file_rule_spec *rule = userdata;
+	int value = 0, r;
+
+	r = node_enum(c, v, "onUnsupportedFilesystem", values, ELEMENTSOF(values), &value);
+	if (r > 0)
+		rule->accept_unenforced = value == 1;
+	return r < 0 ? r : 0;
+}
+
 static const struct key_def file_rule_keys[] = {
 	{ "paths", true, parse_rule_paths },
 	{ "access", false, parse_rule_access },
 	{ "action", true, parse_rule_action },
 	{ "mode", false, parse_rule_mode },
+	{ "onUnsupportedFilesystem", false, parse_rule_unsupported_fs },
 };
 
 static const struct section file_rule_section = {
@@ -916,6 +929,7 @@ static const struct key_def exec_rule_keys[] = {
 	{ "paths", true, parse_rule_paths },
 	{ "action", true, parse_rule_action },
 	{ "mode", false, parse_rule_mode },
+	{ "onUnsupportedFilesystem", false, parse_rule_unsupported_fs },
 };
 
 static const struct section exec_rule_section = {

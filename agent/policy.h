@@ -54,6 +54,9 @@ struct file_rule_spec {
 	uint32_t access; /* enum sa_access bits; 0 when not given, which means all */
 	bool has_mode; /* a per-rule mode overrides the policy's */
 	enum policy_mode mode;
+	/* onUnsupportedFilesystem: notEnforced. A path on a file system where secagent cannot
+	 * enforce it is then listed as not enforced instead of refused. */
+	bool accept_unenforced;
 	struct source_loc loc; /* the rule's mapping */
 };
 

@@ -350,9 +350,20 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 				*h == ',' ? fputs(", ", stdout) : putchar(*h);
 			putchar('\n');
 		}
-		printf("Not enforced:   %s\n", streq(V("hooks_off"), "none")
-						     ? "nothing (every hook the rules use exists)"
-						     : V("hooks_off"));
+		if (streq(V("hooks_off"), "none") && streq(V("rules_not_enforced"), "0"))
+			printf("Not enforced:   nothing (every hook the rules use exists)\n");
+		else {
+			printf("Not enforced:   ");
+			if (!streq(V("hooks_off"), "none"))
+				printf("hooks %s\n%s", V("hooks_off"),
+				       streq(V("rules_not_enforced"), "0") ? "" : "                ");
+			if (!streq(V("rules_not_enforced"), "0")) {
+				printf("%s rule paths (onUnsupportedFilesystem: notEnforced):\n",
+				       V("rules_not_enforced"));
+				if (cli_print_not_enforced(NULL, "                  ") < 0)
+					printf("                  (the list is not available)\n");
+			}
+		}
 		printf("Policy dir:     %s\n", V("policy_dir"));
 		printf("Generation:     %s\n", V("generation"));
 		printf("Policies:       %s (%s rules, %s file entries, %s network entries)\n",

@@ -12,6 +12,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "secagent.h"
+#include <linux/magic.h>
 
 #ifndef EPERM
 #define EPERM 1
@@ -20,6 +21,49 @@
 #define READ_ONCE_U32(x) (*(volatile __u32 *)&(x))
 #define READ_ONCE_U64(x) (*(volatile __u64 *)&(x))
 #define barrier() asm volatile("" ::: "memory")
+
+/*
+ * A file's identity for every hook and for the compiler's probe: (sa_inode_dev(), i_ino). The
+ * device is the superblock's, except on btrfs: inode numbers there are per subvolume, and each
+ * subvolume or snapshot has its own anonymous device (the st_dev stat(2) reports), read from
+ * btrfs' inode through the module's BTF. Without that BTF (Linux 5.10, or btrfs loaded after
+ * the daemon started) the identity is not exact and the probe says so.
+ */
+struct btrfs_root___sa {
+	dev_t anon_dev;
+} __attribute__((preserve_access_index));
+
+struct btrfs_inode___sa {
+	struct btrfs_root___sa *root;
+	struct inode vfs_inode;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool sa_is_btrfs(const struct super_block *sb)
+{
+	return BPF_CORE_READ(sb, s_magic) == BTRFS_SUPER_MAGIC;
+}
+
+static __always_inline __u32 sa_inode_dev(const struct inode *inode)
+{
+	const struct super_block *sb = BPF_CORE_READ(inode, i_sb);
+
+	if (bpf_core_type_exists(struct btrfs_inode___sa) && sa_is_btrfs(sb)) {
+		const struct btrfs_inode___sa *bi =
+			(const void *)inode -
+			bpf_core_field_offset(struct btrfs_inode___sa, vfs_inode);
+
+		return BPF_CORE_READ(bi, root, anon_dev);
+	}
+	return BPF_CORE_READ(sb, s_dev);
+}
+
+static __always_inline __u32 sa_identity_flags(const struct inode *inode)
+{
+	if (sa_is_btrfs(BPF_CORE_READ(inode, i_sb)) &&
+	    !bpf_core_type_exists(struct btrfs_inode___sa))
+		return 0;
+	return SA_IDENTITY_EXACT;
+}
 
 /* Set by the daemon before load; a larger set of rules needs a larger map (two slots each). */
 const volatile __u32 sa_max_file_rules = 65536;
@@ -96,6 +140,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sa_self_info);
 } sa_self SEC(".maps");
+
+/* The compiler's identity probe (struct sa_identity_probe); never pinned. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sa_identity_probe);
+} sa_identity SEC(".maps");
 
 /* The maps and links of that daemon, by id. */
 struct {
@@ -301,7 +353,7 @@ __attribute__((noinline)) __u64 sa_membership(__u64 slot)
 	if (exe) {
 		struct sa_binary_key k = {
 			.slot = idx,
-			.dev = BPF_CORE_READ(exe, f_inode, i_sb, s_dev),
+			.dev = sa_inode_dev(BPF_CORE_READ(exe, f_inode)),
 			.ino = BPF_CORE_READ(exe, f_inode, i_ino),
 		};
 		struct sa_binary_value *v = bpf_map_lookup_elem(&sa_binaries, &k);
@@ -338,7 +390,7 @@ __attribute__((noinline)) __u64 sa_entry(__u64 slot_selector, __u64 d_addr, __u6
 		struct sa_name_key key = {
 			.slot = (__u16)(slot_selector & 1),
 			.selector = (__u16)(slot_selector >> 1),
-			.dev = BPF_CORE_READ(dir, d_inode, i_sb, s_dev),
+			.dev = sa_inode_dev(BPF_CORE_READ(dir, d_inode)),
 			.ino = BPF_CORE_READ(dir, d_inode, i_ino),
 		};
 
@@ -352,7 +404,7 @@ __attribute__((noinline)) __u64 sa_entry(__u64 slot_selector, __u64 d_addr, __u6
 		struct sa_file_key key = {
 			.slot = (__u16)(slot_selector & 1),
 			.selector = (__u16)(slot_selector >> 1),
-			.dev = BPF_CORE_READ(d, d_inode, i_sb, s_dev),
+			.dev = sa_inode_dev(BPF_CORE_READ(d, d_inode)),
 			.ino = BPF_CORE_READ(d, d_inode, i_ino),
 		};
 
@@ -568,6 +620,9 @@ __attribute__((noinline)) int sa_filter_walk_mounts(__u64 slot, __u64 mnt_addr)
 			return 1;
 		d = BPF_CORE_READ(mnt, mnt_mountpoint);
 		mnt = up;
+		/* btrfs keys differ per subvolume (sa_inode_dev): no fast answer there. */
+		if (sa_is_btrfs(BPF_CORE_READ(d, d_sb)))
+			return 0;
 		dev = BPF_CORE_READ(d, d_inode, i_sb, s_dev);
 	}
 	return 0;
@@ -634,7 +689,8 @@ static __always_inline int sa_file_unruled(struct dentry *d, struct file *file)
 	__u64 head[2] = {};
 
 	st = bpf_map_lookup_elem(&sa_state, &zero);
-	if (!st || !inode)
+	/* btrfs keys differ per subvolume (sa_inode_dev): the full decision reads each one. */
+	if (!st || !inode || d->d_sb->s_magic == BTRFS_SUPER_MAGIC)
 		return 0;
 	seq = READ_ONCE_U32(st->seq);
 	barrier();

@@ -372,6 +372,25 @@ struct sa_self_info {
 	__u64 pin_ino;
 };
 
+/*
+ * The identity probe: the daemon arms it for one of its threads (tid), stats a path, and reads
+ * back the key every hook computes for that file (sa_inode_dev(), i_ino) with the file system's
+ * magic. The compiler takes file keys from here only, so its keys and the hooks' are one
+ * definition. The program answers the first stat after arming (overlayfs stats its real file
+ * too) and disarms.
+ */
+struct sa_identity_probe {
+	__u32 tid;
+	__u32 dev;
+	__u64 ino;
+	__u64 fs_magic;
+	__u32 flags; /* SA_IDENTITY_* */
+	__u32 pad;
+};
+/* The key is exact: a btrfs file without the btrfs module's BTF has none (inode numbers repeat
+ * across subvolumes, and the hooks cannot read which subvolume). */
+#define SA_IDENTITY_EXACT 1
+
 enum sa_own_kind {
 	SA_OWN_MAP = 1,
 	SA_OWN_LINK = 2,

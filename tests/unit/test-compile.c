@@ -28,6 +28,8 @@ static void write_file(const char *path, const char *text)
 		abort();
 }
 
+static const struct file_identity_source *identity_source = &file_identity_stat;
+
 /* Compiles the given policy texts as files a.yaml, b.yaml ... in a fresh directory. */
 static int compile_texts(const char *const *texts, size_t n, struct diag_list *diags,
 			 struct compiled_set **ret)
@@ -47,7 +49,7 @@ static int compile_texts(const char *const *texts, size_t n, struct diag_list *d
 	r = policy_set_load_dir(dir, diags, &set);
 	if (r < 0)
 		return r;
-	return compile_policy_set(set, diags, ret);
+	return compile_policy_set(set, identity_source, diags, ret);
 }
 
 static char *policy_text(const char *name, const char *mode, const char *rules)
@@ -221,6 +223,66 @@ TEST(missing_path_is_an_error_at_the_path)
 	ASSERT_TRUE(strstr(d.items[0].file, "/a.yaml") != NULL);
 	diag_list_clear(&d);
 	free((void *)texts[0]);
+}
+
+/* stat(2), except that file_b lies on NFS and dir_d on a btrfs the hooks cannot read. */
+static int identify_fake(void *userdata, int dirfd, const char *path, int at_flags,
+			 struct stat *st, struct file_identity *id)
+{
+	int r = file_identity_stat.identify(userdata, dirfd, path, at_flags, st, id);
+
+	if (r == 0 && streq(path, file_b))
+		id->fs_magic = 0x6969;
+	if (r == 0 && strncmp(path, dir_d, strlen(dir_d)) == 0) {
+		id->fs_magic = 0x9123683e;
+		id->inexact = "without the btrfs module's BTF";
+	}
+	return r;
+}
+
+TEST(paths_on_unsupported_file_systems_are_refused_or_listed)
+{
+	static const struct file_identity_source fake = { identify_fake, NULL };
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	_cleanup_free_ char *new_in_d = NULL;
+	const char *texts[1];
+
+	ASSERT_TRUE(asprintf(&new_in_d, "%s/not-yet", dir_d) > 0);
+	identity_source = &fake;
+	texts[0] = policy_text("p", "enforce",
+			       rules("    - paths: [%s, %s]\n      action: deny\n", file_a, file_b));
+	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
+	ASSERT_EQ(d.n, 1);
+	ASSERT_EQ(d.items[0].line, 7);
+	ASSERT_EQ(d.items[0].column, 15 + strlen(file_a) + 2);
+	ASSERT_TRUE(strstr(d.items[0].message, "': on nfs, which secagent cannot enforce") != NULL);
+	diag_list_clear(&d);
+	free((void *)texts[0]);
+
+	/* A name in a directory on it (the file does not exist yet), and a subtree. */
+	texts[0] = policy_text("p", "enforce",
+			       rules("    - paths: [%s, %s/]\n      action: deny\n", new_in_d, dir_d));
+	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
+	ASSERT_EQ(d.n, 2);
+	ASSERT_TRUE(strstr(d.items[0].message, "on btrfs without the btrfs module's BTF") != NULL);
+	diag_list_clear(&d);
+	free((void *)texts[0]);
+
+	/* Accepted by the rule: no entries, listed with the reason; the other path is enforced. */
+	texts[0] = policy_text("p", "enforce",
+			       rules("    - paths: [%s, %s]\n      action: deny\n"
+				     "      onUnsupportedFilesystem: notEnforced\n", file_a, file_b));
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	ASSERT_EQ(c->n_not_enforced, 1);
+	ASSERT_STREQ(c->not_enforced[0].path, file_b);
+	ASSERT_STREQ(c->not_enforced[0].reason, "on nfs");
+	ASSERT_EQ(c->not_enforced[0].line, 7);
+	ASSERT_EQ(inode_entries(c), 1);
+	ASSERT_NOT_NULL(find_entry(c, file_a));
+	c = compiled_set_free(c);
+	free((void *)texts[0]);
+	identity_source = &file_identity_stat;
 }
 
 TEST(subtree_rules_and_access_sets)

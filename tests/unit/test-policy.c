@@ -494,7 +494,7 @@ TEST(error_unknown_keys)
 			    "      action: deny\n", 1);
 	_cleanup_free_ char *s = diag_join(&l);
 	ASSERT_STREQ(s, "t.yaml:8:7: unknown key 'pathz' in files rule "
-			"(expected one of: paths, access, action, mode)");
+			"(expected one of: paths, access, action, mode, onUnsupportedFilesystem)");
 	diag_list_clear(&l);
 
 	/* Long or odd keys are quoted shortened and escaped. */

@@ -85,3 +85,24 @@ vm_rootfs_image() { echo "$VM_CACHE/rootfs/rootfs.cpio.zst"; }
 # Seconds since the epoch with sub-second precision, for timings.
 vm_now() { date +%s.%N; }
 vm_elapsed() { awk -v a="$1" -v b="$(vm_now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# The modules every guest gets (tests/vm/run without --modules): the file systems the scenarios
+# mount on loop images and podman's overlay storage. Their dependencies come along.
+VM_FS_MODULES=(loop overlay btrfs xfs)
+
+# vm_copy_fs_modules SRC DEST: VM_FS_MODULES and everything they depend on, from the module
+# tree SRC into DEST (same layout; the guest runs depmod).
+vm_copy_fs_modules() {
+    local src=$1 dest=$2 todo=("${VM_FS_MODULES[@]}") seen=" " name file dep
+    while ((${#todo[@]})); do
+        name=${todo[0]} todo=("${todo[@]:1}")
+        [[ $seen == *" $name "* ]] && continue
+        seen+="$name "
+        file=$(find "$src/kernel" \( -name "$name.ko*" -o -name "${name//_/-}.ko*" \) -print -quit)
+        [[ -n $file ]] || vm_die "module $name not found under $src"
+        mkdir -p "$dest/$(dirname "${file#"$src"/}")"
+        cp -a "$file" "$dest/${file#"$src"/}"
+        for dep in $(modinfo -F depends "$file" | tr ',' ' '); do todo+=("$dep"); done
+    done
+    cp -a "$src"/modules.order "$src"/modules.builtin* "$dest/" 2>/dev/null || true
+}
