@@ -56,11 +56,12 @@ echo "kernel $(uname -r); $(podman --version); $(crun --version | head -n 1);" \
 	"$(runc --version | head -n 1)"
 
 step "podman import of the busybox tarball"
+podman_storage
 podman rmi -f "$IMAGE" >/dev/null 2>&1 || true
 podman import --quiet "$TARBALL" "$IMAGE" >/dev/null || fail "podman import $TARBALL failed"
 podman image exists "$IMAGE" || fail "podman import made no image $IMAGE"
 info=$(podman info --format '{{.Store.GraphDriverName}} {{.Host.CgroupManager}} {{.Host.CgroupsVersion}} {{.Host.OCIRuntime.Name}}')
-expect_eq "podman: storage, cgroup manager, cgroups, default runtime" "vfs systemd v2 crun" "$info"
+expect_eq "podman: storage, cgroup manager, cgroups, default runtime" "overlay systemd v2 crun" "$info"
 
 step "podman run --network none IMAGE true, under crun and under runc"
 for rt in crun runc; do

@@ -19,6 +19,7 @@ for t in podman crun runc; do
 done
 [[ -f $HOOKS_DIR/secagent-createruntime.json && -f $HOOKS_DIR/secagent-poststop.json ]] ||
 	fail "the secagent hooks.d files are not installed in $HOOKS_DIR"
+podman_storage
 podman image exists "$IMAGE" || podman import -q "$TARBALL" "$IMAGE" >/dev/null ||
 	fail "cannot import $TARBALL"
 

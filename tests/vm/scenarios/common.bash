@@ -130,3 +130,17 @@ spec:
       action: deny
 EOP
 }
+
+# Podman's storage as on a host: the overlay driver (every runtime's default) with its graphroot
+# on an XFS file system, here a loop image. Once per boot; every podman scenario calls it first.
+podman_storage() {
+	local img=/var/tmp/secagent-containers.img dir=/var/lib/containers/storage
+	findmnt -n "$dir" >/dev/null && return 0
+	modprobe -a loop overlay xfs || fail "cannot load loop, overlay and xfs"
+	truncate -s 2G "$img"
+	mkfs.xfs -q "$img" || fail "mkfs.xfs for podman's storage failed"
+	mkdir -p "$dir"
+	mount -o loop "$img" "$dir" || fail "cannot mount podman's storage"
+	[[ $(podman info --format '{{.Store.GraphDriverName}}') == overlay ]] ||
+		fail "podman does not use the overlay driver: $(podman info --format '{{.Store.GraphDriverName}}')"
+}
