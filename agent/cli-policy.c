@@ -50,7 +50,7 @@ static int validate(char **files, size_t n, const char *buf, size_t len, bool qu
 	} else
 		r = policy_set_load_files(files, n, 0, &diags, &set);
 	if (r >= 0)
-		r = compile_policy_set(set, &file_identity_stat, &diags, &c);
+		r = compile_policy_set(set, &file_identity_stat, NULL, 0, &diags, &c);
 	diag_print(&diags, stderr);
 	diag_list_clear(&diags);
 	if (r == -ENOMEM)

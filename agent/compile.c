@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,25 +171,69 @@ static int add_diag(struct diag_list *diags, const struct policy *p, const struc
 		       : -EINVAL;
 }
 
+/* Where a path is resolved: the host, or a bound container's root. */
+struct path_root {
+	int fd; /* AT_FDCWD: the host */
+	const char *container; /* the container's id, or NULL */
+};
+
+static const struct path_root host_root = { AT_FDCWD, NULL };
+
+/* "'PATH'" or "'PATH' in container ID: DETAIL" diagnostics. */
+static int path_diag(struct diag_list *diags, const struct policy *p, const struct policy_path *pp,
+		     const struct path_root *root, const char *what, const char *detail)
+{
+	return diag_add(diags, p->file, pp->loc.line, pp->loc.column, "%s'%s'%s%s: %s", what,
+			pp->path, root->container ? " in container " : "",
+			root->container ? root->container : "", detail) < 0
+		       ? -ENOMEM
+		       : -EINVAL;
+}
+
+/*
+ * Opens @path (O_PATH) on the host, or inside a container's root: symlinks and ".." are
+ * resolved as in the container and never lead out of its root (RESOLVE_IN_ROOT).
+ */
+static int open_in_root(const struct path_root *root, const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = root->fd == AT_FDCWD ? open(path, O_PATH | O_CLOEXEC)
+				      : (int)syscall(SYS_openat2, root->fd, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
 /* Where a compile learns identities; set for the length of compile_policy_set(). */
 struct compile_ctx {
 	struct compiled_set *c;
 	const struct file_identity_source *ids;
 	struct diag_list *diags;
+	const struct compile_container *containers;
+	size_t n_containers;
 	/* The last overlay checked (file_identity_check_overlay): its device and the answer. */
 	uint32_t overlay_dev;
 	const char *overlay_inexact;
 };
 
-static int identify(struct compile_ctx *x, const char *path, struct stat *st,
-		    struct file_identity *id)
+static int identify(struct compile_ctx *x, const struct path_root *root, const char *path,
+		    struct stat *st, struct file_identity *id)
 {
-	int r = x->ids->identify(x->ids->userdata, AT_FDCWD, path, 0, st, id);
+	_cleanup_close_ int fd = open_in_root(root, path);
+	int r;
 
+	if (fd < 0)
+		return fd;
+	r = x->ids->identify(x->ids->userdata, fd, "", AT_EMPTY_PATH, st, id);
 	if (r < 0 || id->fs_magic != OVERLAYFS_SUPER_MAGIC || id->inexact)
 		return r;
-	if (x->overlay_dev != id->dev) {
-		file_identity_check_overlay(path, id);
+	/* A file tells by itself; a directory by a sample, once per overlay. */
+	if (!S_ISDIR(st->st_mode) || x->overlay_dev != id->dev) {
+		file_identity_check_overlay(fd, id);
+		if (!S_ISDIR(st->st_mode))
+			return 0;
 		x->overlay_dev = id->dev;
 		x->overlay_inexact = id->inexact;
 	}
@@ -198,20 +245,33 @@ static int identify(struct compile_ctx *x, const char *path, struct stat *st,
  * A path on a file system where its key cannot be enforced: an error, unless the rule accepts
  * that (then the path is listed as not enforced). Returns 0 when listed, -EINVAL or -ENOMEM.
  */
-static int unenforceable(struct compile_ctx *x, const struct policy *p, uint32_t policy_id,
+static int not_enforced(struct compile_ctx *x, const struct path_root *root, uint32_t policy_id,
+			const struct policy_path *pp, const char *why);
+
+static int unenforceable(struct compile_ctx *x, const struct path_root *root,
+			 const struct policy *p, uint32_t policy_id,
 			 const struct file_rule_spec *rule, const struct policy_path *pp,
 			 const char *why)
 {
+	char detail[256];
+
+	snprintf(detail, sizeof(detail), "on %s", why);
+	if (!rule->accept_unenforced) {
+		snprintf(detail, sizeof(detail),
+			 "on %s, which secagent cannot enforce (a rule that accepts this says "
+			 "onUnsupportedFilesystem: notEnforced, and is listed as not enforced)",
+			 why);
+		return path_diag(x->diags, p, pp, root, "", detail);
+	}
+	return not_enforced(x, root, policy_id, pp, detail);
+}
+
+/* Lists @pp as not enforced, with why. 0 or -ENOMEM. */
+static int not_enforced(struct compile_ctx *x, const struct path_root *root, uint32_t policy_id,
+			const struct policy_path *pp, const char *why)
+{
 	struct compiled_not_enforced *ne;
 
-	if (!rule->accept_unenforced)
-		return diag_add(x->diags, p->file, pp->loc.line, pp->loc.column,
-				"'%s': on %s, which secagent cannot enforce (a rule that accepts "
-				"this says onUnsupportedFilesystem: notEnforced, and is listed as "
-				"not enforced)",
-				pp->path, why) < 0
-			       ? -ENOMEM
-			       : -EINVAL;
 	ne = reallocarray(x->c->not_enforced, x->c->n_not_enforced + 1, sizeof(*ne));
 	if (!ne)
 		return -ENOMEM;
@@ -223,7 +283,10 @@ static int unenforceable(struct compile_ctx *x, const struct policy *p, uint32_t
 		.line = pp->loc.line,
 		.column = pp->loc.column,
 	};
-	snprintf(ne->reason, sizeof(ne->reason), "on %s", why);
+	if (root->container)
+		snprintf(ne->reason, sizeof(ne->reason), "in container %s: %s", root->container, why);
+	else
+		snprintf(ne->reason, sizeof(ne->reason), "%s", why);
 	return 0;
 }
 
@@ -232,10 +295,10 @@ static int unenforceable(struct compile_ctx *x, const struct policy *p, uint32_t
  * covered), and for a file, its name in its directory (whatever file gets that name later is
  * covered: created after the policy, or put there by rename). Returns how many, or an error.
  */
-static int compile_file_path(struct compile_ctx *x, const struct policy *p,
-			     uint32_t policy_id, const struct file_rule_spec *rule,
-			     const struct policy_path *pp, struct raw_entry base,
-			     struct raw_entry ret[2])
+static int compile_file_path(struct compile_ctx *x, const struct path_root *root,
+			     const struct policy *p, uint32_t policy_id,
+			     const struct file_rule_spec *rule, const struct policy_path *pp,
+			     struct raw_entry base, struct raw_entry ret[2])
 {
 	struct diag_list *diags = x->diags;
 	size_t len = strlen(pp->path);
@@ -250,26 +313,26 @@ static int compile_file_path(struct compile_ctx *x, const struct policy *p,
 	base.tree = tree;
 	/* Links are followed on purpose: a rule naming a link protects the file it points to,
 	 * under every name. */
-	r = identify(x, pp->path, &st, &id);
+	r = identify(x, root, pp->path, &st, &id);
 	if (r < 0)
 		stat_errno = -r;
 	if (tree) {
 		if (stat_errno == ENOENT)
-			return add_diag(diags, p, pp, "'%s': %s",
-					"a subtree rule needs the directory to exist");
+			return path_diag(diags, p, pp, root, "",
+					 "a subtree rule needs the directory to exist");
 		if (stat_errno && stat_errno != ENOTDIR)
-			return add_diag(diags, p, pp, "'%s': %s", strerror(stat_errno));
+			return path_diag(diags, p, pp, root, "", strerror(stat_errno));
 		if (stat_errno == ENOTDIR || !S_ISDIR(st.st_mode))
-			return add_diag(diags, p, pp, "'%s': %s",
-					"a trailing '/' names a directory's subtree, but this is "
-					"not a directory");
+			return path_diag(diags, p, pp, root, "",
+					 "a trailing '/' names a directory's subtree, but this is "
+					 "not a directory");
 	} else if (stat_errno && stat_errno != ENOENT)
-		return add_diag(diags, p, pp, "'%s': %s", strerror(stat_errno));
+		return path_diag(diags, p, pp, root, "", strerror(stat_errno));
 
 	if (!stat_errno) {
 		why = file_identity_unsupported(&id, buf, sizeof(buf));
 		if (why)
-			return unenforceable(x, p, policy_id, rule, pp, why);
+			return unenforceable(x, root, p, policy_id, rule, pp, why);
 		ret[n] = base;
 		ret[n].dev = id.dev;
 		ret[n++].ino = id.ino;
@@ -282,25 +345,25 @@ static int compile_file_path(struct compile_ctx *x, const struct policy *p,
 	dir = strndup(pp->path, name - pp->path > 1 ? (size_t)(name - pp->path - 1) : 1);
 	if (!dir)
 		return -ENOMEM;
-	if (identify(x, dir, &dir_st, &dir_id) < 0 || !S_ISDIR(dir_st.st_mode)) {
+	if (identify(x, root, dir, &dir_st, &dir_id) < 0 || !S_ISDIR(dir_st.st_mode)) {
 		if (n)
 			return n; /* bound by inode; the name cannot be watched */
-		return add_diag(diags, p, pp, "'%s': %s",
-				"neither the file nor its directory exists (a file that does not "
-				"exist yet is bound by its name in an existing directory)");
+		return path_diag(diags, p, pp, root, "",
+				 "neither the file nor its directory exists (a file that does not "
+				 "exist yet is bound by its name in an existing directory)");
 	}
 	if (strlen(name) >= SA_NAME_LEN) {
 		if (n)
 			return n; /* documented: long names are bound by inode only */
-		return add_diag(diags, p, pp, "'%s': %s",
-				"does not exist, and its name is too long to bind by name (at most "
-				"63 bytes)");
+		return path_diag(diags, p, pp, root, "",
+				 "does not exist, and its name is too long to bind by name (at most "
+				 "63 bytes)");
 	}
 	why = file_identity_unsupported(&dir_id, buf, sizeof(buf));
 	if (why) {
 		if (n)
 			return n; /* the file is a mount point: bound by inode */
-		return unenforceable(x, p, policy_id, rule, pp, why);
+		return unenforceable(x, root, p, policy_id, rule, pp, why);
 	}
 	ret[n] = base;
 	ret[n].dev = dir_id.dev;
@@ -310,7 +373,7 @@ static int compile_file_path(struct compile_ctx *x, const struct policy *p,
 }
 
 /* Binaries by identity: every name, link and bind mount of the file is the same binary. */
-static int add_binary(struct compile_ctx *x, const struct policy *p,
+static int add_binary(struct compile_ctx *x, const struct path_root *root, const struct policy *p,
 		      const struct policy_path *pp, uint64_t bit, bool excluded)
 {
 	struct compiled_selectors *sel = &x->c->selectors;
@@ -322,19 +385,19 @@ static int add_binary(struct compile_ctx *x, const struct policy *p,
 	char buf[160];
 	int r;
 
-	r = identify(x, pp->path, &st, &id);
+	r = identify(x, root, pp->path, &st, &id);
 	if (r < 0)
-		return add_diag(diags, p, pp, "binary '%s': %s",
-				r == -ENOENT ? "does not exist" : strerror(-r));
+		return path_diag(diags, p, pp, root, "binary ",
+				 r == -ENOENT ? "does not exist" : strerror(-r));
 	if (!S_ISREG(st.st_mode))
-		return add_diag(diags, p, pp, "binary '%s': %s", "is not a regular file");
+		return path_diag(diags, p, pp, root, "binary ", "is not a regular file");
 	why = file_identity_unsupported(&id, buf, sizeof(buf));
-	if (why)
-		return diag_add(diags, p->file, pp->loc.line, pp->loc.column,
-				"binary '%s': on %s, which secagent cannot enforce", pp->path,
-				why) < 0
-			       ? -ENOMEM
-			       : -EINVAL;
+	if (why) {
+		char detail[256];
+
+		snprintf(detail, sizeof(detail), "on %s, which secagent cannot enforce", why);
+		return path_diag(diags, p, pp, root, "binary ", detail);
+	}
 	for (size_t i = 0; i < sel->n_binaries; i++)
 		if (sel->binaries[i].dev == id.dev && sel->binaries[i].ino == id.ino)
 			b = &sel->binaries[i];
@@ -416,10 +479,21 @@ static int compile_selector(struct compile_ctx *x, const struct policy *p,
 
 	if (!ps->n_binaries)
 		t->any_binary |= bit;
-	for (size_t i = 0; i < ps->n_binaries && r != -ENOMEM; i++)
-		r = add_binary(x, p, &ps->binaries[i], bit, false);
-	for (size_t i = 0; i < ps->n_except_binaries && r != -ENOMEM; i++)
-		r = add_binary(x, p, &ps->except_binaries[i], bit, true);
+	/* A container policy's binaries are files of each bound container (its root lost: none,
+	 * so the policy's binary condition matches nothing there). */
+	for (size_t k = 0; k < (ps->containers ? x->n_containers : 1) && r != -ENOMEM; k++) {
+		struct path_root root = host_root;
+
+		if (ps->containers) {
+			if (!streq(x->containers[k].policy, p->name) || x->containers[k].root_fd < 0)
+				continue;
+			root = (struct path_root){ x->containers[k].root_fd, x->containers[k].id };
+		}
+		for (size_t i = 0; i < ps->n_binaries && r != -ENOMEM; i++)
+			r = add_binary(x, &root, p, &ps->binaries[i], bit, false);
+		for (size_t i = 0; i < ps->n_except_binaries && r != -ENOMEM; i++)
+			r = add_binary(x, &root, p, &ps->except_binaries[i], bit, true);
+	}
 	if (r == -ENOMEM)
 		return r;
 
@@ -483,10 +557,38 @@ const struct compiled_rule *compiled_set_rule(const struct compiled_set *c, uint
 	return &c->rules[c->policies[pid].first_rule + idx];
 }
 
+/* How many roots the paths of @p are resolved in: the host's, or its bound containers'. */
+static size_t roots_of(const struct compile_ctx *x, const struct policy *p)
+{
+	size_t n = 0;
+
+	if (!p->selector.containers)
+		return 1;
+	for (size_t i = 0; i < x->n_containers; i++)
+		n += streq(x->containers[i].policy, p->name);
+	return n;
+}
+
+/* The @n-th container bound to @p. */
+static const struct compile_container *nth_container(const struct compile_ctx *x,
+						     const struct policy *p, size_t n)
+{
+	for (size_t i = 0; i < x->n_containers; i++)
+		if (streq(x->containers[i].policy, p->name) && n-- == 0)
+			return &x->containers[i];
+	return NULL;
+}
+
 int compile_policy_set(struct policy_set *set, const struct file_identity_source *ids,
+		       const struct compile_container *containers, size_t n_containers,
 		       struct diag_list *diags, struct compiled_set **ret_compiled)
 {
-	struct compile_ctx x = { .ids = ids, .diags = diags };
+	struct compile_ctx x = {
+		.ids = ids,
+		.diags = diags,
+		.containers = containers,
+		.n_containers = n_containers,
+	};
 	struct compiled_set *c _cleanup_(compiled_set_freep) = NULL;
 	_cleanup_free_ struct raw_entry *raw = NULL;
 	size_t n_rules = 0, n_paths = 0, n_raw = 0, n_before = diags->n;
@@ -503,7 +605,8 @@ int compile_policy_set(struct policy_set *set, const struct file_identity_source
 	for (size_t i = 0; i < set->n_policies; i++) {
 		n_rules += policy_n_rules(set->policies[i]);
 		for (size_t j = 0; j < set->policies[i]->n_file_rules; j++)
-			n_paths += set->policies[i]->file_rules[j].n_paths;
+			n_paths += set->policies[i]->file_rules[j].n_paths *
+				   roots_of(&x, set->policies[i]);
 	}
 	if (n_paths > COMPILED_MAX_FILE_ENTRIES)
 		return diag_add(diags, set->policies[0]->file, 0, 0,
@@ -543,7 +646,9 @@ int compile_policy_set(struct policy_set *set, const struct file_identity_source
 				.line = rule->loc.line,
 				.column = rule->loc.column,
 			};
-			for (size_t k = 0; k < rule->n_paths; k++) {
+			for (size_t k = 0; k < rule->n_paths * roots_of(&x, p); k++) {
+				const struct policy_path *pp = &rule->paths[k % rule->n_paths];
+				struct path_root root = host_root;
 				const struct raw_entry base = {
 					.selector = c->policies[policy_id].selector,
 					.verdict = compile_verdict(p, rule->action, rule->has_mode,
@@ -553,7 +658,22 @@ int compile_policy_set(struct policy_set *set, const struct file_identity_source
 					.order = n_raw,
 				};
 
-				r = compile_file_path(&x, p, policy_id, rule, &rule->paths[k], base,
+				if (p->selector.containers) {
+					const struct compile_container *ctr =
+						nth_container(&x, p, k / rule->n_paths);
+
+					root = (struct path_root){ ctr->root_fd, ctr->id };
+					if (ctr->root_fd < 0) {
+						r = not_enforced(&x, &root, policy_id, pp,
+								 "not resolved: secagentd lost the "
+								 "container's root when it stopped "
+								 "(restart the container)");
+						if (r < 0)
+							return r;
+						continue;
+					}
+				}
+				r = compile_file_path(&x, &root, p, policy_id, rule, pp, base,
 						      &raw[n_raw]);
 				if (r == -ENOMEM)
 					return r;

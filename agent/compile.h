@@ -83,7 +83,7 @@ struct compiled_not_enforced {
 	uint32_t policy_id;
 	const char *path; /* owned by the policy set */
 	unsigned line, column; /* the path's */
-	char reason[160]; /* "on <file system>" */
+	char reason[384]; /* "on <file system>", "in container ID: ..." */
 };
 
 /* Network entries in one compiled set: the LPM map holds two sets. */
@@ -140,12 +140,26 @@ uint32_t compile_verdict(const struct policy *p, enum rule_action action, bool h
 int compile_network(struct compiled_set *c, struct diag_list *diags);
 
 /*
+ * A running container bound to a container policy (selector containers: true), with its root
+ * as its entrypoint sees it: image layers and volumes. The policy's file and exec paths and its
+ * binaries name files as the container sees them, and are resolved in that root for each bound
+ * container; a container policy names no host path.
+ */
+struct compile_container {
+	const char *id;
+	const char *policy;
+	int root_fd; /* a directory; -1 when lost (a daemon stop): its paths are listed as not enforced */
+};
+
+/*
  * Compiles @set, taking ownership of it (also on failure). Every path becomes the key @ids
- * gives (the daemon: its programs' identity probe). Paths that cannot be resolved, or that lie
- * on a file system where their key cannot be enforced, are diagnostics. Returns 0 with the
- * compiled set, -EINVAL when @diags got errors, or -ENOMEM.
+ * gives (the daemon: its programs' identity probe); a container policy's paths, in each of
+ * @containers bound to it. Paths that cannot be resolved, or that lie on a file system where
+ * their key cannot be enforced, are diagnostics. Returns 0 with the compiled set, -EINVAL when
+ * @diags got errors, or -ENOMEM.
  */
 int compile_policy_set(struct policy_set *set, const struct file_identity_source *ids,
+		       const struct compile_container *containers, size_t n_containers,
 		       struct diag_list *diags, struct compiled_set **ret_compiled);
 
 struct compiled_set *compiled_set_free(struct compiled_set *c);

@@ -61,6 +61,9 @@ int container_cgroup_id(const char *path, uint64_t *ret_id)
 
 static void binding_clear(struct container_binding *x)
 {
+	if (x->root_fd >= 0)
+		(void)close(x->root_fd);
+	x->root_fd = -1;
 	free(x->id);
 	free(x->policy);
 	free(x->cgroup);
@@ -102,6 +105,7 @@ static int append(struct container_bindings *b, const char *id, const char *poli
 		.policy = strdup(policy),
 		.cgroup = strdup(cgroup),
 		.cgroup_id = cgroup_id,
+		.root_fd = -1,
 	};
 	if (!x->id || !x->policy || !x->cgroup) {
 		binding_clear(x);
@@ -205,7 +209,7 @@ int container_bindings_load(const char *dir, struct container_bindings **ret)
 }
 
 int container_bindings_add(struct container_bindings *b, const char *id, const char *policy,
-			   const char *cgroup, uint64_t cgroup_id)
+			   const char *cgroup, uint64_t cgroup_id, int root_fd)
 {
 	_cleanup_free_ char *path = NULL, *tmp = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
@@ -234,7 +238,21 @@ int container_bindings_add(struct container_bindings *b, const char *id, const c
 	r = append(b, id, policy, cgroup, cgroup_id);
 	if (r < 0)
 		(void)unlink(path);
+	else
+		b->items[b->n - 1].root_fd = root_fd;
 	return r;
+}
+
+int container_bindings_set_root(struct container_bindings *b, const char *id, int root_fd)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (streq(b->items[i].id, id)) {
+			if (b->items[i].root_fd >= 0)
+				(void)close(b->items[i].root_fd);
+			b->items[i].root_fd = root_fd;
+			return 0;
+		}
+	return -ENOENT;
 }
 
 int container_bindings_remove(struct container_bindings *b, const char *id)

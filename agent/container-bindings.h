@@ -19,6 +19,10 @@ struct container_binding {
 	char *policy; /* policy name */
 	char *cgroup; /* cgroup2 path, relative to the cgroup2 mount */
 	uint64_t cgroup_id;
+	/* The container's root as its entrypoint sees it (a directory descriptor from the hook), where its
+	 * policy's paths are resolved; -1 when lost (kept across restarts in systemd's file
+	 * descriptor store, not across a stop). */
+	int root_fd;
 };
 
 struct container_bindings {
@@ -38,9 +42,13 @@ struct container_bindings *container_bindings_free(struct container_bindings *b)
 const struct container_binding *container_bindings_find(const struct container_bindings *b,
 							  const char *id);
 
-/* Records a binding, in memory and on disk. -EEXIST if @id is bound already. */
+/* Records a binding, in memory and on disk, taking @root_fd on success. -EEXIST if @id is
+ * bound already. */
 int container_bindings_add(struct container_bindings *b, const char *id, const char *policy,
-			   const char *cgroup, uint64_t cgroup_id);
+			   const char *cgroup, uint64_t cgroup_id, int root_fd);
+
+/* Gives the binding of @id its root back (taking @root_fd); -ENOENT if there is none. */
+int container_bindings_set_root(struct container_bindings *b, const char *id, int root_fd);
 
 /* Forgets the binding of @id (memory and disk); -ENOENT if there is none. */
 int container_bindings_remove(struct container_bindings *b, const char *id);

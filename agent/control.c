@@ -130,10 +130,11 @@ int control_listen(const char *path, int *ret_fd)
 
 int control_call(const char *path, const char *request, char **ret_body)
 {
-	return control_call_fd(path, request, -1, ret_body);
+	return control_call_fds(path, request, NULL, 0, ret_body);
 }
 
-int control_call_fd(const char *path, const char *request, int pass_fd, char **ret_body)
+int control_call_fds(const char *path, const char *request, const int *fds, size_t n_fds,
+		     char **ret_body)
 {
 	struct timeval tv = { .tv_sec = CONTROL_TIMEOUT_SEC };
 	_cleanup_close_ int fd = -1;
@@ -157,17 +158,19 @@ int control_call_fd(const char *path, const char *request, int pass_fd, char **r
 		struct iovec iov = { .iov_base = (void *)request, .iov_len = strlen(request) };
 		union {
 			struct cmsghdr h;
-			char buf[CMSG_SPACE(sizeof(int))];
+			char buf[CMSG_SPACE(CONTROL_MAX_FDS * sizeof(int))];
 		} cm = {};
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-		if (pass_fd >= 0) {
+		if (n_fds > CONTROL_MAX_FDS)
+			return -E2BIG;
+		if (n_fds > 0) {
 			msg.msg_control = cm.buf;
-			msg.msg_controllen = sizeof(cm.buf);
+			msg.msg_controllen = CMSG_SPACE(n_fds * sizeof(int));
 			CMSG_FIRSTHDR(&msg)->cmsg_level = SOL_SOCKET;
 			CMSG_FIRSTHDR(&msg)->cmsg_type = SCM_RIGHTS;
-			CMSG_FIRSTHDR(&msg)->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(CMSG_FIRSTHDR(&msg)), &pass_fd, sizeof(int));
+			CMSG_FIRSTHDR(&msg)->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
+			memcpy(CMSG_DATA(CMSG_FIRSTHDR(&msg)), fds, n_fds * sizeof(int));
 		}
 		if (sendmsg(fd, &msg, MSG_NOSIGNAL) < 0)
 			return -errno;

@@ -53,7 +53,13 @@ int control_listen(const char *path, int *ret_fd);
  * @ret_body either way), or a negative errno when the daemon cannot be reached. */
 int control_call(const char *path, const char *request, char **ret_body);
 
-/* The same, passing descriptor @pass_fd with the request (SCM_RIGHTS) when it is not negative:
- * container-bind carries the requester's cgroup namespace (/proc/self/ns/cgroup), so that the
- * daemon takes its cgroup path as the host's only when the namespace is the daemon's own. */
-int control_call_fd(const char *path, const char *request, int pass_fd, char **ret_body);
+/* Descriptors a request may carry (SCM_RIGHTS). container-bind carries two: the requester's
+ * cgroup namespace (/proc/self/ns/cgroup), so that the daemon takes its cgroup path as the
+ * host's only when the namespace is the daemon's own; and the container's root as its
+ * entrypoint will see it, where the policy's paths are resolved. */
+#define CONTROL_MAX_FDS 2
+enum { CONTROL_FD_CGROUP_NS, CONTROL_FD_CONTAINER_ROOT };
+
+/* The same, passing @n_fds descriptors (at most CONTROL_MAX_FDS) with the request. */
+int control_call_fds(const char *path, const char *request, const int *fds, size_t n_fds,
+		     char **ret_body);

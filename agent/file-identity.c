@@ -28,8 +28,11 @@ static int identify_by_stat(void *userdata, int dirfd, const char *path, int at_
 
 	(void)userdata;
 	/* One object for both answers: O_PATH opens nothing (a FIFO or a device stays shut). */
-	fd = openat(dirfd, path,
-		    O_PATH | O_CLOEXEC | (at_flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0));
+	if ((at_flags & AT_EMPTY_PATH) && !*path)
+		fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	else
+		fd = openat(dirfd, path,
+			    O_PATH | O_CLOEXEC | (at_flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, ret_st) < 0 || fstatfs(fd, &sfs) < 0)
@@ -65,55 +68,46 @@ static int sample_has_dev(int dirfd, dev_t dev)
 /* How far up the overlay's tree a sample is looked for. */
 #define OVERLAY_SAMPLE_DIRS 64
 
-void file_identity_check_overlay(const char *path, struct file_identity *id)
+void file_identity_check_overlay(int fd, struct file_identity *id)
 {
 	static const char why[] = "with layers on different file systems and xino off (directory "
 				  "inode numbers change when evicted, layers' numbers collide; "
 				  "mount it with xino=on)";
-	_cleanup_close_ int fd = -EBADF;
+	_cleanup_close_ int cur = -EBADF;
 	struct stat st, up;
 
 	if (id->fs_magic != OVERLAYFS_SUPER_MAGIC || id->inexact)
 		return;
-	fd = open(path, O_PATH | O_CLOEXEC);
-	if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		int dir = openat(fd, "..", O_PATH | O_CLOEXEC); /* ENOTDIR: go by the path */
-
-		closep(&fd);
-		fd = dir;
-	}
-	if (fd < 0) {
-		_cleanup_free_ char *dir = strdup(path);
-		char *slash = dir ? strrchr(dir, '/') : NULL;
-
-		if (!slash)
-			goto unknown;
-		slash[slash == dir] = '\0';
-		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fstat(fd, &st) < 0)
+		goto unknown;
+	if (!S_ISDIR(st.st_mode)) {
+		if (kernel_dev_from_stat(st.st_dev) != id->dev)
+			id->inexact = why;
+		return;
 	}
 	/* Directories always report the overlay's device: compare a non-directory's with it,
-	 * from the path's directory up to the overlay's root. */
-	for (int i = 0; fd >= 0 && i < OVERLAY_SAMPLE_DIRS; i++) {
-		_cleanup_close_ int rd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	 * from this directory up to the overlay's root. */
+	cur = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (int i = 0; cur >= 0 && i < OVERLAY_SAMPLE_DIRS; i++) {
 		int r, parent;
 
-		if (rd < 0 || fstat(rd, &st) < 0)
+		if (fstat(cur, &st) < 0)
 			break;
-		r = sample_has_dev(rd, st.st_dev);
+		r = sample_has_dev(cur, st.st_dev);
 		if (r >= 0) {
 			if (r == 0)
 				id->inexact = why;
 			return;
 		}
-		parent = openat(rd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		parent = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (parent < 0 || fstat(parent, &up) < 0 || up.st_dev != st.st_dev ||
-		    (up.st_ino == st.st_ino)) {
+		    up.st_ino == st.st_ino) {
 			if (parent >= 0)
 				close(parent);
 			break; /* the overlay's root */
 		}
-		closep(&fd);
-		fd = parent;
+		closep(&cur);
+		cur = parent;
 	}
 unknown:
 	/* An overlay without a single file on the way up: nothing to tell it by, and nothing

@@ -42,10 +42,11 @@ extern const struct file_identity_source file_identity_stat;
  * An overlayfs whose layers lie on different file systems, mounted without xino, gives its
  * directories inode numbers that change when they are evicted from memory, and files of
  * different layers can share one (Documentation/filesystems/overlayfs.rst, "Inode properties").
- * stat(2) tells: a non-directory there reports its layer's own device, not the overlay's. Sets
- * @id->inexact for such an overlay, given any path on it.
+ * stat(2) tells: a non-directory there reports its layer's own device, not the overlay's (the
+ * key's, from the probe). Sets @id->inexact for such an overlay, given the file or directory
+ * open at @fd and its identity; a directory is judged by a file found below or above it.
  */
-void file_identity_check_overlay(const char *path, struct file_identity *id);
+void file_identity_check_overlay(int fd, struct file_identity *id);
 
 /* The kernel's dev_t from a user-space st_dev: the kernel keeps major << 20 | minor. */
 uint32_t kernel_dev_from_stat(uint64_t st_dev);

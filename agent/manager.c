@@ -74,7 +74,8 @@ struct control_conn {
 	bool authorized;
 	bool answered; /* replied; now only draining what the peer still sends */
 	pid_t peer_pid; /* SO_PEERCRED, for seccomp-register */
-	int passed_fd;  /* a descriptor sent with the request (SCM_RIGHTS), or -1 */
+	/* Descriptors sent with the request (SCM_RIGHTS, CONTROL_FD_*), or -1. */
+	int passed_fds[CONTROL_MAX_FDS];
 	sd_event_source *io, *timeout;
 };
 
@@ -99,44 +100,73 @@ static void manager_notify_status(struct manager *m)
 					m->events_journal_failed));
 }
 
-/* Parse, compile and install the policy directory; on any error the active set stays. On
- * failure @ret_error gets the operator-facing text (diagnostics, one per line). */
-/* Parse and compile the policy directory. On failure every diagnostic is logged and
- * @ret_error (if given) gets them as text, one per line. */
+/* The bound containers as the compiler takes them; NULL when out of memory. */
+static struct compile_container *bound_containers(struct manager *m)
+{
+	struct compile_container *ctrs = calloc(m->bindings->n ? m->bindings->n : 1, sizeof(*ctrs));
+
+	for (size_t i = 0; ctrs && i < m->bindings->n; i++)
+		ctrs[i] = (struct compile_container){
+			.id = m->bindings->items[i].id,
+			.policy = m->bindings->items[i].policy,
+			.root_fd = m->bindings->items[i].root_fd,
+		};
+	return ctrs;
+}
+
+/* Logs every diagnostic of a set that failed with @r, and gives them as text, one per line, in
+ * @ret_error (if given). Returns @r. */
+static int report_failed_set(struct diag_list *diags, int r, char **ret_error)
+{
+	_cleanup_free_ char *text = diags->n ? diag_join(diags) : NULL;
+
+	for (size_t i = 0; i < diag_shown(diags); i++) {
+		const struct diag *d = &diags->items[i];
+
+		if (d->line)
+			log_error("%s:%u:%u: %s", d->file, d->line, d->column, d->message);
+		else
+			log_error("%s: %s", d->file, d->message);
+	}
+	if (diags->n > diag_shown(diags))
+		log_error("(%zu more errors not shown)", diags->n - diag_shown(diags));
+	diag_list_clear(diags);
+	if (ret_error)
+		*ret_error = text ? TAKE_PTR(text) : strdup(strerror(-r));
+	return r;
+}
+
+/* Compile @set (taking it) with the bound containers; on failure as report_failed_set(). */
+static int manager_compile(struct manager *m, struct policy_set *set, struct compiled_set **ret,
+			   char **ret_error)
+{
+	struct diag_list diags = {};
+	_cleanup_free_ struct compile_container *ctrs = bound_containers(m);
+	/* Before the programs are loaded (the check at start) stat(2) stands in for the probe. */
+	struct file_identity_source ids = m->enforcer ? enforcer_identity_source(m->enforcer)
+						      : file_identity_stat;
+	int r;
+
+	if (!ctrs) {
+		policy_set_free(set);
+		return report_failed_set(&diags, -ENOMEM, ret_error);
+	}
+	r = compile_policy_set(set, &ids, ctrs, m->bindings->n, &diags, ret);
+	return r < 0 ? report_failed_set(&diags, r, ret_error) : 0;
+}
+
+/* Parse and compile the policy directory, with the bound containers; on failure as
+ * report_failed_set(). */
 static int manager_build_set(struct manager *m, struct compiled_set **ret, char **ret_error)
 {
 	struct diag_list diags = {};
 	struct policy_set *set = NULL;
-	struct compiled_set *c = NULL;
 	int r;
 
-	/* Before the programs are loaded (the check at start) stat(2) stands in for the probe. */
-	struct file_identity_source ids = m->enforcer ? enforcer_identity_source(m->enforcer)
-						      : file_identity_stat;
-
 	r = policy_set_load_dir(m->cfg.policy_dir, &diags, &set);
-	if (r >= 0)
-		r = compile_policy_set(set, &ids, &diags, &c);
-	if (r < 0) {
-		_cleanup_free_ char *text = diags.n ? diag_join(&diags) : NULL;
-
-		for (size_t i = 0; i < diag_shown(&diags); i++) {
-			const struct diag *d = &diags.items[i];
-
-			if (d->line)
-				log_error("%s:%u:%u: %s", d->file, d->line, d->column, d->message);
-			else
-				log_error("%s: %s", d->file, d->message);
-		}
-		if (diags.n > diag_shown(&diags))
-			log_error("(%zu more errors not shown)", diags.n - diag_shown(&diags));
-		diag_list_clear(&diags);
-		if (ret_error)
-			*ret_error = text ? TAKE_PTR(text) : strdup(strerror(-r));
-		return r;
-	}
-	*ret = c;
-	return 0;
+	if (r < 0)
+		return report_failed_set(&diags, r, ret_error);
+	return manager_compile(m, set, ret, ret_error);
 }
 
 static void generation_names_clear(struct generation_names *g)
@@ -177,6 +207,56 @@ static const struct compiled_policy *find_policy(const struct compiled_set *c, c
 	return NULL;
 }
 
+/*
+ * A bound container's root, kept in systemd's file descriptor store (FileDescriptorStoreMax=
+ * in the unit) under the container's id: a restarted daemon resolves the policy's paths in the
+ * same root again (container_roots_restore()). Without systemd, nothing is kept.
+ */
+static void fdstore_add(const char *id, int fd)
+{
+	char msg[64 + CONTAINER_ID_MAX];
+	int r;
+
+	snprintf(msg, sizeof(msg), "FDSTORE=1\nFDNAME=%s", id);
+	r = sd_pid_notify_with_fds(0, false, msg, &fd, 1);
+	if (r <= 0)
+		log_warning("Cannot keep container %s's root in systemd's descriptor store (%s): a "
+			    "restarted daemon will list its paths as not enforced.", id,
+			    r < 0 ? strerror(-r) : "not run by systemd");
+}
+
+static void fdstore_remove(const char *id)
+{
+	(void)sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=%s", id);
+}
+
+/* Gives the bindings read from disk their roots back, from systemd's descriptor store. */
+static void container_roots_restore(struct manager *m)
+{
+	char **names = NULL;
+	int n = sd_listen_fds_with_names(true, &names);
+
+	for (int i = 0; i < n; i++) {
+		int fd = SD_LISTEN_FDS_START + i;
+
+		if (!names || !names[i] || container_bindings_set_root(m->bindings, names[i], fd) < 0) {
+			(void)close(fd);
+			if (names && names[i])
+				fdstore_remove(names[i]);
+		}
+	}
+	for (int i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+	for (size_t i = 0; i < m->bindings->n; i++)
+		if (m->bindings->items[i].root_fd < 0)
+			log_error("Container %s is bound to policy %s, but its root was lost (the "
+				  "daemon was stopped, not restarted): the policy's file and exec "
+				  "paths are NOT enforced in it (secagentctl status lists them); "
+				  "restart the container.",
+				  m->bindings->items[i].id, m->bindings->items[i].policy);
+}
+
 /* Drops the bindings of containers whose cgroup is gone: they ended without a poststop. */
 static void prune_bindings(struct manager *m)
 {
@@ -197,6 +277,7 @@ static void prune_bindings(struct manager *m)
 		}
 		log_info("Container %s has ended (cgroup %s is gone); its binding to policy %s is "
 			 "dropped.", x->id, x->cgroup, x->policy);
+		fdstore_remove(x->id);
 		(void)container_bindings_remove(m->bindings, x->id);
 	}
 }
@@ -261,6 +342,21 @@ static int manager_activate(struct manager *m, struct compiled_set *c, char **re
 	log_info("Policy generation %u active: %zu policies, %zu rules, %zu file entries from %s.",
 		 seq, c->n_policies, c->n_rules, c->n_files, m->cfg.policy_dir);
 	return 0;
+}
+
+/* Compile the active set's policies again with the bindings as they are now (a container bound
+ * or unbound), and switch to it; on any error the active set stays in force. */
+static int manager_recompile_active(struct manager *m, char **ret_error)
+{
+	struct compiled_set *c = NULL;
+	int r;
+
+	if (!m->active)
+		return -ESRCH;
+	r = manager_compile(m, policy_set_ref(m->active->source), &c, ret_error);
+	if (r < 0)
+		return r;
+	return manager_activate(m, c, ret_error);
 }
 
 /* Build the directory's set and switch to it; on any error the active set stays in force. */
@@ -564,7 +660,8 @@ static void control_conn_free(struct control_conn *c)
 	sd_event_source_disable_unref(c->io);
 	sd_event_source_disable_unref(c->timeout);
 	closep(&c->fd);
-	closep(&c->passed_fd);
+	for (size_t i = 0; i < CONTROL_MAX_FDS; i++)
+		closep(&c->passed_fds[i]);
 	free(c);
 }
 
@@ -614,11 +711,11 @@ static void control_container_bind(struct control_conn *c, const char *id, const
 				   const char *cgroup)
 {
 	struct manager *m = c->m;
-	_cleanup_free_ char *reply = NULL;
+	_cleanup_free_ char *reply = NULL, *error = NULL;
 	const struct compiled_policy *p;
 	const struct container_binding *old;
 	uint64_t cgroup_id;
-	int r;
+	int r, root_fd;
 
 	if (!container_cgroup_path_valid(cgroup)) {
 		r = asprintf(&reply, "cgroup '%s' is not a container's: the path must be absolute "
@@ -628,7 +725,7 @@ static void control_container_bind(struct control_conn *c, const char *id, const
 	}
 	/* The path is the requester's view of the cgroup tree: taken as the host's only when its
 	 * cgroup namespace (the descriptor sent with the request) is the daemon's own. */
-	r = cgroup_namespace_is_ours(c->passed_fd);
+	r = cgroup_namespace_is_ours(c->passed_fds[CONTROL_FD_CGROUP_NS]);
 	if (r <= 0) {
 		r = r == 0 ? asprintf(&reply, "the requester is in another cgroup namespace, so cgroup "
 					      "%s is not the host's; run the hook in the host's cgroup "
@@ -670,18 +767,30 @@ static void control_container_bind(struct control_conn *c, const char *id, const
 			     old->policy, old->cgroup);
 		goto fail;
 	}
-	/* On disk first: a daemon restarted from here on binds it again. */
-	r = container_bindings_add(m->bindings, id, policy, cgroup, cgroup_id);
-	if (r >= 0) {
-		r = enforcer_update_bound_cgroup(m->enforcer, cgroup_id, 1ULL << p->selector, 0);
-		if (r < 0)
-			(void)container_bindings_remove(m->bindings, id);
+	root_fd = c->passed_fds[CONTROL_FD_CONTAINER_ROOT];
+	if (root_fd < 0) {
+		r = asprintf(&reply, "the request carries no container root to resolve policy %s's "
+				     "paths in; secagent-oci-hook sends one", policy);
+		goto fail;
 	}
+	/* On disk first: a daemon restarted from here on binds it again. */
+	r = container_bindings_add(m->bindings, id, policy, cgroup, cgroup_id, root_fd);
 	if (r < 0) {
 		log_error_errno(r, "Failed to bind container %s to policy %s: %m", id, policy);
 		r = asprintf(&reply, "cannot bind container %s: %s", id, strerror(-r));
 		goto fail;
 	}
+	c->passed_fds[CONTROL_FD_CONTAINER_ROOT] = -1; /* the binding's now */
+	/* The active policies again, with this container's paths resolved in its root: all of
+	 * it or nothing, and the container does not start. */
+	r = manager_recompile_active(m, &error);
+	if (r < 0) {
+		(void)container_bindings_remove(m->bindings, id);
+		r = asprintf(&reply, "cannot resolve policy %s in container %s: %s", policy, id,
+			     error ? error : strerror(-r));
+		goto fail;
+	}
+	fdstore_add(id, container_bindings_find(m->bindings, id)->root_fd);
 	log_info("Container %s bound to policy %s (cgroup %s, id %llu).", id, policy, cgroup,
 		 (unsigned long long)cgroup_id);
 	if (asprintf(&reply, "container %s bound to policy %s (cgroup %s)\n", id, policy,
@@ -725,7 +834,12 @@ static void control_container_unbind(struct control_conn *c, const char *id)
 		}
 	}
 	log_info("Container %s unbound from policy %s.", id, x->policy);
+	fdstore_remove(id);
 	(void)container_bindings_remove(m->bindings, id);
+	/* Its resolved paths go with it. The cgroup is unbound already: entries that stay when
+	 * this fails only ever match that cgroup's processes, or none. */
+	if (p && p->containers && manager_recompile_active(m, NULL) < 0)
+		log_warning("The entries of container %s's paths stay until the next reload.", id);
 	control_reply(c, true, "unbound\n");
 }
 
@@ -844,19 +958,31 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 		struct iovec iov = { .iov_base = buf, .iov_len = CONTROL_MAX_MESSAGE };
 		union {
 			struct cmsghdr h;
-			char buf[CMSG_SPACE(sizeof(int))];
+			char buf[CMSG_SPACE(CONTROL_MAX_FDS * sizeof(int))];
 		} cm;
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
 				      .msg_controllen = sizeof(cm.buf) };
 		struct cmsghdr *h;
 
 		n = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
-		for (h = n >= 0 ? CMSG_FIRSTHDR(&msg) : NULL; h; h = CMSG_NXTHDR(&msg, h))
-			if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
-			    h->cmsg_len == CMSG_LEN(sizeof(int))) {
-				closep(&c->passed_fd);
-				memcpy(&c->passed_fd, CMSG_DATA(h), sizeof(int));
+		for (h = n >= 0 ? CMSG_FIRSTHDR(&msg) : NULL; h; h = CMSG_NXTHDR(&msg, h)) {
+			size_t k = h->cmsg_len >= CMSG_LEN(0)
+					   ? (h->cmsg_len - CMSG_LEN(0)) / sizeof(int)
+					   : 0;
+
+			if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+				continue;
+			for (size_t i = 0; i < k; i++) {
+				int passed;
+
+				memcpy(&passed, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
+				if (i < CONTROL_MAX_FDS) {
+					closep(&c->passed_fds[i]);
+					c->passed_fds[i] = passed;
+				} else
+					(void)close(passed);
 			}
+		}
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
@@ -960,7 +1086,8 @@ static int on_control_accept(sd_event_source *s, int fd, uint32_t revents, void 
 	}
 	c->m = m;
 	c->fd = cfd;
-	c->passed_fd = -1;
+	for (size_t i = 0; i < CONTROL_MAX_FDS; i++)
+		c->passed_fds[i] = -1;
 
 	/* The socket is 0600, but authorise by the peer's credentials too: fail closed. A refused
 	 * peer still gets its request read and answered, so that it sees the refusal rather than a
@@ -1035,6 +1162,7 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	r = container_bindings_load(cfg->containers_dir, &m->bindings);
 	if (r < 0)
 		goto fail;
+	container_roots_restore(m);
 
 	/* Check the policies before touching the kernel: a bad set changes nothing. */
 	r = manager_build_set(m, &initial, NULL);

@@ -98,16 +98,13 @@ static int fail(const char *id, const char *fmt, ...)
 }
 
 /*
- * The policy the bundle's config.json asks for, for runtimes whose state has no annotations:
- * 1 and a copy in @ret_policy, 0 when it asks for none, or 1 from fail() when config.json cannot
- * be read or read unambiguously (the container does not start).
+ * The bundle's config.json, read as the runtime reads it: @ret_doc, 0; or 1 from fail() when it
+ * cannot be read, or read unambiguously (the container does not start).
  */
-static int annotation_from_bundle(const char *id, const char *bundle, char **ret_policy)
+static int read_bundle_config(const char *id, const char *bundle, json_t **ret_doc)
 {
 	_cleanup_free_ char *path = NULL, *buf = NULL, *error = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
-	const char *policy = NULL, *why = NULL;
-	json_t *doc;
 	size_t len;
 	int fd, r;
 
@@ -119,27 +116,45 @@ static int annotation_from_bundle(const char *id, const char *bundle, char **ret
 		r = -errno;
 		if (fd >= 0)
 			close(fd);
-		return fail(id, "cannot read %s for its annotation " ANNOTATION " (%s); refusing to "
-				"start the container unconfined", path, strerror(-r));
+		return fail(id, "cannot read %s (%s); refusing to start the container unconfined",
+			    path, strerror(-r));
 	}
 	buf = read_all(f, CONFIG_MAX_BYTES, &len);
 	if (!buf)
-		return fail(id, "cannot read %s for its annotation " ANNOTATION " (%s); refusing to "
-				"start the container unconfined", path,
-			    errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
-	doc = oci_json_parse(buf, len, &error);
-	if (!doc)
+		return fail(id, "cannot read %s (%s); refusing to start the container unconfined",
+			    path, errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
+	*ret_doc = oci_json_parse(buf, len, &error);
+	if (!*ret_doc)
 		return fail(id, "%s is not valid JSON (%s); refusing to start the container "
 				"unconfined", path, error ? error : "out of memory");
-	r = oci_annotation_of(doc, &policy, &why);
-	if (r == 1 && !(*ret_policy = strdup(policy)))
-		r = -ENOMEM;
-	json_decref(doc);
-	if (r == -ENOMEM)
+	return 0;
+}
+
+/*
+ * The container's root as its entrypoint will see it, image layers and volumes: at createRuntime
+ * the runtime has mounted them at config.json's root.path in the container's mount namespace,
+ * before pivot_root. Opened through /proc/PID/root, so that path is the container's. A
+ * descriptor, or 1 from fail().
+ */
+static int open_container_root(const char *id, const char *bundle, json_t *config, long pid,
+			       int *ret_fd)
+{
+	const char *root = json_string_value(json_object_get(json_object_get(config, "root"),
+							     "path"));
+	_cleanup_free_ char *path = NULL;
+
+	if (!root || !*root)
+		return fail(id, "%s/config.json has no root.path; cannot resolve the policy's "
+				"paths in the container", bundle);
+	if (asprintf(&path, "/proc/%ld/root%s%s%s", pid, root[0] == '/' ? "" : bundle,
+		     root[0] == '/' ? "" : "/", root) < 0)
 		return fail(id, "out of memory");
-	if (r < 0)
-		return fail(id, "%s %s; refusing to start the container unconfined", path, why);
-	return r == 1;
+	/* Not O_PATH: the daemon keeps it in systemd's descriptor store, which refuses those. */
+	*ret_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*ret_fd < 0)
+		return fail(id, "cannot open the container's root %s (%s); refusing to start the "
+				"container unconfined", path, strerror(errno));
+	return 0;
 }
 
 /* The container's cgroup2 path from /proc/PID/cgroup ("0::/machine.slice/..."). */
@@ -172,9 +187,9 @@ int main(int argc, char **argv)
 	};
 	_cleanup_free_ char *state = NULL, *bundle_policy = NULL, *cgroup = NULL, *request = NULL,
 			   *body = NULL, *error = NULL;
-	_cleanup_(json_decrefp) json_t *root = NULL;
-	const char *stage, *id, *policy = NULL;
-	_cleanup_close_ int ns_fd = -1;
+	_cleanup_(json_decrefp) json_t *root = NULL, *config = NULL;
+	const char *stage, *id, *policy = NULL, *bundle;
+	int fds[CONTROL_MAX_FDS] = { -1, -1 };
 	bool bind;
 	size_t len;
 	int c, r;
@@ -230,35 +245,43 @@ int main(int argc, char **argv)
 		const char *why = NULL;
 		json_int_t pid;
 
+		bundle = json_string_value(json_object_get(root, "bundle"));
 		r = oci_annotation_of(root, &policy, &why);
 		if (r < 0)
 			return fail(id, "the container state %s; refusing to start the container "
 					"unconfined", why);
 		if (r == 0) { /* the state has no annotations: the bundle's config.json says */
-			const char *bundle = json_string_value(json_object_get(root, "bundle"));
-
 			if (!bundle)
 				return fail(id, "the container state has neither annotations nor a "
 						"bundle; cannot tell whether it asks for a policy");
-			r = annotation_from_bundle(id, bundle, &bundle_policy);
-			if (r == 0 && !bundle_policy)
+			if (read_bundle_config(id, bundle, &config) != 0)
+				return 1;
+			r = oci_annotation_of(config, &policy, &why);
+			if (r < 0)
+				return fail(id, "%s/config.json %s; refusing to start the container "
+						"unconfined", bundle, why);
+			if (r != 1)
 				return 0; /* asks for no policy */
-			if (!bundle_policy)
-				return r; /* failed, and said why */
-			policy = bundle_policy;
 		} else if (r == 2)
 			return 0; /* asks for no policy */
 		if (!policy_name_valid(policy))
 			return fail(id, "invalid policy name '%s' in annotation " ANNOTATION, policy);
-
 		pid = json_integer_value(json_object_get(root, "pid"));
 		if (!json_is_integer(json_object_get(root, "pid")) || pid <= 0 || pid > INT32_MAX)
 			return fail(id, "the container state has no pid; cannot find its cgroup");
+		if (!bundle)
+			return fail(id, "the container state has no bundle; cannot find the "
+					"container's root to resolve policy %s's paths in", policy);
+		if (!config && read_bundle_config(id, bundle, &config) != 0)
+			return 1;
 		cgroup = cgroup_of((long)pid);
 		if (!cgroup)
 			return fail(id, "cannot read the cgroup of pid %ld: %s", (long)pid,
 				    errno == ENOMEDIUM ? "no cgroup2 entry (secagent needs cgroup v2)"
 						       : strerror(errno));
+		if (open_container_root(id, bundle, config, (long)pid,
+					&fds[CONTROL_FD_CONTAINER_ROOT]) != 0)
+			return 1;
 		r = asprintf(&request, "container-bind %s %s %s", id, policy, cgroup);
 	}
 	if (r < 0)
@@ -267,12 +290,15 @@ int main(int argc, char **argv)
 	/* A bind carries the hook's cgroup namespace: the daemon takes the cgroup path as the
 	 * host's only when it is its own (a runtime in a cgroup namespace sees relative paths). */
 	if (bind) {
-		ns_fd = open("/proc/self/ns/cgroup", O_RDONLY | O_CLOEXEC);
-		if (ns_fd < 0)
+		fds[CONTROL_FD_CGROUP_NS] = open("/proc/self/ns/cgroup", O_RDONLY | O_CLOEXEC);
+		if (fds[CONTROL_FD_CGROUP_NS] < 0)
 			return fail(id, "cannot open /proc/self/ns/cgroup to send with the request: %s",
 				    strerror(errno));
 	}
-	r = control_call_fd(arg_control_socket, request, ns_fd, &body);
+	r = control_call_fds(arg_control_socket, request, fds, bind ? CONTROL_MAX_FDS : 0, &body);
+	for (size_t i = 0; i < CONTROL_MAX_FDS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	if (r < 0 && bind)
 		r = fail(id, "cannot bind policy %s: secagentd is not reachable at %s (%s); refusing "
 			     "to start the container unconfined", policy, arg_control_socket,

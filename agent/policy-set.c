@@ -9,10 +9,20 @@
 #include "policy-set.h"
 #include "util.h"
 
+struct policy_set *policy_set_ref(struct policy_set *s)
+{
+	s->extra_refs++;
+	return s;
+}
+
 struct policy_set *policy_set_free(struct policy_set *s)
 {
 	if (!s)
 		return NULL;
+	if (s->extra_refs) {
+		s->extra_refs--;
+		return NULL;
+	}
 	for (size_t i = 0; i < s->n_policies; i++)
 		policy_free(s->policies[i]);
 	free(s->policies);

@@ -12,6 +12,7 @@
 struct policy_set {
 	struct policy **policies;
 	size_t n_policies;
+	unsigned extra_refs; /* policy_set_ref() calls not yet matched by policy_set_free() */
 };
 
 /* Reads every regular "*.yaml" file of @dir, in name order. Problems go to @diags. Returns 0 with
@@ -23,4 +24,8 @@ int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_
 int policy_set_load_files(char *const *files, size_t n_files, unsigned flags,
 			  struct diag_list *diags, struct policy_set **ret_set);
 
+/* Another reference: a compiled set owns its source, and the daemon compiles the active source
+ * again when a container is bound or unbound. */
+struct policy_set *policy_set_ref(struct policy_set *s);
+/* Drops a reference; the last one frees. */
 struct policy_set *policy_set_free(struct policy_set *s);

@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	set->policies[set->n_policies++] = p;
 	/* The compiler owns the set from here on, whatever it returns. */
-	if (compile_policy_set(set, &file_identity_stat, &diags, &c) >= 0)
+	if (compile_policy_set(set, &file_identity_stat, NULL, 0, &diags, &c) >= 0)
 		compiled_set_free(c);
 	diag_list_clear(&diags);
 	return 0;

@@ -29,6 +29,8 @@ static void write_file(const char *path, const char *text)
 }
 
 static const struct file_identity_source *identity_source = &file_identity_stat;
+static const struct compile_container *test_containers;
+static size_t n_test_containers;
 
 /* Compiles the given policy texts as files a.yaml, b.yaml ... in a fresh directory. */
 static int compile_texts(const char *const *texts, size_t n, struct diag_list *diags,
@@ -49,7 +51,7 @@ static int compile_texts(const char *const *texts, size_t n, struct diag_list *d
 	r = policy_set_load_dir(dir, diags, &set);
 	if (r < 0)
 		return r;
-	return compile_policy_set(set, identity_source, diags, ret);
+	return compile_policy_set(set, identity_source, test_containers, n_test_containers, diags, ret);
 }
 
 static char *policy_text(const char *name, const char *mode, const char *rules)
@@ -230,10 +232,13 @@ static int identify_fake(void *userdata, int dirfd, const char *path, int at_fla
 			 struct stat *st, struct file_identity *id)
 {
 	int r = file_identity_stat.identify(userdata, dirfd, path, at_flags, st, id);
+	struct stat b, dd;
 
-	if (r == 0 && streq(path, file_b))
+	if (r < 0 || stat(file_b, &b) < 0 || stat(dir_d, &dd) < 0)
+		return r;
+	if (st->st_dev == b.st_dev && st->st_ino == b.st_ino)
 		id->fs_magic = 0x6969;
-	if (r == 0 && strncmp(path, dir_d, strlen(dir_d)) == 0) {
+	if (st->st_dev == dd.st_dev && st->st_ino == dd.st_ino) {
 		id->fs_magic = 0x9123683e;
 		id->inexact = "without the btrfs module's BTF";
 	}
@@ -584,6 +589,127 @@ TEST(container_policy_binds_no_cgroup_until_a_container_is_bound)
 	compiled_set_free(c);
 	free((void *)texts[0]);
 	free((void *)texts[1]);
+}
+
+/* An entry for @name in the directory (@dir_fd's identity), or NULL. */
+static const struct compiled_file_entry *find_name_entry(const struct compiled_set *c, int dir_fd,
+							 const char *name)
+{
+	struct stat st;
+
+	if (fstat(dir_fd, &st) < 0)
+		return NULL;
+	for (size_t i = 0; i < c->n_files; i++)
+		if (c->files[i].dev == kernel_dev_from_stat(st.st_dev) &&
+		    c->files[i].ino == st.st_ino && streq(c->files[i].name, name))
+			return &c->files[i];
+	return NULL;
+}
+
+static const struct compiled_file_entry *find_entry_at(const struct compiled_set *c, int dir_fd,
+						       const char *path)
+{
+	struct stat st;
+
+	if (fstatat(dir_fd, path, &st, 0) < 0)
+		return NULL;
+	for (size_t i = 0; i < c->n_files; i++)
+		if (c->files[i].dev == kernel_dev_from_stat(st.st_dev) &&
+		    c->files[i].ino == st.st_ino && !c->files[i].name[0])
+			return &c->files[i];
+	return NULL;
+}
+
+/*
+ * A container policy's paths are resolved in each bound container's root, as the container
+ * sees them: symlinks (absolute or with "..") never lead out of it, a missing file is bound by
+ * its name, a missing directory is an error naming the container, and a lost root is listed as
+ * not enforced. Host files of the same names are not touched.
+ */
+TEST(container_paths_resolve_in_the_container_root)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	char root[300], outside[300], path[400];
+	int root_fd, etc_fd;
+	const char *texts[1];
+	struct compile_container ctr[2] = {
+		{ "ctr-a", "web", -1 },
+		{ "ctr-lost", "web", -1 },
+	};
+
+	snprintf(root, sizeof(root), "%s/ctr-root", tmpdir);
+	snprintf(outside, sizeof(outside), "%s/outside-secret", tmpdir);
+	write_file(outside, "host");
+	ASSERT_OK(mkdir(root, 0755));
+	snprintf(path, sizeof(path), "%s/etc", root);
+	ASSERT_OK(mkdir(path, 0755));
+	snprintf(path, sizeof(path), "%s/etc/secret", root);
+	write_file(path, "container");
+	/* Out of the root by "..", by an absolute link, and by a link to a directory. */
+	snprintf(path, sizeof(path), "%s/etc/escape-dots", root);
+	ASSERT_OK(symlink("../../../../../../outside-secret", path));
+	snprintf(path, sizeof(path), "%s/etc/escape-abs", root);
+	ASSERT_OK(symlink(outside, path));
+	snprintf(path, sizeof(path), "%s/etc/shadow-link", root);
+	ASSERT_OK(symlink("/etc/secret", path));
+	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_TRUE(root_fd >= 0);
+	etc_fd = openat(root_fd, "etc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_TRUE(etc_fd >= 0);
+	ctr[0].root_fd = root_fd;
+
+	texts[0] = selector_policy(
+		"web", "    containers: true\n",
+		rules("    - paths: [/etc/secret, /etc/escape-dots, /etc/escape-abs, /etc/shadow-link, "
+		      "/etc/not-yet, /etc/]\n      action: deny\n"));
+	test_containers = ctr;
+	n_test_containers = 2;
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	/* The container's own file, also through a link inside it. */
+	ASSERT_NOT_NULL(find_entry_at(c, root_fd, "etc/secret"));
+	ASSERT_NOT_NULL(find_name_entry(c, etc_fd, "secret"));
+	ASSERT_NOT_NULL(find_name_entry(c, etc_fd, "shadow-link"));
+	ASSERT_NOT_NULL(find_entry_at(c, root_fd, "etc")); /* the subtree */
+	/* Missing in the image: bound by its name in its directory. */
+	ASSERT_NOT_NULL(find_name_entry(c, etc_fd, "not-yet"));
+	/* The links out of the root stay in it: the host's file has no entry, the name the link
+	 * leads to in the container's root is bound. */
+	ASSERT_NULL(find_entry(c, outside));
+	ASSERT_NOT_NULL(find_name_entry(c, etc_fd, "escape-dots"));
+	ASSERT_NOT_NULL(find_name_entry(c, etc_fd, "escape-abs"));
+	/* The host's files of those names are not the container's. */
+	ASSERT_NULL(find_entry(c, "/etc"));
+	/* The container whose root was lost: every path listed, none compiled. */
+	ASSERT_EQ(c->n_not_enforced, 6);
+	ASSERT_TRUE(strstr(c->not_enforced[0].reason, "in container ctr-lost: not resolved") != NULL);
+	c = compiled_set_free(c);
+	free((void *)texts[0]);
+
+	/* A missing directory: an error naming the path and the container. A long missing
+	 * name cannot be bound by name. */
+	texts[0] = selector_policy("web", "    containers: true\n",
+				   rules("    - paths: [/nope/file, /etc/%s]\n      action: deny\n",
+					 "n123456789n123456789n123456789n123456789n123456789n123456789n1234"));
+	n_test_containers = 1;
+	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
+	ASSERT_EQ(d.n, 2);
+	ASSERT_STREQ(d.items[0].message, "'/nope/file' in container ctr-a: neither the file nor its directory exists (a file that does not exist yet is bound by its name in an existing directory)");
+	ASSERT_TRUE(strstr(d.items[1].message, "in container ctr-a: does not exist, and its name is too long") != NULL);
+	diag_list_clear(&d);
+	free((void *)texts[0]);
+
+	/* No container bound: nothing to resolve, and nothing resolved on the host. */
+	texts[0] = selector_policy("web", "    containers: true\n",
+				   rules("    - paths: [/nope/file]\n      action: deny\n"));
+	n_test_containers = 0;
+	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	ASSERT_EQ(c->n_files, 0);
+	c = compiled_set_free(c);
+	free((void *)texts[0]);
+	test_containers = NULL;
+	close(etc_fd);
+	close(root_fd);
 }
 
 #define DEEP_8 "/a/b/c/d/e/f/g/h"

@@ -3,6 +3,7 @@
 # secagent-oci-hook against a stand-in daemon on a SOCK_SEQPACKET socket: the request it sends
 # for each stage, and that every failure (daemon gone, policy refused, bad state) is a non-zero
 # exit with the reason on stderr, so that the runtime does not start the container.
+import array
 import json
 import os
 import socket
@@ -27,6 +28,7 @@ class FakeDaemon:
 
     def __init__(self, path, reply):
         self.request = None
+        self.fds = []
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.sock.bind(path)
         self.sock.listen(1)
@@ -35,7 +37,13 @@ class FakeDaemon:
 
     def serve(self, reply):
         conn, _ = self.sock.accept()
-        self.request = conn.recv(65536).decode()
+        msg, anc, _, _ = conn.recvmsg(65536, socket.CMSG_SPACE(4 * array.array("i").itemsize))
+        self.request = msg.decode()
+        for level, kind, data in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds = array.array("i")
+                fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
+                self.fds += list(fds)
         conn.send(reply.encode())
         conn.close()
 
@@ -59,6 +67,8 @@ def run(stage, state, sock, reply=None):
         daemon.close()
         request = daemon.request
         os.unlink(sock)
+    global last_fds
+    last_fds = daemon.fds if daemon else []
     return p.returncode, p.stderr.decode(), request
 
 
@@ -76,10 +86,34 @@ with tempfile.TemporaryDirectory() as tmp:
     cg = own_cgroup()
     annotated = json.dumps({"ociVersion": "1.0.2", "id": "c1", "status": "creating", "pid": pid,
                             "bundle": tmp, "annotations": {"io.secagent.policy": "web-a"}})
+    rootfs = os.path.join(tmp, "rootfs")
+    os.mkdir(rootfs)
+    config = os.path.join(tmp, "config.json")
+    with open(config, "w") as f:
+        json.dump({"ociVersion": "1.0.2", "root": {"path": "rootfs"}}, f)
 
     rc, err, req = run("createRuntime", annotated, sock, "ok\ncontainer c1 bound\n")
     check("createRuntime binds the annotated policy to the container's cgroup",
           rc == 0 and req == "container-bind c1 web-a " + str(cg), f"rc={rc} req={req!r} err={err!r}")
+    sent = [os.fstat(fd) for fd in last_fds]
+    want = os.stat(rootfs)
+    check("with its cgroup namespace and its root (root.path, as /proc/PID/root sees it)",
+          len(sent) == 2 and os.stat("/proc/self/ns/cgroup").st_ino == sent[0].st_ino and
+          (sent[1].st_dev, sent[1].st_ino) == (want.st_dev, want.st_ino), f"sent={sent!r}")
+    for fd in last_fds:
+        os.close(fd)
+
+    for name, conf, message in [
+            ("without root.path", {"ociVersion": "1.0.2"}, "has no root.path"),
+            ("with a root.path that does not exist", {"root": {"path": "/nonexistent/rootfs"}},
+             "cannot open the container's root")]:
+        with open(config, "w") as f:
+            json.dump(conf, f)
+        rc, err, req = run("createRuntime", annotated, sock, "ok\n")
+        check("a config.json " + name + ": the container does not start",
+              rc == 1 and message in err and not req, f"rc={rc} err={err!r}")
+    with open(config, "w") as f:
+        json.dump({"ociVersion": "1.0.2", "root": {"path": rootfs}}, f)
 
     rc, err, req = run("prestart", annotated, sock, "ok\n")
     check("prestart is the same request", rc == 0 and req == "container-bind c1 web-a " + str(cg),
@@ -96,7 +130,6 @@ with tempfile.TemporaryDirectory() as tmp:
           rc == 1 and "not reachable" in err and "refusing to start" in err, f"rc={rc} err={err!r}")
 
     plain = json.dumps({"ociVersion": "1.0.2", "id": "c2", "pid": pid, "bundle": tmp})
-    config = os.path.join(tmp, "config.json")
     with open(config, "w") as f:
         json.dump({"ociVersion": "1.0.2", "annotations": {"other": "x"}}, f)
     rc, err, req = run("createRuntime", plain, sock)
@@ -154,7 +187,8 @@ with tempfile.TemporaryDirectory() as tmp:
           rc == 1 and "neither annotations nor a bundle" in err, f"rc={rc} err={err!r}")
 
     with open(config, "w") as f:
-        json.dump({"ociVersion": "1.0.2", "annotations": {"io.secagent.policy": "web-b"}}, f)
+        json.dump({"ociVersion": "1.0.2", "annotations": {"io.secagent.policy": "web-b"},
+                   "root": {"path": "rootfs"}}, f)
     rc, err, req = run("createRuntime", plain, sock, "ok\n")
     check("the annotation is read from the bundle's config.json when the state lacks it",
           rc == 0 and req == "container-bind c2 web-b " + str(cg), f"rc={rc} req={req!r}")

@@ -40,7 +40,7 @@ spec:
   selector:
     containers: true
   files:
-    - paths: [$T/data/$p-secret]
+    - paths: [/data/$p-secret]    # as the container sees it: the host's $T/data through a volume
       action: deny
   network:
     - {operations: [connect], addresses: [127.0.0.1], ports: [${PORT[$p]}], action: deny}
