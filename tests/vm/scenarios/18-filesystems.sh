@@ -3,9 +3,10 @@
 # btrfs (top-level subvolume, a second subvolume, a snapshot of it: inode numbers repeat across
 # them), tmpfs, and overlayfs (merged view, after copy-up and after the inodes are evicted,
 # layers on one file system and on two). Each by its name, a hard link and a bind mount, for
-# root and an unprivileged user; the neighbouring file stays open. A file system where the
-# identity does not hold is refused with file:line:column and the running set keeps enforcing;
-# a rule that accepts it is listed as not enforced by status and policy show.
+# root and an unprivileged user (and a symlink, /proc/self/fd and a rename, as on tmpfs); the
+# neighbouring file stays open. A file system where the identity does not hold is refused with
+# file:line:column and the running set keeps enforcing; a rule that accepts it is listed as not
+# enforced by status and policy show.
 set -euo pipefail
 . "${SECAGENT_VM_ROOT:-/opt/secagent-vm}/scenarios/common.bash"
 
@@ -50,6 +51,7 @@ for r in "${roots[@]}"; do
 	echo secret >"$r/secret-file"
 	echo public >"$r/public"
 	ln "$r/secret-file" "$r/hardlink"
+	ln -s secret-file "$r/symlink"
 	chmod 644 "$r/secret-file" "$r/public"
 	b="$M/bind/$(tr / - <<<"${r#"$M"/}")"
 	touch "$b"
@@ -121,9 +123,15 @@ for r in "${roots[@]}"; do
 	for u in "" 1000; do
 		expect_open "$r/secret-file" EPERM $u
 		expect_open "$r/hardlink" EPERM $u
+		expect_open "$r/symlink" EPERM $u
 		expect_open "$b" EPERM $u
 		expect_open "$r/public" ok $u
 	done
+	expect_eq "open $r/secret-file via /proc/self/fd" EPERM "$(try_open_procfd "$r/secret-file")"
+	# (Renamed by its hard link: the file itself is a bind mount's source, busy.)
+	out=$(mv "$r/hardlink" "$r/moved" 2>&1) && fail "$r/hardlink was renamed: $out"
+	[[ $out == *"Operation not permitted"* ]] || fail "rename of $r/hardlink: $out"
+	echo "ok: rename of $r/hardlink refused: $out"
 done
 
 if [[ $(uname -r) != 5.10.* ]]; then
