@@ -253,7 +253,7 @@ static int unenforceable(struct compile_ctx *x, const struct path_root *root,
 			 const struct file_rule_spec *rule, const struct policy_path *pp,
 			 const char *why)
 {
-	char detail[256];
+	char detail[512];
 
 	snprintf(detail, sizeof(detail), "on %s", why);
 	if (!rule->accept_unenforced) {
@@ -307,7 +307,7 @@ static int compile_file_path(struct compile_ctx *x, const struct path_root *root
 	struct file_identity id, dir_id;
 	const char *name = strrchr(pp->path, '/') + 1, *why;
 	_cleanup_free_ char *dir = NULL;
-	char buf[160];
+	char buf[256];
 	int n = 0, stat_errno = 0, r;
 
 	base.tree = tree;
@@ -382,7 +382,7 @@ static int add_binary(struct compile_ctx *x, const struct path_root *root, const
 	struct file_identity id;
 	struct stat st;
 	const char *why;
-	char buf[160];
+	char buf[256];
 	int r;
 
 	r = identify(x, root, pp->path, &st, &id);
@@ -393,7 +393,7 @@ static int add_binary(struct compile_ctx *x, const struct path_root *root, const
 		return path_diag(diags, p, pp, root, "binary ", "is not a regular file");
 	why = file_identity_unsupported(&id, buf, sizeof(buf));
 	if (why) {
-		char detail[256];
+		char detail[512];
 
 		snprintf(detail, sizeof(detail), "on %s, which secagent cannot enforce", why);
 		return path_diag(diags, p, pp, root, "binary ", detail);
