@@ -163,14 +163,6 @@ static int merge_entries(struct compiled_set *c, struct raw_entry *raw, size_t n
 	return 0;
 }
 
-static int add_diag(struct diag_list *diags, const struct policy *p, const struct policy_path *pp,
-		    const char *fmt, const char *detail)
-{
-	return diag_add(diags, p->file, pp->loc.line, pp->loc.column, fmt, pp->path, detail) < 0
-		       ? -ENOMEM
-		       : -EINVAL;
-}
-
 /* Where a path is resolved: the host, or a bound container's root. */
 struct path_root {
 	int fd; /* AT_FDCWD: the host */
