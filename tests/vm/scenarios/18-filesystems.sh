@@ -52,7 +52,11 @@ for r in "${roots[@]}"; do
 	echo public >"$r/public"
 	ln "$r/secret-file" "$r/hardlink"
 	ln -s secret-file "$r/symlink"
-	chmod 644 "$r/secret-file" "$r/public"
+	mkdir "$r/tree"
+	echo denied >"$r/tree/denied"
+	echo allowed >"$r/tree/allowed"
+	chmod 755 "$r/tree"
+	chmod 644 "$r/secret-file" "$r/public" "$r/tree"/*
 	b="$M/bind/$(tr / - <<<"${r#"$M"/}")"
 	touch "$b"
 	mount --bind "$r/secret-file" "$b"
@@ -99,6 +103,16 @@ spec:
     - paths: [${paths%, }]
       action: deny
 EOP
+trees=$(printf '%s/tree/, ' "${roots[@]}")
+carve=$(printf '%s/tree/allowed, ' "${roots[@]}")
+cat >>/tmp/fs-deny.yaml <<EOP
+    - paths: [${trees%, }]
+      access: [read]
+      action: deny
+    - paths: [${carve%, }]
+      access: [read]
+      action: allow
+EOP
 [[ $(uname -r) == 5.10.* ]] || cat >>/tmp/fs-deny.yaml <<EOP
     - paths: [$btrfs_rules]
       action: deny
@@ -117,7 +131,7 @@ EOP
 secagentctl policy apply /tmp/fs-deny.yaml || fail "policy apply fs-deny failed"
 secagentctl policy apply /tmp/fs-overlay.yaml || fail "policy apply fs-overlay failed"
 
-step "denied on each file system by name, hard link and bind mount, for root and uid 1000"
+step "denied on each file system by name, hard link and bind mount, for root and uid 1000; a denied subtree with an allowed file"
 for r in "${roots[@]}"; do
 	b="$M/bind/$(tr / - <<<"${r#"$M"/}")"
 	for u in "" 1000; do
@@ -126,6 +140,8 @@ for r in "${roots[@]}"; do
 		expect_open "$r/symlink" EPERM $u
 		expect_open "$b" EPERM $u
 		expect_open "$r/public" ok $u
+		expect_open "$r/tree/denied" EPERM $u
+		expect_open "$r/tree/allowed" ok $u
 	done
 	expect_eq "open $r/secret-file via /proc/self/fd" EPERM "$(try_open_procfd "$r/secret-file")"
 	# (Renamed by its hard link: the file itself is a bind mount's source, busy.)
@@ -141,6 +157,7 @@ if [[ $(uname -r) != 5.10.* ]]; then
 		expect_open "$B/twin" ok $u
 		expect_open "$B/snap/secret" ok $u
 		expect_open "$B/snap/secret-file" ok $u
+		expect_open "$B/snap/tree/denied" ok $u
 	done
 fi
 
