@@ -477,8 +477,21 @@ static int compile_selector(struct compile_ctx *x, const struct policy *p,
 		struct path_root root = host_root;
 
 		if (ps->containers) {
-			if (!streq(x->containers[k].policy, p->name) || x->containers[k].root_fd < 0)
+			if (!streq(x->containers[k].policy, p->name))
 				continue;
+			if (x->containers[k].root_fd < 0) {
+				/* The binaries condition then matches nothing in it: none of the
+				 * policy's rules hold there. Say so. */
+				root = (struct path_root){ -1, x->containers[k].id };
+				for (size_t i = 0; i < ps->n_binaries && r != -ENOMEM; i++)
+					r = not_enforced(x, &root, (uint32_t)(cp - c->policies),
+							 &ps->binaries[i],
+							 "binary not resolved: secagentd lost the "
+							 "container's root when it stopped, so none of "
+							 "the policy's rules hold there (restart the "
+							 "container)");
+				continue;
+			}
 			root = (struct path_root){ x->containers[k].root_fd, x->containers[k].id };
 		}
 		for (size_t i = 0; i < ps->n_binaries && r != -ENOMEM; i++)

@@ -246,11 +246,7 @@ static int identify_by_probe(void *userdata, int dirfd, const char *path, int at
 		.dev = p.dev,
 		.ino = p.ino,
 		.fs_magic = p.fs_magic,
-		.inexact = p.flags & SA_IDENTITY_EXACT
-				   ? NULL
-				   : "without the btrfs module's BTF (Linux 5.11 or later built with "
-				     "CONFIG_DEBUG_INFO_BTF_MODULES, and btrfs loaded before secagentd "
-				     "starts)",
+		.inexact = p.flags & SA_IDENTITY_EXACT ? NULL : file_identity_btrfs_without_btf,
 	};
 	return 0;
 }

@@ -15,6 +15,10 @@
 #define XFS_SUPER_MAGIC 0x58465342
 #endif
 
+const char file_identity_btrfs_without_btf[] =
+	"without the btrfs module's BTF (Linux 5.11 or later built with "
+	"CONFIG_DEBUG_INFO_BTF_MODULES, and btrfs loaded before secagentd starts)";
+
 uint32_t kernel_dev_from_stat(uint64_t st_dev)
 {
 	return (uint32_t)(major(st_dev) << 20 | minor(st_dev));
@@ -49,12 +53,18 @@ static int identify_by_stat(void *userdata, int dirfd, const char *path, int at_
  * -ENOENT when the directory has none. */
 static int sample_has_dev(int dirfd, dev_t dev)
 {
-	_cleanup_closedir_ DIR *d = fdopendir(dup(dirfd));
+	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
 	struct stat st;
+	int fd = dup(dirfd);
 
-	if (!d)
+	if (fd < 0)
 		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		(void)close(fd);
+		return -errno;
+	}
 	while ((de = readdir(d))) {
 		if (de->d_type == DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;

@@ -35,6 +35,9 @@ struct file_identity_source {
 	void *userdata;
 };
 
+/* Why a btrfs file's key is not exact: the probe's answer without the module's BTF. */
+extern const char file_identity_btrfs_without_btf[];
+
 /* stat(2) and statfs(2): what user space sees. */
 extern const struct file_identity_source file_identity_stat;
 
