@@ -161,12 +161,12 @@ static void describe(const struct sa_event *ev, struct fields *f, char *what, si
 												  : "to",
 				 strchr(addr, ':') ? "[" : "", addr, strchr(addr, ':') ? "]" : "", ev->port,
 				 fam, *proto ? ", " : "", proto);
-			fields_add(f, "SECAGENT_ADDRESS=%s", addr);
-			fields_add(f, "SECAGENT_PORT=%u", ev->port);
+			fields_add(f, SA_FIELD_ADDRESS "=%s", addr);
+			fields_add(f, SA_FIELD_PORT "=%u", ev->port);
 		} else
 			snprintf(what, size, "%s (%s)", kind, fam);
-		fields_add(f, "SECAGENT_FAMILY=%s", fam);
-		fields_add(f, "SECAGENT_PROTOCOL=%s", proto);
+		fields_add(f, SA_FIELD_FAMILY "=%s", fam);
+		fields_add(f, SA_FIELD_PROTOCOL "=%s", proto);
 	} else if (ev->kind == SA_EVENT_NET_CREATE) {
 		const char *fam = net_family_to_string(ev->family);
 		const char *type = "other";
@@ -180,10 +180,10 @@ static void describe(const struct sa_event *ev, struct fields *f, char *what, si
 		else
 			snprintf(what, size, "socket creation (family %u, %s, protocol %u)",
 				 ev->family, type, ev->protocol);
-		fields_add(f, "SECAGENT_FAMILY=%s", fam ?: "other");
-		fields_add(f, "SECAGENT_FAMILY_NR=%u", ev->family);
-		fields_add(f, "SECAGENT_SOCKET_TYPE=%s", type);
-		fields_add(f, "SECAGENT_PROTOCOL_NR=%u", ev->protocol);
+		fields_add(f, SA_FIELD_FAMILY "=%s", fam ?: "other");
+		fields_add(f, SA_FIELD_FAMILY_NR "=%u", ev->family);
+		fields_add(f, SA_FIELD_SOCKET_TYPE "=%s", type);
+		fields_add(f, SA_FIELD_PROTOCOL_NR "=%u", ev->protocol);
 	} else if (ev->kind >= SA_EVENT_TAMPER_BPF && ev->kind <= SA_EVENT_TAMPER_UNPIN) {
 		char path[SA_PATH_LEN + 1] = {};
 		const char *sig = sigabbrev_np((int)ev->arg);
@@ -197,28 +197,28 @@ static void describe(const struct sa_event *ev, struct fields *f, char *what, si
 		case SA_EVENT_TAMPER_BPF:
 			snprintf(what, size, "bpf %s on the agent's link %llu", cmd,
 				 (unsigned long long)ev->ino);
-			fields_add(f, "SECAGENT_BPF_COMMAND=%s", cmd);
-			fields_add(f, "SECAGENT_OBJECT_ID=%llu", (unsigned long long)ev->ino);
+			fields_add(f, SA_FIELD_BPF_COMMAND "=%s", cmd);
+			fields_add(f, SA_FIELD_OBJECT_ID "=%llu", (unsigned long long)ev->ino);
 			break;
 		case SA_EVENT_TAMPER_MAP:
 			snprintf(what, size, "access to the agent's map %llu",
 				 (unsigned long long)ev->ino);
-			fields_add(f, "SECAGENT_OBJECT_ID=%llu", (unsigned long long)ev->ino);
+			fields_add(f, SA_FIELD_OBJECT_ID "=%llu", (unsigned long long)ev->ino);
 			break;
 		case SA_EVENT_TAMPER_SIGNAL:
 			snprintf(what, size, "signal SIG%s to the agent [%llu]", sig ?: "?",
 				 (unsigned long long)ev->ino);
-			fields_add(f, "SECAGENT_SIGNAL=SIG%s", sig ?: "?");
-			fields_add(f, "SECAGENT_TARGET_PID=%llu", (unsigned long long)ev->ino);
+			fields_add(f, SA_FIELD_SIGNAL "=SIG%s", sig ?: "?");
+			fields_add(f, SA_FIELD_TARGET_PID "=%llu", (unsigned long long)ev->ino);
 			break;
 		case SA_EVENT_TAMPER_PTRACE:
 			snprintf(what, size, "ptrace attach to the agent [%llu]",
 				 (unsigned long long)ev->ino);
-			fields_add(f, "SECAGENT_TARGET_PID=%llu", (unsigned long long)ev->ino);
+			fields_add(f, SA_FIELD_TARGET_PID "=%llu", (unsigned long long)ev->ino);
 			break;
 		default:
 			snprintf(what, size, "removal of the agent's pin %s", path);
-			fields_add(f, "SECAGENT_PATH=%s", path);
+			fields_add(f, SA_FIELD_PATH "=%s", path);
 		}
 	} else if (ev->kind == SA_EVENT_KERNEL) {
 		char name[SA_PATH_LEN + 1] = {};
@@ -226,15 +226,15 @@ static void describe(const struct sa_event *ev, struct fields *f, char *what, si
 
 		memcpy(name, ev->path, SA_PATH_LEN);
 		snprintf(what, size, "kernel operation %s%s%s", op, name[0] ? " of " : "", name);
-		fields_add(f, "SECAGENT_OPERATION=%s", op);
+		fields_add(f, SA_FIELD_OPERATION "=%s", op);
 		if (name[0])
-			fields_add(f, "SECAGENT_OBJECT=%s", name);
+			fields_add(f, SA_FIELD_OBJECT "=%s", name);
 	} else if (ev->kind == SA_EVENT_CAPABILITY) {
 		const char *cap = capability_to_string(ev->arg);
 
 		snprintf(what, size, "use of %s", cap ?: "an unknown capability");
-		fields_add(f, "SECAGENT_CAPABILITY=%s", cap ?: "unknown");
-		fields_add(f, "SECAGENT_CAPABILITY_NR=%u", ev->arg);
+		fields_add(f, SA_FIELD_CAPABILITY "=%s", cap ?: "unknown");
+		fields_add(f, SA_FIELD_CAPABILITY_NR "=%u", ev->arg);
 	} else {
 		char path[SA_PATH_LEN + 1] = {}, access[96] = "";
 
@@ -249,12 +249,12 @@ static void describe(const struct sa_event *ev, struct fields *f, char *what, si
 			}
 		snprintf(what, size, "%s of %s%s", kind, path,
 			 ev->flags & SA_EVENT_PATH_TRUNCATED ? " (path truncated)" : "");
-		fields_add(f, "SECAGENT_PATH=%s", path);
-		fields_add(f, "SECAGENT_PATH_TRUNCATED=%d", !!(ev->flags & SA_EVENT_PATH_TRUNCATED));
-		fields_add(f, "SECAGENT_ACCESS=%s", access);
-		fields_add(f, "SECAGENT_PATH_RELATIVE=%d", !!(ev->flags & SA_EVENT_PATH_RELATIVE));
-		fields_add(f, "SECAGENT_DEVICE=%u:%u", ev->dev >> 20, ev->dev & 0xfffff);
-		fields_add(f, "SECAGENT_INODE=%llu", (unsigned long long)ev->ino);
+		fields_add(f, SA_FIELD_PATH "=%s", path);
+		fields_add(f, SA_FIELD_PATH_TRUNCATED "=%d", !!(ev->flags & SA_EVENT_PATH_TRUNCATED));
+		fields_add(f, SA_FIELD_ACCESS "=%s", access);
+		fields_add(f, SA_FIELD_PATH_RELATIVE "=%d", !!(ev->flags & SA_EVENT_PATH_RELATIVE));
+		fields_add(f, SA_FIELD_DEVICE "=%u:%u", ev->dev >> 20, ev->dev & 0xfffff);
+		fields_add(f, SA_FIELD_INODE "=%llu", (unsigned long long)ev->ino);
 	}
 }
 
@@ -296,22 +296,22 @@ static int send_event(const struct sa_event *ev, const struct event_origin *orig
 	fields_add(&f, "MESSAGE_ID=%s", repeated ? SECAGENT_MESSAGE_REPEATED
 				       : denied	 ? SECAGENT_MESSAGE_DENIED
 						 : SECAGENT_MESSAGE_AUDITED);
-	fields_add(&f, "SECAGENT_COUNT=%llu", (unsigned long long)(repeated ? repeated : 1));
+	fields_add(&f, SA_FIELD_COUNT "=%llu", (unsigned long long)(repeated ? repeated : 1));
 	fields_add(&f, "PRIORITY=%d", denied ? LOG_WARNING : LOG_NOTICE);
-	fields_add(&f, "SECAGENT_KIND=%s", event_kind_to_string(ev->kind));
-	fields_add(&f, "SECAGENT_ACTION=%s", verdict_to_string(ev->verdict));
-	fields_add(&f, "SECAGENT_POLICY=%s", policy);
-	fields_add(&f, "SECAGENT_RULE=%s", rule);
-	fields_add(&f, "SECAGENT_PID=%u", ev->tgid);
-	fields_add(&f, "SECAGENT_TID=%u", ev->pid);
-	fields_add(&f, "SECAGENT_UID=%u", ev->uid);
-	fields_add(&f, "SECAGENT_GID=%u", ev->gid);
-	fields_add(&f, "SECAGENT_COMM=%s", comm);
-	fields_add(&f, "SECAGENT_FAILED_CLOSED=%s",
+	fields_add(&f, SA_FIELD_KIND "=%s", event_kind_to_string(ev->kind));
+	fields_add(&f, SA_FIELD_ACTION "=%s", verdict_to_string(ev->verdict));
+	fields_add(&f, SA_FIELD_POLICY "=%s", policy);
+	fields_add(&f, SA_FIELD_RULE "=%s", rule);
+	fields_add(&f, SA_FIELD_PID "=%u", ev->tgid);
+	fields_add(&f, SA_FIELD_TID "=%u", ev->pid);
+	fields_add(&f, SA_FIELD_UID "=%u", ev->uid);
+	fields_add(&f, SA_FIELD_GID "=%u", ev->gid);
+	fields_add(&f, SA_FIELD_COMM "=%s", comm);
+	fields_add(&f, SA_FIELD_FAILED_CLOSED "=%s",
 		   ev->flags & SA_EVENT_RACE_FAIL_CLOSED    ? "policy-switching"
 		   : ev->flags & SA_EVENT_DEPTH_FAIL_CLOSED ? "depth"
 							    : "0");
-	fields_add(&f, "SECAGENT_GENERATION=%u", ev->seq);
+	fields_add(&f, SA_FIELD_GENERATION "=%u", ev->seq);
 	r = f.oom ? -ENOMEM : sd_journal_sendv(f.iov, (int)f.n);
 	fields_done(&f);
 	return r;
@@ -338,8 +338,8 @@ int journal_send_suppressed(const struct event_origin *origin, uint64_t count, u
 			       (unsigned long long)count, policy, burst, interval_usec / 1e6,
 			       "MESSAGE_ID=%s", SECAGENT_MESSAGE_SUPPRESSED,
 			       "PRIORITY=%d", LOG_WARNING,
-			       "SECAGENT_POLICY=%s", policy,
-			       "SECAGENT_COUNT=%llu", (unsigned long long)count,
+			       SA_FIELD_POLICY "=%s", policy,
+			       SA_FIELD_COUNT "=%llu", (unsigned long long)count,
 			       NULL);
 }
 
@@ -350,8 +350,8 @@ int journal_send_lost(uint64_t count, uint64_t total)
 			       (unsigned long long)count, (unsigned long long)total,
 			       "MESSAGE_ID=%s", SECAGENT_MESSAGE_LOST,
 			       "PRIORITY=%d", LOG_ERR,
-			       "SECAGENT_COUNT=%llu", (unsigned long long)count,
-			       "SECAGENT_LOST_TOTAL=%llu", (unsigned long long)total,
+			       SA_FIELD_COUNT "=%llu", (unsigned long long)count,
+			       SA_FIELD_LOST_TOTAL "=%llu", (unsigned long long)total,
 			       NULL);
 }
 
@@ -403,24 +403,24 @@ int journal_send_seccomp(const struct seccomp_record *rec, const char *policy, i
 		what, *errno_name ? " with " : "", errno_name, rec->comm, rec->pid, rec->uid, policy_text,
 		"MESSAGE_ID=%s", SECAGENT_MESSAGE_SECCOMP,
 		"PRIORITY=%d", streq(action, "audit") ? LOG_NOTICE : LOG_WARNING,
-		"SECAGENT_KIND=syscall",
-		"SECAGENT_ACTION=%s", action,
-		"SECAGENT_ATTRIBUTED=%d", policy != NULL,
+		SA_FIELD_KIND "=syscall",
+		SA_FIELD_ACTION "=%s", action,
+		SA_FIELD_ATTRIBUTED "=%d", policy != NULL,
 		/* One or the other: an unattributed record has no SECAGENT_POLICY at all. */
-		policy ? "SECAGENT_POLICY=%s" : "SECAGENT_UNATTRIBUTED_REASON=%s",
+		policy ? SA_FIELD_POLICY "=%s" : SA_FIELD_UNATTRIBUTED_REASON "=%s",
 		policy ? policy : why ? why : "unknown",
-		"SECAGENT_REGISTERED_PID=%d", policy ? via : 0,
-		"SECAGENT_SYSCALL=%s", name ? name : "",
-		"SECAGENT_SYSCALL_NR=%lld", (long long)rec->syscall,
-		"SECAGENT_ARCH=%s", arch_name(rec->arch),
-		"SECAGENT_ERRNO=%s", errno_name,
-		"SECAGENT_SECCOMP_CODE=0x%x", rec->code,
-		"SECAGENT_PID=%u", rec->pid,
-		"SECAGENT_UID=%u", rec->uid,
-		"SECAGENT_GID=%u", rec->gid,
-		"SECAGENT_COMM=%s", rec->comm,
-		"SECAGENT_EXE=%s", rec->exe,
-		"SECAGENT_COUNT=1",
+		SA_FIELD_REGISTERED_PID "=%d", policy ? via : 0,
+		SA_FIELD_SYSCALL "=%s", name ? name : "",
+		SA_FIELD_SYSCALL_NR "=%lld", (long long)rec->syscall,
+		SA_FIELD_ARCH "=%s", arch_name(rec->arch),
+		SA_FIELD_ERRNO "=%s", errno_name,
+		SA_FIELD_SECCOMP_CODE "=0x%x", rec->code,
+		SA_FIELD_PID "=%u", rec->pid,
+		SA_FIELD_UID "=%u", rec->uid,
+		SA_FIELD_GID "=%u", rec->gid,
+		SA_FIELD_COMM "=%s", rec->comm,
+		SA_FIELD_EXE "=%s", rec->exe,
+		SA_FIELD_COUNT "=1",
 		NULL);
 	free(name);
 	return r;
@@ -434,15 +434,15 @@ int journal_send_seccomp_dropped(uint64_t count, bool lost, uint32_t burst, uint
 				       (unsigned long long)count,
 				       "MESSAGE_ID=%s", SECAGENT_MESSAGE_LOST,
 				       "PRIORITY=%d", LOG_ERR,
-				       "SECAGENT_KIND=syscall",
-				       "SECAGENT_COUNT=%llu", (unsigned long long)count,
+				       SA_FIELD_KIND "=syscall",
+				       SA_FIELD_COUNT "=%llu", (unsigned long long)count,
 				       NULL);
 	return sd_journal_send("MESSAGE=%llu seccomp events not logged one by one: over the rate "
 			       "limit of %u per %.1fs",
 			       (unsigned long long)count, burst, interval_usec / 1e6,
 			       "MESSAGE_ID=%s", SECAGENT_MESSAGE_SUPPRESSED,
 			       "PRIORITY=%d", LOG_WARNING,
-			       "SECAGENT_KIND=syscall",
-			       "SECAGENT_COUNT=%llu", (unsigned long long)count,
+			       SA_FIELD_KIND "=syscall",
+			       SA_FIELD_COUNT "=%llu", (unsigned long long)count,
 			       NULL);
 }

@@ -14,7 +14,7 @@
 
 #include "cli-json.h"
 #include "cli.h"
-#include "journal-event.h"
+#include "journal-fields.h"
 #include "log.h"
 #include "util.h"
 
@@ -46,32 +46,32 @@ static void get_field(sd_journal *j, const char *field, char *buf, size_t size)
 
 static void read_event(sd_journal *j, struct event_fields *e)
 {
-	get_field(j, "SECAGENT_ACTION", e->action, sizeof(e->action));
-	get_field(j, "SECAGENT_POLICY", e->policy, sizeof(e->policy));
-	get_field(j, "SECAGENT_RULE", e->rule, sizeof(e->rule));
-	get_field(j, "SECAGENT_PID", e->pid, sizeof(e->pid));
-	get_field(j, "SECAGENT_UID", e->uid, sizeof(e->uid));
-	get_field(j, "SECAGENT_GID", e->gid, sizeof(e->gid));
-	get_field(j, "SECAGENT_COMM", e->comm, sizeof(e->comm));
-	get_field(j, "SECAGENT_PATH", e->path, sizeof(e->path));
-	get_field(j, "SECAGENT_PATH_TRUNCATED", e->truncated, sizeof(e->truncated));
-	get_field(j, "SECAGENT_FAILED_CLOSED", e->failed_closed, sizeof(e->failed_closed));
+	get_field(j, SA_FIELD_ACTION, e->action, sizeof(e->action));
+	get_field(j, SA_FIELD_POLICY, e->policy, sizeof(e->policy));
+	get_field(j, SA_FIELD_RULE, e->rule, sizeof(e->rule));
+	get_field(j, SA_FIELD_PID, e->pid, sizeof(e->pid));
+	get_field(j, SA_FIELD_UID, e->uid, sizeof(e->uid));
+	get_field(j, SA_FIELD_GID, e->gid, sizeof(e->gid));
+	get_field(j, SA_FIELD_COMM, e->comm, sizeof(e->comm));
+	get_field(j, SA_FIELD_PATH, e->path, sizeof(e->path));
+	get_field(j, SA_FIELD_PATH_TRUNCATED, e->truncated, sizeof(e->truncated));
+	get_field(j, SA_FIELD_FAILED_CLOSED, e->failed_closed, sizeof(e->failed_closed));
 	get_field(j, "MESSAGE", e->message, sizeof(e->message));
 	if (!e->path[0]) {
 		/* Events that are not about a file: what they are about in the PATH column. */
 		char addr[64], port[16], kind[32];
 
-		get_field(j, "SECAGENT_ADDRESS", addr, sizeof(addr));
-		get_field(j, "SECAGENT_PORT", port, sizeof(port));
-		get_field(j, "SECAGENT_KIND", kind, sizeof(kind));
+		get_field(j, SA_FIELD_ADDRESS, addr, sizeof(addr));
+		get_field(j, SA_FIELD_PORT, port, sizeof(port));
+		get_field(j, SA_FIELD_KIND, kind, sizeof(kind));
 		if (addr[0])
 			snprintf(e->path, sizeof(e->path), "%s %s%s%s:%s", kind,
 				 strchr(addr, ':') ? "[" : "", addr, strchr(addr, ':') ? "]" : "",
 				 port);
 		else {
-			get_field(j, "SECAGENT_CAPABILITY", addr, sizeof(addr));
+			get_field(j, SA_FIELD_CAPABILITY, addr, sizeof(addr));
 			if (!addr[0])
-				get_field(j, "SECAGENT_OPERATION", addr, sizeof(addr));
+				get_field(j, SA_FIELD_OPERATION, addr, sizeof(addr));
 			snprintf(e->path, sizeof(e->path), "%s%s%s", kind, addr[0] ? " " : "", addr);
 		}
 	}
@@ -193,7 +193,7 @@ static int add_matches(sd_journal *j, const char *policy)
 	char match[64];
 	int r;
 
-	if (policy && asprintf(&pmatch, "SECAGENT_POLICY=%s", policy) < 0)
+	if (policy && asprintf(&pmatch, SA_FIELD_POLICY "=%s", policy) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
 		snprintf(match, sizeof(match), "MESSAGE_ID=%s", ids[i]);

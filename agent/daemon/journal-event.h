@@ -6,14 +6,8 @@
 
 #include <stdbool.h>
 
+#include "journal-fields.h"
 #include "secagent.h"
-
-#define SECAGENT_MESSAGE_DENIED "f7ce9cc894ce445b8b9879dac1d856da"
-#define SECAGENT_MESSAGE_AUDITED "3b1c2f0e8d6a4b7f9e2d5c4a1b0f8e7d"
-#define SECAGENT_MESSAGE_REPEATED "9a4e6c1d2b8f4e0a8c7d5b3e1f2a4c6d"
-#define SECAGENT_MESSAGE_SUPPRESSED "c2d8e4f6a1b3457d9e0f2a4c6b8d0e1f"
-#define SECAGENT_MESSAGE_LOST "5e7a9c1b3d2f4a6e8b0c1d3f5a7e9b2c"
-#define SECAGENT_MESSAGE_SECCOMP "cc685cd258d44f63b895c568414c179a"
 
 /* What the daemon knows about the rule that decided. */
 struct event_origin {
