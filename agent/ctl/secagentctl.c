@@ -223,14 +223,6 @@ static int read_lsm_list(char **ret_list, bool *ret_bpf)
 	return 0;
 }
 
-static const char *status_value(char *const *keys, char *const *values, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (streq(keys[i], key))
-			return values[i];
-	return NULL;
-}
-
 static bool is_number(const char *s)
 {
 	unsigned long long v;
@@ -255,8 +247,7 @@ static void format_duration(unsigned long long sec, char *buf, size_t size)
 static int verb_status(const struct verb *v, int argc, char **argv)
 {
 	_cleanup_free_ char *body = NULL, *lsm = NULL;
-	char *keys[64], *values[64];
-	size_t n = 0;
+	struct control_status st;
 	bool bpf_lsm = false;
 	int r;
 
@@ -277,21 +268,9 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 	}
 
 	/* key=value lines; keys this version does not know are shown too. */
-	for (char *line = body, *next; line && *line && n < ELEMENTSOF(keys); line = next) {
-		char *eq;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		eq = strchr(line, '=');
-		if (!eq)
-			continue;
-		*eq = '\0';
-		keys[n] = line;
-		values[n++] = eq + 1;
-	}
+	control_status_parse(body, &st);
 	/* hooks_attached goes first, as a list; the daemon's keys follow. */
-	const char *hooks = status_value(keys, values, n, "hooks_attached");
+	const char *hooks = control_status_get(&st, STATUS_HOOKS_ATTACHED);
 
 	if (arg_json) {
 		printf("{\"kernel_support\":%s,\"lsm\":", bpf_lsm ? "true" : "false");
@@ -315,26 +294,26 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 			}
 			fputc(']', stdout);
 		}
-		for (size_t i = 0; i < n; i++) {
-			if (streq(keys[i], "hooks_attached"))
+		for (size_t i = 0; i < st.n; i++) {
+			if (streq(st.keys[i], status_key_names[STATUS_HOOKS_ATTACHED]))
 				continue;
 			fputc(',', stdout);
-			json_fput_key(stdout, keys[i]);
-			if (is_number(values[i]))
-				fputs(values[i], stdout);
+			json_fput_key(stdout, st.keys[i]);
+			if (is_number(st.values[i]))
+				fputs(st.values[i], stdout);
 			else
-				json_fput_string(stdout, values[i]);
+				json_fput_string(stdout, st.values[i]);
 		}
 		fputs("}\n", stdout);
 		return 0;
 	}
 
-#define V(k) (status_value(keys, values, n, (k)) ?: "?")
+#define V(k) (control_status_get(&st, (k)) ?: "?")
 	{
 		unsigned long long up;
 		char uptime[64] = "?";
 
-		if (parse_uint(V("uptime_sec"), ULLONG_MAX, &up) >= 0)
+		if (parse_uint(V(STATUS_UPTIME_SEC), ULLONG_MAX, &up) >= 0)
 			format_duration(up, uptime, sizeof(uptime));
 		printf("Kernel support: %s\n",
 		       !lsm	  ? "unknown (cannot read " LSM_FILE ")" :
@@ -350,33 +329,33 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 				*h == ',' ? fputs(", ", stdout) : putchar(*h);
 			putchar('\n');
 		}
-		if (streq(V("hooks_off"), "none") && streq(V("rules_not_enforced"), "0"))
+		if (streq(V(STATUS_HOOKS_OFF), "none") && streq(V(STATUS_RULES_NOT_ENFORCED), "0"))
 			printf("Not enforced:   nothing (every hook the rules use exists)\n");
 		else {
 			printf("Not enforced:   ");
-			if (!streq(V("hooks_off"), "none"))
-				printf("hooks %s\n%s", V("hooks_off"),
-				       streq(V("rules_not_enforced"), "0") ? "" : "                ");
-			if (!streq(V("rules_not_enforced"), "0")) {
+			if (!streq(V(STATUS_HOOKS_OFF), "none"))
+				printf("hooks %s\n%s", V(STATUS_HOOKS_OFF),
+				       streq(V(STATUS_RULES_NOT_ENFORCED), "0") ? "" : "                ");
+			if (!streq(V(STATUS_RULES_NOT_ENFORCED), "0")) {
 				printf("%s rule paths (onUnsupportedFilesystem: notEnforced):\n",
-				       V("rules_not_enforced"));
+				       V(STATUS_RULES_NOT_ENFORCED));
 				if (cli_print_not_enforced(NULL, "                  ") < 0)
 					printf("                  (the list is not available)\n");
 			}
 		}
-		printf("Policy dir:     %s\n", V("policy_dir"));
-		printf("Generation:     %s\n", V("generation"));
+		printf("Policy dir:     %s\n", V(STATUS_POLICY_DIR));
+		printf("Generation:     %s\n", V(STATUS_GENERATION));
 		printf("Policies:       %s (%s rules, %s file entries, %s network entries)\n",
-		       V("policies"), V("rules"), V("file_entries"), V("network_entries"));
+		       V(STATUS_POLICIES), V(STATUS_RULES), V(STATUS_FILE_ENTRIES), V(STATUS_NETWORK_ENTRIES));
 		printf("Events:         %s delivered, %s lost in the ring buffer, %s lost on the way "
 		       "to journald\n",
-		       V("events_delivered"), V("events_lost_ringbuf"), V("events_lost_journal"));
-		printf("Decisions:      %s denied, %s audited, %s failed closed\n", V("denied"),
-		       V("audited"), V("fail_closed"));
-		printf("Reloads:        %s ok, %s failed\n", V("reloads_ok"), V("reloads_failed"));
+		       V(STATUS_EVENTS_DELIVERED), V(STATUS_EVENTS_LOST_RINGBUF), V(STATUS_EVENTS_LOST_JOURNAL));
+		printf("Decisions:      %s denied, %s audited, %s failed closed\n", V(STATUS_DENIED),
+		       V(STATUS_AUDITED), V(STATUS_FAIL_CLOSED));
+		printf("Reloads:        %s ok, %s failed\n", V(STATUS_RELOADS_OK), V(STATUS_RELOADS_FAILED));
 		printf("Seccomp:        %s; %s processes registered, %s events (%s unattributed)\n",
-		       streq(V("seccomp_audit"), "yes") ? "events reported" : "events NOT reported",
-		       V("seccomp_registered"), V("seccomp_events"), V("seccomp_unattributed"));
+		       streq(V(STATUS_SECCOMP_AUDIT), "yes") ? "events reported" : "events NOT reported",
+		       V(STATUS_SECCOMP_REGISTERED), V(STATUS_SECCOMP_EVENTS), V(STATUS_SECCOMP_UNATTRIBUTED));
 		printf("Uptime:         %s\n", uptime);
 	}
 #undef V

@@ -197,3 +197,57 @@ int control_call_fds(const char *path, const char *request, const int *fds, size
 		return -ENOMEM;
 	return r;
 }
+
+const char *const status_key_names[_STATUS_KEY_MAX] = {
+#define X(key, name) [STATUS_##key] = name,
+	CONTROL_STATUS_KEYS(X)
+#undef X
+};
+
+char *control_status_format(char *const values[_STATUS_KEY_MAX])
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	for (size_t k = 0; k < _STATUS_KEY_MAX; k++)
+		if (!values[k])
+			return NULL; /* an asprintf() that failed */
+	f = open_memstream(&text, &size);
+	if (!f)
+		return NULL;
+	for (size_t k = 0; k < _STATUS_KEY_MAX; k++)
+		fprintf(f, "%s=%s\n", status_key_names[k], values[k]);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+void control_status_parse(char *body, struct control_status *ret)
+{
+	ret->n = 0;
+	for (char *line = body, *next; line && *line && ret->n < ELEMENTSOF(ret->keys);
+	     line = next) {
+		char *eq;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		ret->keys[ret->n] = line;
+		ret->values[ret->n++] = eq + 1;
+	}
+}
+
+const char *control_status_get(const struct control_status *s, enum status_key key)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (streq(s->keys[i], status_key_names[key]))
+			return s->values[i];
+	return NULL;
+}

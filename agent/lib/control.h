@@ -63,3 +63,58 @@ enum { CONTROL_FD_CGROUP_NS, CONTROL_FD_CONTAINER_ROOT };
 /* The same, passing @n_fds descriptors (at most CONTROL_MAX_FDS) with the request. */
 int control_call_fds(const char *path, const char *request, const int *fds, size_t n_fds,
 		     char **ret_body);
+
+/*
+ * The status reply: "key=value" lines, one per key, in this order. The daemon writes them
+ * (daemon/control-server.c), secagentctl status reads them by these names; a client shows keys it
+ * does not know too. docs/ describes each.
+ */
+#define CONTROL_STATUS_KEYS(X) \
+	X(POLICY_DIR, "policy_dir") \
+	X(GENERATION, "generation") \
+	X(POLICIES, "policies") \
+	X(RULES, "rules") \
+	X(FILE_ENTRIES, "file_entries") \
+	X(NETWORK_ENTRIES, "network_entries") \
+	X(ADOPTED, "adopted") \
+	X(EVENTS_RECEIVED, "events_received") \
+	X(EVENTS_LOGGED, "events_logged") \
+	X(EVENTS_COALESCED, "events_coalesced") \
+	X(EVENTS_SUPPRESSED, "events_suppressed") \
+	X(EVENTS_DELIVERED, "events_delivered") \
+	X(EVENTS_LOST_RINGBUF, "events_lost_ringbuf") \
+	X(EVENTS_LOST_JOURNAL, "events_lost_journal") \
+	X(DENIED, "denied") \
+	X(AUDITED, "audited") \
+	X(FAIL_CLOSED, "fail_closed") \
+	X(RELOADS_OK, "reloads_ok") \
+	X(RELOADS_FAILED, "reloads_failed") \
+	X(UPTIME_SEC, "uptime_sec") \
+	X(SECCOMP_AUDIT, "seccomp_audit") \
+	X(SECCOMP_REGISTERED, "seccomp_registered") \
+	X(SECCOMP_EVENTS, "seccomp_events") \
+	X(SECCOMP_UNATTRIBUTED, "seccomp_unattributed") \
+	X(SECCOMP_SUPPRESSED, "seccomp_suppressed") \
+	X(SECCOMP_OVERFLOWS, "seccomp_overflows") \
+	X(HOOKS_OFF, "hooks_off") \
+	X(HOOKS_ATTACHED, "hooks_attached") \
+	X(RULES_NOT_ENFORCED, "rules_not_enforced")
+
+enum status_key {
+#define X(key, name) STATUS_##key,
+	CONTROL_STATUS_KEYS(X)
+#undef X
+	_STATUS_KEY_MAX,
+};
+extern const char *const status_key_names[_STATUS_KEY_MAX];
+
+/* The reply text from @values (one per key, every one set); NULL when out of memory. */
+char *control_status_format(char *const values[_STATUS_KEY_MAX]);
+
+/* The value of @key in the reply @body (parsed in place by control_status_parse), or NULL. */
+struct control_status {
+	size_t n;
+	char *keys[64], *values[64];
+};
+void control_status_parse(char *body, struct control_status *ret);
+const char *control_status_get(const struct control_status *s, enum status_key key);
