@@ -20,6 +20,7 @@
 
 #include "doctor.h"
 #include "log.h"
+#include "secagent.skel.h"
 #include "util.h"
 
 #define LSM_FILE       "/sys/kernel/security/lsm"
@@ -28,11 +29,55 @@
 #define SECCOMP_FILE   "/proc/sys/kernel/seccomp/actions_avail"
 #define SMALL_FILE_MAX 4096
 
-/* Keep in step with the SEC("lsm/...") programs in bpf/secagent.bpf.c. */
-const struct doctor_hook doctor_hooks[] = {
-    {"file_open", true, "deny and audit opens of the files named in policies"},
-};
-const size_t doctor_n_hooks = ELEMENTSOF(doctor_hooks);
+/* The hooks the daemon attaches to, read from its BPF object: the list has one owner. */
+static struct doctor_hook hook_table[DOCTOR_MAX_HOOKS];
+const struct doctor_hook *const doctor_hooks = hook_table;
+size_t doctor_n_hooks;
+
+/* The hook every file rule needs; it stands first, for "does an LSM program work here at all". */
+#define DOCTOR_FIRST_HOOK "file_open"
+
+/* Fills the table from the skeleton's "lsm/HOOK" programs, one entry per hook, naming the
+ * programs that attach there. */
+static int load_hooks(void)
+{
+	struct secagent *skel;
+	struct bpf_program *prog;
+
+	if (doctor_n_hooks)
+		return 0;
+	skel = secagent__open();
+	if (!skel)
+		return -errno;
+	snprintf(hook_table[0].name, sizeof(hook_table[0].name), "%s", DOCTOR_FIRST_HOOK);
+	hook_table[0].required = true;
+	doctor_n_hooks = 1;
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		const char *sec = bpf_program__section_name(prog);
+		struct doctor_hook *h = NULL;
+		size_t len;
+
+		if (strncmp(sec, "lsm/", 4) != 0)
+			continue;
+		for (size_t i = 0; i < doctor_n_hooks && !h; i++)
+			if (streq(hook_table[i].name, sec + 4))
+				h = &hook_table[i];
+		if (!h) {
+			if (doctor_n_hooks == DOCTOR_MAX_HOOKS) {
+				secagent__destroy(skel);
+				return -E2BIG;
+			}
+			h = &hook_table[doctor_n_hooks++];
+			snprintf(h->name, sizeof(h->name), "%s", sec + 4);
+		}
+		len = strlen(h->purpose);
+		snprintf(h->purpose + len, sizeof(h->purpose) - len, "%s%s",
+			 len ? ", " : "program ", bpf_program__name(prog));
+	}
+	secagent__destroy(skel);
+	return 0;
+}
 
 static const char *const check_names[_DOCTOR_CHECK_MAX] = {
     [DOCTOR_CHECK_LSM_ACTIVE] = "bpf_lsm",
@@ -394,13 +439,10 @@ static int check_btf(const struct doctor_options *o, struct doctor_report *rep, 
  * the step that failed. */
 static int probe_lsm_hook(const struct btf *btf, const char *hook, const char **ret_stage)
 {
-	/* r0 = ctx[1], the previous verdict (the hook's arguments come first); return r0. For
-	 * a one-argument hook like file_open that is ctx[1]. */
-	const struct bpf_insn insns[] = {
-	    {.code = BPF_LDX | BPF_MEM | BPF_DW,
-	     .dst_reg = BPF_REG_0,
-	     .src_reg = BPF_REG_1,
-	     .off = 8},
+	/* r0 = ctx[N], the previous verdict, which follows the hook's N arguments; return r0, so
+	 * the probe never changes a decision while it is attached. */
+	struct bpf_insn insns[] = {
+	    {.code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_1},
 	    {.code = BPF_JMP | BPF_EXIT},
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_LSM_MAC);
@@ -414,9 +456,7 @@ static int probe_lsm_hook(const struct btf *btf, const char *hook, const char **
 	id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
 	if (id < 0)
 		return -ENOENT;
-	/* The probe only knows where the verdict sits for one-argument hooks. */
-	if (btf_vlen(btf__type_by_id(btf, btf__type_by_id(btf, id)->type)) != 1)
-		return -EOPNOTSUPP;
+	insns[0].off = (int16_t)(btf_vlen(btf__type_by_id(btf, btf__type_by_id(btf, id)->type)) * 8);
 	opts.attach_btf_id = id;
 
 	*ret_stage = "load";
@@ -441,7 +481,7 @@ static int check_lsm_program(const struct doctor_options *o, struct doctor_repor
 	struct doctor_check *c = &rep->checks[DOCTOR_CHECK_LSM_PROGRAM];
 	struct doctor_check *h = &rep->checks[DOCTOR_CHECK_HOOKS];
 	const char *stage = "load";
-	char list[512] = "";
+	char list[DOCTOR_MAX_HOOKS * 80] = "";
 	size_t n_failed = 0;
 	bool required_failed = false;
 	int r, first = 0;
@@ -606,6 +646,9 @@ int doctor_run(const struct doctor_options *o, struct doctor_report *ret)
 	int r;
 
 	(void)uname(&rep.uts);
+	r = load_hooks();
+	if (r < 0)
+		return r;
 	rep.hooks = calloc(doctor_n_hooks, sizeof(*rep.hooks));
 	if (!rep.hooks)
 		return -ENOMEM;

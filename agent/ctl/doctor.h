@@ -59,16 +59,18 @@ struct doctor_check {
 	char *fix;     /* what to do about it, NULL if nothing */
 };
 
-/* The LSM hooks the daemon attaches programs to. A missing optional hook means partial
- * enforcement; a missing required one means none. */
+/* The LSM hooks the daemon attaches programs to, as its BPF object has them (filled by
+ * doctor_run()). A missing optional hook means partial enforcement; a missing required one
+ * means none. */
+#define DOCTOR_MAX_HOOKS 64
 struct doctor_hook {
-	const char *name;
+	char name[64];
 	bool required;
-	const char *purpose;
+	char purpose[256]; /* "program sa_..., sa_..." */
 };
 
-extern const struct doctor_hook doctor_hooks[];
-extern const size_t doctor_n_hooks;
+extern const struct doctor_hook *const doctor_hooks;
+extern size_t doctor_n_hooks;
 
 struct doctor_hook_result {
 	enum doctor_status status;

@@ -14,8 +14,7 @@ struct group {
 };
 
 struct policy_window {
-	uint64_t started_usec;
-	uint32_t emitted;
+	struct rate_window rate;
 	uint64_t suppressed;
 	struct sa_event sample; /* the first suppressed event, to name the policy */
 };
@@ -85,8 +84,7 @@ static void window_close(struct event_limiter *l, struct policy_window *w, uint6
 {
 	if (w->suppressed > 0)
 		l->ops.suppressed(l->userdata, &w->sample, w->suppressed);
-	w->started_usec = now_usec;
-	w->emitted = 0;
+	rate_window_start(&w->rate, now_usec);
 	w->suppressed = 0;
 }
 
@@ -107,15 +105,14 @@ enum event_decision event_limiter_check(struct event_limiter *l, const struct sa
 	}
 
 	if (l->cfg.burst > 0) {
-		if (now_usec - w->started_usec >= l->cfg.interval_usec)
+		if (rate_window_ended(&w->rate, l->cfg.interval_usec, now_usec))
 			window_close(l, w, now_usec);
-		if (w->emitted >= l->cfg.burst) {
+		if (!rate_window_admit(&w->rate, l->cfg.burst)) {
 			if (w->suppressed++ == 0)
 				w->sample = *ev;
 			l->stats.suppressed++;
 			return EVENT_SUPPRESSED;
 		}
-		w->emitted++;
 	}
 
 	/* A new group takes the slot; whatever it held is reported first. */
@@ -140,7 +137,8 @@ void event_limiter_flush(struct event_limiter *l, uint64_t now_usec, bool all)
 	for (size_t i = 0; i < EVENT_LIMITER_POLICIES; i++) {
 		struct policy_window *w = &l->policies[i];
 
-		if (w->suppressed > 0 && (all || now_usec - w->started_usec >= l->cfg.interval_usec))
+		if (w->suppressed > 0 &&
+		    (all || rate_window_ended(&w->rate, l->cfg.interval_usec, now_usec)))
 			window_close(l, w, now_usec);
 	}
 }

@@ -45,6 +45,37 @@ struct event_limiter_stats {
 
 struct event_limiter;
 
+/*
+ * A rate window: at most @burst events per @interval_usec. The limiter keeps one per policy; the
+ * seccomp reader one for all its records.
+ */
+struct rate_window {
+	uint64_t started_usec;
+	uint32_t admitted;
+};
+
+/* Whether @w's interval has ended by @now_usec. */
+static inline bool rate_window_ended(const struct rate_window *w, uint64_t interval_usec,
+				     uint64_t now_usec)
+{
+	return now_usec - w->started_usec >= interval_usec;
+}
+
+static inline void rate_window_start(struct rate_window *w, uint64_t now_usec)
+{
+	w->started_usec = now_usec;
+	w->admitted = 0;
+}
+
+/* Admits one more event unless @w has had @burst already. */
+static inline bool rate_window_admit(struct rate_window *w, uint32_t burst)
+{
+	if (w->admitted >= burst)
+		return false;
+	w->admitted++;
+	return true;
+}
+
 int event_limiter_new(const struct event_limiter_config *cfg, const struct event_limiter_ops *ops,
 		      void *userdata, struct event_limiter **ret);
 struct event_limiter *event_limiter_free(struct event_limiter *l);

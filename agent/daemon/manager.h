@@ -73,7 +73,7 @@ struct manager {
 	int audit_error;
 	struct seccomp_registry *registry;
 	uint64_t seccomp_events, seccomp_unattributed, seccomp_suppressed, seccomp_overflows;
-	uint64_t seccomp_window_start, seccomp_window_count; /* rate limit, as the LSM events' */
+	struct rate_window seccomp_window; /* rate limit, as the LSM events' */
 	uint64_t seccomp_suppressed_reported, seccomp_overflows_reported;
 };
 

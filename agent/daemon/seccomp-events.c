@@ -79,11 +79,9 @@ static int on_audit_readable(sd_event_source *s, int fd, uint32_t revents, void 
 
 		m->seccomp_events++;
 		now = now_usec(CLOCK_MONOTONIC);
-		if (now - m->seccomp_window_start >= m->cfg.limiter.interval_usec) {
-			m->seccomp_window_start = now;
-			m->seccomp_window_count = 0;
-		}
-		if (m->cfg.limiter.burst && m->seccomp_window_count++ >= m->cfg.limiter.burst) {
+		if (rate_window_ended(&m->seccomp_window, m->cfg.limiter.interval_usec, now))
+			rate_window_start(&m->seccomp_window, now);
+		if (m->cfg.limiter.burst && !rate_window_admit(&m->seccomp_window, m->cfg.limiter.burst)) {
 			m->seccomp_suppressed++;
 			continue;
 		}
