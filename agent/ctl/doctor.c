@@ -20,10 +20,10 @@
 
 #include "doctor.h"
 #include "log.h"
+#include "lsm.h"
 #include "secagent.skel.h"
 #include "util.h"
 
-#define LSM_FILE       "/sys/kernel/security/lsm"
 #define BTF_FILE       "/sys/kernel/btf/vmlinux"
 #define CGROUP_FILE    "/sys/fs/cgroup/cgroup.controllers"
 #define SECCOMP_FILE   "/proc/sys/kernel/seccomp/actions_avail"
@@ -200,21 +200,6 @@ static bool file_exists(const struct doctor_options *o, const char *path)
 	return root_path(o, path, &p) == 0 && access(p, F_OK) == 0;
 }
 
-static bool list_contains(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *s = list; s && *s;) {
-		size_t len = strcspn(s, ", \t\n");
-
-		if (len == n && strncmp(s, word, n) == 0)
-			return true;
-		s += len;
-		s += strspn(s, ", \t\n");
-	}
-	return false;
-}
-
 int doctor_lsm_suggest(const char *active, char **ret)
 {
 	_cleanup_free_ char *out = NULL;
@@ -222,7 +207,7 @@ int doctor_lsm_suggest(const char *active, char **ret)
 
 	if (!active)
 		return -EINVAL;
-	if (list_contains(active, "bpf")) {
+	if (lsm_list_contains(active, "bpf")) {
 		*ret = NULL;
 		return 0;
 	}
@@ -340,10 +325,10 @@ static int check_lsm_active(const struct doctor_options *o, struct doctor_report
 	if (r == -ENOMEM)
 		return r;
 
-	r = read_small_file(o, LSM_FILE, &rep->lsm_active);
+	r = lsm_read_active(o ? o->root : NULL, &rep->lsm_active);
 	if (r == -ENOMEM)
 		return r;
-	if (r >= 0 && list_contains(rep->lsm_active, "bpf"))
+	if (r >= 0 && lsm_list_contains(rep->lsm_active, "bpf"))
 		return set_check(c, DOCTOR_OK, 0, NULL, "bpf is an active LSM (%s)",
 				 rep->lsm_active);
 
@@ -388,7 +373,7 @@ static int check_lsm_active(const struct doctor_options *o, struct doctor_report
 				 fix
 				     ?: "Mount securityfs: mount -t securityfs "
 					"securityfs /sys/kernel/security",
-				 "cannot read %s (%s): the active LSMs are unknown", LSM_FILE,
+				 "cannot read %s (%s): the active LSMs are unknown", LSM_LIST_FILE,
 				 r == -ENOENT ? "securityfs is not mounted here" : strerror(-r));
 	}
 	if (rep->lsm_suggested) {
@@ -521,7 +506,7 @@ static int check_lsm_program(const struct doctor_options *o, struct doctor_repor
 
 			n_failed++;
 			required_failed = required_failed || doctor_hooks[i].required;
-			snprintf(list + len, sizeof(list) - len, "%s%s (%s)", len ? ", " : "",
+			snprintf(list + len, sizeof(list) - len, "%s%.63s (%s)", len ? ", " : "",
 				 doctor_hooks[i].name, strerrorname_np(-r) ?: "error");
 		}
 	}
@@ -529,7 +514,7 @@ static int check_lsm_program(const struct doctor_options *o, struct doctor_repor
 		for (size_t i = 0; i < doctor_n_hooks; i++) {
 			size_t len = strlen(list);
 
-			snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "",
+			snprintf(list + len, sizeof(list) - len, "%s%.63s", len ? ", " : "",
 				 doctor_hooks[i].name);
 		}
 		r = set_check(h, DOCTOR_OK, 0, NULL, "every hook the daemon uses attaches: %s",

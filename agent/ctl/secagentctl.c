@@ -20,10 +20,9 @@
 #include "config.h"
 #include "control.h"
 #include "log.h"
+#include "lsm.h"
 #include "secagent.h"
 #include "util.h"
-
-#define LSM_FILE "/sys/kernel/security/lsm"
 
 const char *arg_policy_dir = SECAGENT_POLICY_DIR;
 const char *arg_control_socket = SECAGENT_CONTROL_SOCKET;
@@ -195,34 +194,6 @@ static int verb_reload(const struct verb *v, int argc, char **argv)
 
 /* --- status --- */
 
-/* Whether "bpf" is one of the active LSMs; NULL list when the file cannot be read. */
-static int read_lsm_list(char **ret_list, bool *ret_bpf)
-{
-	_cleanup_fclose_ FILE *f = fopen(LSM_FILE, "re");
-	_cleanup_free_ char *line = NULL;
-	size_t size = 0;
-	ssize_t n;
-
-	if (!f)
-		return -errno;
-	n = getline(&line, &size, f);
-	if (n < 0)
-		return feof(f) ? -ENODATA : -errno;
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ','))
-		line[--n] = '\0';
-	*ret_bpf = false;
-	for (char *s = line; s && *s;) {
-		char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s);
-
-		if (len == 3 && strncmp(s, "bpf", 3) == 0)
-			*ret_bpf = true;
-		s = comma ? comma + 1 : NULL;
-	}
-	*ret_list = TAKE_PTR(line);
-	return 0;
-}
-
 static bool is_number(const char *s)
 {
 	unsigned long long v;
@@ -255,9 +226,10 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 	if (r >= 0)
 		return r;
 
-	r = read_lsm_list(&lsm, &bpf_lsm);
+	r = lsm_read_active(NULL, &lsm);
 	if (r < 0)
-		log_warning_errno(r, "Cannot read %s: %m", LSM_FILE);
+		log_warning_errno(r, "Cannot read %s: %m", LSM_LIST_FILE);
+	bpf_lsm = lsm && lsm_list_contains(lsm, "bpf");
 
 	if (cli_control("status", &body) < 0) {
 		if (!lsm || !bpf_lsm)
@@ -316,7 +288,7 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 		if (parse_uint(V(STATUS_UPTIME_SEC), ULLONG_MAX, &up) >= 0)
 			format_duration(up, uptime, sizeof(uptime));
 		printf("Kernel support: %s\n",
-		       !lsm	  ? "unknown (cannot read " LSM_FILE ")" :
+		       !lsm	  ? "unknown (cannot read " LSM_LIST_FILE ")" :
 		       bpf_lsm ? "yes (bpf is an active LSM)" :
 				 "NO: bpf is not an active LSM");
 		printf("Hooks attached: ");

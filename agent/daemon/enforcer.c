@@ -16,6 +16,7 @@
 #include "compile.h"
 #include "enforcer.h"
 #include "log.h"
+#include "lsm.h"
 #include "secagent.skel.h"
 #include "net-maps.h"
 #include "selector-maps.h"
@@ -66,22 +67,17 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 /* BPF LSM programs attach only when "bpf" is among the active LSMs (lsm= on the command line). */
 static int check_bpf_lsm_active(void)
 {
-	_cleanup_fclose_ FILE *f = fopen("/sys/kernel/security/lsm", "re");
-	char buf[512] = {};
-	char *tok, *save = NULL;
+	_cleanup_free_ char *list = NULL;
+	int r = lsm_read_active(NULL, &list);
 
-	if (!f)
-		return log_error_errno(-errno,
-				       "Cannot read /sys/kernel/security/lsm (is securityfs mounted?): %m");
-	if (!fgets(buf, sizeof(buf), f))
-		return log_error_errno(-EIO, "Cannot read the list of active LSMs");
-	for (tok = strtok_r(buf, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save))
-		if (streq(tok, "bpf"))
-			return 0;
+	if (r < 0)
+		return log_error_errno(r, "Cannot read " LSM_LIST_FILE " (is securityfs mounted?): %m");
+	if (lsm_list_contains(list, "bpf"))
+		return 0;
 	return log_error_errno(-EOPNOTSUPP,
 			       "The BPF LSM is not active (active: %s). Add 'lsm=...,bpf' to the kernel "
 			       "command line (keeping the LSMs already listed) and reboot.",
-			       buf);
+			       list);
 }
 
 struct enforcer *enforcer_free(struct enforcer *e)
@@ -414,7 +410,6 @@ int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret)
 		r = log_error_errno(-errno, "Failed to open the BPF object: %m");
 		goto fail;
 	}
-	e->skel->rodata->sa_max_file_rules = cfg->max_file_rules;
 	r = bpf_map__set_max_entries(e->skel->maps.sa_file_rules, SA_SLOTS * cfg->max_file_rules);
 	if (r == 0)
 		r = bpf_map__set_max_entries(e->skel->maps.sa_name_rules,
@@ -793,11 +788,6 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 int enforcer_events_map_fd(const struct enforcer *e)
 {
 	return bpf_map__fd(e->skel->maps.sa_events);
-}
-
-uint32_t enforcer_seq(const struct enforcer *e)
-{
-	return e->seq;
 }
 
 int enforcer_read_counters(const struct enforcer *e, uint64_t ret_counters[SA_COUNTER__MAX])

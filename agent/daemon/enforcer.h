@@ -16,9 +16,12 @@ struct enforcer;
 
 #include <stdbool.h>
 
+/* File entries a set may hold unless --max-file-rules says otherwise. */
+#define ENFORCER_DEFAULT_FILE_RULES 65536
+
 struct enforcer_config {
 	const char *pin_dir;     /* bpffs directory where state outlives the daemon */
-	uint32_t max_file_rules; /* per set; the map holds two sets */
+	uint32_t max_file_rules; /* per set, at most COMPILED_MAX_FILE_ENTRIES; the map holds two */
 	uint32_t ringbuf_bytes;  /* power of two, multiple of the page size */
 };
 
@@ -59,4 +62,3 @@ int enforcer_update_bound_cgroup(struct enforcer *e, uint64_t cgroup_id, uint64_
 
 int enforcer_events_map_fd(const struct enforcer *e);
 int enforcer_read_counters(const struct enforcer *e, uint64_t ret_counters[SA_COUNTER__MAX]);
-uint32_t enforcer_seq(const struct enforcer *e);

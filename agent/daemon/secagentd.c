@@ -20,7 +20,8 @@ static void help(void)
 	       "     --control-socket=PATH  Listen for secagentctl on PATH (default: %s)\n"
 	       "     --pin-dir=DIR          Pin programs and maps under DIR (default: %s)\n"
 	       "     --containers-dir=DIR   Keep container bindings in DIR (default: %s)\n"
-	       "     --max-file-rules=N     File entries one policy set may hold (default: 65536)\n"
+	       "     --max-file-rules=N     File entries one policy set may hold (default: %u, at\n"
+	       "                            most %u)\n"
 	       "     --ringbuf-size=BYTES   Event ring buffer size, a power of two (default: 4194304)\n"
 	       "     --coalesce-ms=MS       Report identical events within MS once, with a count\n"
 	       "                            (default: 1000; 0 turns coalescing off)\n"
@@ -31,7 +32,7 @@ static void help(void)
 	       "enforcement. If the daemon dies any other way, the pinned programs keep enforcing\n"
 	       "the last policy set and the next daemon adopts them.\n",
 	       SECAGENT_POLICY_DIR, SECAGENT_CONTROL_SOCKET, SECAGENT_PIN_DIR,
-	       SECAGENT_CONTAINERS_DIR);
+	       SECAGENT_CONTAINERS_DIR, ENFORCER_DEFAULT_FILE_RULES, COMPILED_MAX_FILE_ENTRIES);
 }
 
 static int parse_u32(const char *s, const char *what, uint32_t min, uint32_t max, uint32_t *ret)
@@ -79,7 +80,7 @@ int main(int argc, char **argv)
 		.control_socket = SECAGENT_CONTROL_SOCKET,
 		.pin_dir = SECAGENT_PIN_DIR,
 		.containers_dir = SECAGENT_CONTAINERS_DIR,
-		.enforcer = { .max_file_rules = 65536, .ringbuf_bytes = 1 << 22 },
+		.enforcer = { .max_file_rules = ENFORCER_DEFAULT_FILE_RULES, .ringbuf_bytes = 1 << 22 },
 		.limiter = { .coalesce_usec = 1000000, .burst = 200, .interval_usec = 1000000 },
 	};
 	struct manager *m = NULL;
@@ -107,7 +108,7 @@ int main(int argc, char **argv)
 			cfg.containers_dir = optarg;
 			break;
 		case ARG_MAX_FILE_RULES:
-			if (parse_u32(optarg, "--max-file-rules", 1, 1000000,
+			if (parse_u32(optarg, "--max-file-rules", 1, COMPILED_MAX_FILE_ENTRIES,
 				      &cfg.enforcer.max_file_rules) < 0)
 				return 2;
 			break;
