@@ -131,19 +131,6 @@ static int write_file_atomic(const char *path, const char *buf, size_t len)
 
 /* --- the policy directory and the active set --- */
 
-static bool is_policy_file_name(const char *name)
-{
-	size_t len = strlen(name);
-
-	/* The daemon's rule (policy-set.c): dot files are temporary files, never policies. */
-	return name[0] != '.' && len > 5 && streq(name + len - 5, ".yaml");
-}
-
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void strv_free(char **v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++)
@@ -151,54 +138,15 @@ static void strv_free(char **v, size_t n)
 	free(v);
 }
 
-/* The policy files of the directory, in name order, as the daemon reads them. */
+/* The policy files of the directory, listed and checked as the daemon does; problems printed. */
 static int list_policy_files(const char *dir, char ***ret_files, size_t *ret_n)
 {
-	char **files = NULL;
-	size_t n = 0;
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int r = 0;
+	struct diag_list diags = {};
+	int r = policy_dir_list(dir, &diags, ret_files, ret_n);
 
-	if (!d)
-		return -errno;
-	files = calloc(POLICY_SET_MAX_FILES, sizeof(*files));
-	if (!files) {
-		closedir(d);
-		return -ENOMEM;
-	}
-	while ((errno = 0, de = readdir(d))) {
-		struct stat st;
-		char *path;
-
-		if (!is_policy_file_name(de->d_name))
-			continue;
-		if (n >= POLICY_SET_MAX_FILES) {
-			r = -E2BIG;
-			break;
-		}
-		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-			free(path);
-			continue;
-		}
-		files[n++] = path;
-	}
-	if (r == 0 && errno != 0)
-		r = -errno;
-	closedir(d);
-	if (r < 0) {
-		strv_free(files, n);
-		return r;
-	}
-	if (n > 0)
-		qsort(files, n, sizeof(*files), cmp_strp);
-	*ret_files = files;
-	*ret_n = n;
-	return 0;
+	diag_print(&diags, stderr);
+	diag_list_clear(&diags);
+	return r;
 }
 
 /* Finds the file of @dir whose metadata.name is @name. Returns 0 with its path and parsed policy,
@@ -496,9 +444,11 @@ static int list_offline(void)
 	bool failed = false;
 	int r = list_policy_files(arg_policy_dir, &files, &n);
 
-	if (r < 0)
-		return log_error_errno(r, "Cannot read the policy directory %s: %m", arg_policy_dir),
-		       1;
+	if (r < 0) {
+		if (r != -EINVAL) /* -EINVAL: what is wrong is printed already */
+			log_error_errno(r, "Cannot read the policy directory %s: %m", arg_policy_dir);
+		return 1;
+	}
 	if (arg_json)
 		fputc('[', stdout);
 	else

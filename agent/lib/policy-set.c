@@ -106,7 +106,7 @@ int policy_set_load_files(char *const *files, size_t n_files, unsigned flags,
 	return 0;
 }
 
-int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_set **ret_set)
+int policy_dir_list(const char *dir, struct diag_list *diags, char ***ret_files, size_t *ret_n)
 {
 	char **files = NULL;
 	size_t n = 0, cap = 0;
@@ -139,6 +139,11 @@ int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_
 
 		if (!is_policy_file_name(de->d_name))
 			continue;
+		if (n == POLICY_SET_MAX_FILES) {
+			r = diag_add(diags, dir, 0, 0, "too many policy files (more than %d)",
+				     POLICY_SET_MAX_FILES) < 0 ? -ENOMEM : -EINVAL;
+			break;
+		}
 		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
 			r = -ENOMEM;
 			break;
@@ -163,16 +168,29 @@ int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_
 		r = diag_add(diags, dir, 0, 0, "cannot read policy directory: %s",
 			     strerror(errno)) < 0 ? -ENOMEM : -EINVAL;
 	closedir(d);
-
-	if (r == 0) {
-		if (n > 0)
-			qsort(files, n, sizeof(*files), cmp_strp);
-		struct policy_set *s = NULL;
-
-		r = policy_set_load_files(files, n, POLICY_PARSE_TRUSTED, diags, &s);
-		if (r >= 0)
-			*ret_set = s;
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(files[i]);
+		free(files);
+		return r;
 	}
+	if (n > 0)
+		qsort(files, n, sizeof(*files), cmp_strp);
+	*ret_files = files;
+	*ret_n = n;
+	return 0;
+}
+
+int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_set **ret_set)
+{
+	char **files = NULL;
+	size_t n = 0;
+	int r;
+
+	r = policy_dir_list(dir, diags, &files, &n);
+	if (r < 0)
+		return r;
+	r = policy_set_load_files(files, n, POLICY_PARSE_TRUSTED, diags, ret_set);
 	for (size_t i = 0; i < n; i++)
 		free(files[i]);
 	free(files);

@@ -15,6 +15,11 @@ struct policy_set {
 	unsigned extra_refs; /* policy_set_ref() calls not yet matched by policy_set_free() */
 };
 
+/* The policy files of @dir ("*.yaml", at most POLICY_SET_MAX_FILES), in name order, after
+ * checking that only root may change the directory; each file is checked when it is parsed.
+ * Problems go to @diags. Returns 0, -EINVAL when @diags got errors, or -ENOMEM. */
+int policy_dir_list(const char *dir, struct diag_list *diags, char ***ret_files, size_t *ret_n);
+
 /* Reads every regular "*.yaml" file of @dir, in name order. Problems go to @diags. Returns 0 with
  * the set, -EINVAL when @diags got errors, or another negative errno. */
 int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_set **ret_set);
