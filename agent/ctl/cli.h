@@ -27,6 +27,9 @@ extern bool arg_json;
 /* Prints the --help text of @v. */
 void verb_help(const struct verb *v);
 
+/* Prints the list of the @n verbs of @v, after "secagentctl @prefix". */
+void help_verbs(const struct verb *v, size_t n, const char *prefix);
+
 /* Runs the verb of @v named by argv[0]; "--help" or no verb prints the list of @v. */
 int verb_dispatch(const struct verb *v, size_t n, const char *prefix, int argc, char **argv);
 
