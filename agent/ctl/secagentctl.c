@@ -21,6 +21,8 @@
 #include "control.h"
 #include "log.h"
 #include "lsm.h"
+#include "map-keys.h"
+#include "pins.h"
 #include "secagent.h"
 #include "util.h"
 
@@ -238,42 +240,18 @@ static uint32_t pinned_value_size(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) < 0 ? 0 : info.value_size;
 }
 
-/* Deletes every entry of the pinned map at @path: keys are collected first, as deleting while
- * walking may restart the walk. */
+/* Deletes every entry of the pinned map at @path. */
 static int empty_pinned_map(const char *path)
 {
 	_cleanup_close_ int fd = bpf_obj_get(path);
-	_cleanup_free_ uint8_t *keys = NULL;
 	struct bpf_map_info info = {};
 	uint32_t len = sizeof(info);
-	size_t n = 0, cap = 0;
-	uint8_t *prev = NULL;
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
 		return -errno;
-	for (;;) {
-		if (n == cap) {
-			uint8_t *grown = reallocarray(keys, cap ? cap * 2 : 1024, info.key_size);
-
-			if (!grown)
-				return -ENOMEM;
-			keys = grown;
-			cap = cap ? cap * 2 : 1024;
-		}
-		prev = n ? keys + (n - 1) * info.key_size : NULL;
-		if (bpf_map_get_next_key(fd, prev, keys + n * info.key_size) < 0) {
-			if (errno == ENOENT)
-				break;
-			return -errno;
-		}
-		n++;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, keys + i * info.key_size) < 0 && errno != ENOENT)
-			return -errno;
-	return 0;
+	return map_clear(fd, info.key_size);
 }
 
 /* The kernel may go on running the programs for a while after their last pin is gone (seen on
@@ -281,14 +259,14 @@ static int empty_pinned_map(const char *path)
  * returns. */
 static int empty_pinned_rules(void)
 {
-	static const char *const rule_maps[] = { "map_sa_file_rules", "map_sa_name_rules" };
+	static const char *const rule_maps[] = { PIN_MAP_FILE_RULES, PIN_MAP_NAME_RULES };
 	_cleanup_free_ char *state_path = NULL;
 	_cleanup_close_ int state_fd = -1;
 	struct sa_state st;
 	uint32_t zero = 0;
 	int r;
 
-	if (asprintf(&state_path, "%s/map_sa_state", SECAGENT_PIN_DIR) < 0)
+	if (asprintf(&state_path, "%s/" PIN_MAP_STATE, SECAGENT_PIN_DIR) < 0)
 		return -ENOMEM;
 	state_fd = bpf_obj_get(state_path);
 	/* The flags first: with no rules left, a deep walk must not fail closed either. A map of

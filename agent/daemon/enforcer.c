@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +18,8 @@
 #include "enforcer.h"
 #include "log.h"
 #include "lsm.h"
+#include "map-keys.h"
+#include "pins.h"
 #include "secagent.skel.h"
 #include "net-maps.h"
 #include "selector-maps.h"
@@ -101,7 +104,7 @@ static char *map_pin_path(const struct enforcer *e, const struct bpf_map *map)
 {
 	char *p;
 
-	return asprintf(&p, "%s/map_%s", e->pin_dir, bpf_map__name(map)) < 0 ? NULL : p;
+	return asprintf(&p, "%s/" PIN_MAP_PREFIX "%s", e->pin_dir, bpf_map__name(map)) < 0 ? NULL : p;
 }
 
 /* A pinned map is reused only if it is exactly what this build would create: a daemon never
@@ -173,35 +176,27 @@ static int scan_adopted_rules(struct enforcer *e)
 {
 	int fd = bpf_map__fd(e->skel->maps.sa_file_rules);
 	uint32_t active = e->seq % SA_SLOTS;
-	struct sa_file_key key, next, *keys = NULL, *stale = NULL;
-	size_t n = 0, n_stale = 0;
-	bool first = true;
+	struct sa_file_key *all = NULL, *keys = NULL;
+	size_t n_all = 0, n = 0, n_stale = 0;
+	int r;
 
-	for (;;) {
-		if (bpf_map_get_next_key(fd, first ? NULL : &key, &next) < 0) {
-			if (errno == ENOENT)
-				break;
-			free(keys);
-			free(stale);
-			return -errno;
-		}
-		first = false;
-		key = next;
-		struct sa_file_key **arr = key.slot == active ? &keys : &stale;
-		size_t *cnt = key.slot == active ? &n : &n_stale;
-		struct sa_file_key *grown = reallocarray(*arr, *cnt + 1, sizeof(key));
-
-		if (!grown) {
-			free(keys);
-			free(stale);
-			return -ENOMEM;
-		}
-		*arr = grown;
-		(*arr)[(*cnt)++] = key;
+	r = map_keys_collect(fd, sizeof(*all), NULL, NULL, (void **)&all, &n_all);
+	if (r < 0)
+		return r;
+	keys = calloc(n_all ? n_all : 1, sizeof(*keys));
+	if (!keys) {
+		free(all);
+		return -ENOMEM;
 	}
-	for (size_t i = 0; i < n_stale; i++)
-		(void)bpf_map_delete_elem(fd, &stale[i]);
-	free(stale);
+	for (size_t i = 0; i < n_all; i++) {
+		if (all[i].slot == active)
+			keys[n++] = all[i];
+		else {
+			(void)bpf_map_delete_elem(fd, &all[i]);
+			n_stale++;
+		}
+	}
+	free(all);
 	e->slot_keys[active] = keys;
 	e->n_slot_keys[active] = n;
 	log_info("Adopted the pinned policy state: generation %u, %zu file entries%s.", e->seq, n,
@@ -513,7 +508,7 @@ static void remove_foreign_pins(struct enforcer *e, bool keep_maps)
 
 		if (de->d_name[0] == '.')
 			continue;
-		if (keep_maps && strncmp(de->d_name, "map_", 4) == 0)
+		if (keep_maps && strncmp(de->d_name, PIN_MAP_PREFIX, strlen(PIN_MAP_PREFIX)) == 0)
 			continue;
 		for (size_t i = 0; i < e->n_links; i++) {
 			const char *pin = e->link_pins[i];
@@ -536,7 +531,7 @@ int enforcer_take_over(struct enforcer *e)
 	for (size_t i = 0; i < e->n_links; i++) {
 		char *path;
 
-		if (asprintf(&path, "%s/link_%s_%s", e->pin_dir,
+		if (asprintf(&path, "%s/" PIN_LINK_PREFIX "%s_%s", e->pin_dir,
 			     e->link_progs[i], e->instance) < 0)
 			return -ENOMEM;
 		(void)unlink(path);
@@ -589,31 +584,8 @@ static void delete_slot(struct enforcer *e, int fd, uint32_t slot)
  * walking the map also finds the ones an adopted state left. */
 static int clear_names_of_slot(int fd, uint32_t slot)
 {
-	_cleanup_free_ struct sa_name_key *keys = NULL;
-	struct sa_name_key key, next;
-	size_t n = 0;
-	bool first = true;
-
-	for (;;) {
-		if (bpf_map_get_next_key(fd, first ? NULL : &key, &next) < 0) {
-			if (errno == ENOENT)
-				break;
-			return -errno;
-		}
-		first = false;
-		key = next;
-		if (key.slot != slot)
-			continue;
-		struct sa_name_key *grown = reallocarray(keys, n + 1, sizeof(key));
-		if (!grown)
-			return -ENOMEM;
-		keys = grown;
-		keys[n++] = key;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, &keys[i]) < 0 && errno != ENOENT)
-			return -errno;
-	return 0;
+	return map_clear_slot(fd, sizeof(struct sa_name_key), offsetof(struct sa_name_key, slot),
+			      sizeof(((struct sa_name_key *)0)->slot), slot);
 }
 
 static struct net_map_fds net_fds(const struct enforcer *e)

@@ -5,6 +5,7 @@
 
 #include <bpf/bpf.h>
 
+#include "map-keys.h"
 #include "net-maps.h"
 #include "selector-maps.h"
 #include "util.h"

@@ -7,43 +7,9 @@
 
 #include <bpf/bpf.h>
 
+#include "map-keys.h"
 #include "selector-maps.h"
 #include "util.h"
-
-int map_clear_slot(int fd, size_t key_size, size_t slot_offset, size_t slot_width,
-		   uint32_t slot)
-{
-	_cleanup_free_ uint8_t *keys = NULL;
-	uint8_t key[sizeof(struct sa_cgroup_path_key)], next[sizeof(struct sa_cgroup_path_key)];
-	size_t n = 0;
-	bool first = true;
-
-	if (key_size > sizeof(key) || slot_offset + slot_width > key_size || slot_width > 4)
-		return -EINVAL;
-	for (;;) {
-		uint32_t key_slot = 0;
-
-		if (bpf_map_get_next_key(fd, first ? NULL : key, next) < 0) {
-			if (errno == ENOENT)
-				break;
-			return -errno;
-		}
-		first = false;
-		memcpy(key, next, key_size);
-		memcpy(&key_slot, key + slot_offset, slot_width); /* little-endian: the low bytes */
-		if (key_slot != slot)
-			continue;
-		uint8_t *grown = reallocarray(keys, n + 1, key_size);
-		if (!grown)
-			return -ENOMEM;
-		keys = grown;
-		memcpy(keys + n++ * key_size, key, key_size);
-	}
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, keys + i * key_size) < 0 && errno != ENOENT)
-			return -errno;
-	return 0;
-}
 
 /* Deletes every key of a hash map whose first 32 bits are @slot. */
 static int clear_keys_of_slot(int fd, size_t key_size, uint32_t slot)
@@ -53,30 +19,26 @@ static int clear_keys_of_slot(int fd, size_t key_size, uint32_t slot)
 
 static int clear_path_bits(int fd, uint32_t slot)
 {
-	struct sa_cgroup_path_key key, next;
-	bool first = true;
+	_cleanup_free_ struct sa_cgroup_path_key *keys = NULL;
+	size_t n = 0;
+	int r;
 
-	/* Updating a value does not disturb the walk; deleting does, so restart after one. */
-	for (;;) {
+	r = map_keys_collect(fd, sizeof(*keys), NULL, NULL, (void **)&keys, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
 		struct sa_cgroup_path_value v;
 
-		if (bpf_map_get_next_key(fd, first ? NULL : &key, &next) < 0) {
-			if (errno == ENOENT)
-				return 0;
-			return -errno;
-		}
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &v) < 0)
+		if (bpf_map_lookup_elem(fd, &keys[i], &v) < 0)
 			continue;
 		v.selectors[slot] = 0;
 		if (v.selectors[0] == 0 && v.selectors[1] == 0) {
-			if (bpf_map_delete_elem(fd, &key) < 0 && errno != ENOENT)
+			if (bpf_map_delete_elem(fd, &keys[i]) < 0 && errno != ENOENT)
 				return -errno;
-			first = true;
-		} else if (bpf_map_update_elem(fd, &key, &v, BPF_EXIST) < 0)
+		} else if (bpf_map_update_elem(fd, &keys[i], &v, BPF_EXIST) < 0)
 			return -errno;
 	}
+	return 0;
 }
 
 int selector_maps_clear_slot(const struct selector_map_fds *fds, uint32_t slot)

@@ -33,8 +33,3 @@ int selector_maps_clear_slot(const struct selector_map_fds *fds, uint32_t slot);
 int selector_maps_install(const struct selector_map_fds *fds, const struct compiled_selectors *sel,
 			  uint32_t slot);
 
-/* Deletes every key of the map at @fd whose slot field (@slot_width bytes at @slot_offset of a
- * @key_size-byte key) is @slot. Keys are collected first: deleting while walking with
- * get_next_key may restart the walk. */
-int map_clear_slot(int fd, size_t key_size, size_t slot_offset, size_t slot_width,
-		   uint32_t slot);
