@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The daemon's manager: owns the event loop, the enforcer and the active policy set; reloads
- * (generations, container bindings) and the daemon's life cycle. The control socket, the ring
- * buffer and the seccomp audit reader are in control-server.c, events.c and seccomp-events.c. */
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* The daemon's manager: owns the event loop, the enforcer, the policy generations and the
+ * container bindings; reloads, and the daemon's life cycle. It runs the event reader (events.c),
+ * the seccomp reader (seccomp-events.c) and the control server (control-server.c), whose
+ * requests act on it through control-handlers.c. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/audit.h>
-#include <linux/netlink.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -19,13 +16,9 @@
 
 #include "compile.h"
 #include "container-bindings.h"
-#include "control.h"
-#include "event-limiter.h"
-#include "journal-event.h"
 #include "log.h"
 #include "manager.h"
 #include "privileges.h"
-#include "seccomp-audit.h"
 #include "seccomp-filter.h"
 #include "util.h"
 
@@ -37,17 +30,20 @@ uint64_t now_usec(clockid_t clock)
 	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-void manager_notify_status(struct manager *m)
+static void manager_notify_status(struct manager *m)
 {
 	uint64_t counters[SA_COUNTER__MAX] = {};
+	struct event_reader_stats es = {};
 
 	(void)enforcer_read_counters(m->enforcer, counters);
+	if (m->events)
+		es = event_reader_stats(m->events);
 	sd_notifyf(false,
 		   "STATUS=%zu policies, %zu file rules (generation %u); %llu events, %llu lost",
-		   m->active ? m->active->n_policies : 0, m->active ? m->active->n_files : 0,
-		   m->active_seq, (unsigned long long)m->events_received,
-		   (unsigned long long)(counters[SA_COUNTER_EVENTS_LOST] +
-					m->events_journal_failed));
+		   m->gens.active ? m->gens.active->n_policies : 0,
+		   m->gens.active ? m->gens.active->n_files : 0, m->gens.active_seq,
+		   (unsigned long long)es.received,
+		   (unsigned long long)(counters[SA_COUNTER_EVENTS_LOST] + es.journal_failed));
 }
 
 /* The bound containers as the compiler takes them; NULL when out of memory. */
@@ -117,44 +113,6 @@ static int manager_build_set(struct manager *m, struct compiled_set **ret, char 
 	if (r < 0)
 		return report_failed_set(&diags, r, ret_error);
 	return manager_compile(m, set, ret, ret_error);
-}
-
-static void generation_names_clear(struct generation_names *g)
-{
-	for (size_t i = 0; i < g->n; i++) {
-		free(g->names[i]);
-		free(g->files[i]);
-	}
-	free(g->names);
-	free(g->files);
-	*g = (struct generation_names){};
-}
-
-static void remember_names(struct manager *m, uint32_t seq, const struct compiled_set *c)
-{
-	struct generation_names *g = &m->history[seq % NAME_HISTORY];
-
-	generation_names_clear(g);
-	g->names = calloc(c->n_policies ? c->n_policies : 1, sizeof(char *));
-	g->files = calloc(c->n_policies ? c->n_policies : 1, sizeof(char *));
-	if (!g->names || !g->files) {
-		generation_names_clear(g);
-		return; /* events of this generation will name the policy by number */
-	}
-	for (size_t i = 0; i < c->n_policies; i++) {
-		g->names[i] = strdup(c->policies[i].name);
-		g->files[i] = strdup(c->policies[i].file);
-		g->n = i + 1;
-	}
-	g->seq = seq;
-}
-
-const struct compiled_policy *find_policy(const struct compiled_set *c, const char *name)
-{
-	for (size_t i = 0; c && i < c->n_policies; i++)
-		if (streq(c->policies[i].name, name))
-			return &c->policies[i];
-	return NULL;
 }
 
 /*
@@ -245,7 +203,7 @@ static int attach_bindings(struct manager *m, struct compiled_set *c)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->bindings->n; i++) {
 		const struct container_binding *x = &m->bindings->items[i];
-		const struct compiled_policy *p = find_policy(c, x->policy);
+		const struct compiled_policy *p = compiled_set_find_policy(c, x->policy);
 
 		if (!p || !p->containers) {
 			log_warning("Container %s asked for policy %s, which the new set %s; the "
@@ -273,7 +231,7 @@ static int manager_activate(struct manager *m, struct compiled_set *c, char **re
 		r = enforcer_install(m->enforcer, c, &seq);
 	if (r < 0) {
 		log_error_errno(r, "Failed to install the policy set; generation %u stays in force: %m",
-				m->active_seq);
+				m->gens.active_seq);
 		if (ret_error && asprintf(ret_error, "installing the policy set failed: %s",
 					  strerror(-r)) < 0)
 			*ret_error = NULL;
@@ -282,12 +240,7 @@ static int manager_activate(struct manager *m, struct compiled_set *c, char **re
 		return r;
 	}
 
-	compiled_set_free(m->previous);
-	m->previous = m->active;
-	m->previous_seq = m->active_seq;
-	m->active = c;
-	m->active_seq = seq;
-	remember_names(m, seq, c);
+	generations_push(&m->gens, c, seq);
 	m->reloads_ok++;
 	log_info("Policy generation %u active: %zu policies, %zu rules, %zu file entries from %s.",
 		 seq, c->n_policies, c->n_rules, c->n_files, m->cfg.policy_dir);
@@ -301,9 +254,9 @@ int manager_recompile_active(struct manager *m, char **ret_error)
 	struct compiled_set *c = NULL;
 	int r;
 
-	if (!m->active)
+	if (!m->gens.active)
 		return -ESRCH;
-	r = manager_compile(m, policy_set_ref(m->active->source), &c, ret_error);
+	r = manager_compile(m, policy_set_ref(m->gens.active->source), &c, ret_error);
 	if (r < 0)
 		return r;
 	return manager_activate(m, c, ret_error);
@@ -319,7 +272,7 @@ static int manager_reload(struct manager *m, char **ret_error)
 	if (r < 0) {
 		m->reloads_failed++;
 		log_error("Policy set in %s rejected; generation %u stays in force.",
-			  m->cfg.policy_dir, m->active_seq);
+			  m->cfg.policy_dir, m->gens.active_seq);
 		return r;
 	}
 	return manager_activate(m, c, ret_error);
@@ -350,9 +303,8 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
 
 	sd_notify(false, "STOPPING=1");
 	/* Report what is still in flight before going. */
-	events_drain(m);
-	event_limiter_flush(m->limiter, now_usec(CLOCK_MONOTONIC), true);
-	report_lost_events(m);
+	event_reader_drain(m->events);
+	event_reader_flush(m->events, now_usec(CLOCK_MONOTONIC), true);
 	if (m->keep_pins) {
 		log_info("Stopping on signal %u; enforcement stays pinned in %s for the next daemon.",
 			 si->ssi_signo, m->cfg.pin_dir);
@@ -384,9 +336,8 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	uint64_t now = now_usec(CLOCK_MONOTONIC);
 	int r;
 
-	event_limiter_flush(m->limiter, now, false);
-	report_lost_events(m);
-	report_seccomp_drops(m);
+	event_reader_flush(m->events, now, false);
+	seccomp_reader_flush(m->seccomp);
 	sd_notify(false, "WATCHDOG=1");
 	if (now - m->last_status_usec >= 5 * 1000000ULL) {
 		manager_notify_status(m);
@@ -404,19 +355,12 @@ struct manager *manager_free(struct manager *m)
 	if (!m)
 		return NULL;
 	sd_event_source_disable_unref(m->tick);
-	ring_buffer__free(m->ringbuf);
-	event_limiter_free(m->limiter);
+	event_reader_free(m->events);
+	seccomp_reader_free(m->seccomp);
+	control_server_free(m->control);
 	enforcer_free(m->enforcer);
-	closep(&m->control_fd);
-	closep(&m->audit_fd);
-	seccomp_registry_free(m->registry);
-	if (m->cfg.control_socket)
-		(void)unlink(m->cfg.control_socket);
-	compiled_set_free(m->active);
-	compiled_set_free(m->previous);
+	generations_clear(&m->gens);
 	container_bindings_free(m->bindings);
-	for (size_t i = 0; i < NAME_HISTORY; i++)
-		generation_names_clear(&m->history[i]);
 	sd_event_unref(m->event);
 	free(m);
 	return NULL;
@@ -433,8 +377,6 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	if (!m)
 		return log_error_errno(-ENOMEM, "Out of memory");
 	m->cfg = *cfg;
-	m->control_fd = -1;
-	m->audit_fd = -1;
 	m->started_usec = now_usec(CLOCK_MONOTONIC);
 
 	/* Containers bound before a restart are bound again by the first set. */
@@ -478,7 +420,7 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		log_error_errno(r, "Failed to create the event loop: %m");
 		goto fail;
 	}
-	r = events_open(m);
+	r = event_reader_new(m->event, m->enforcer, &m->gens, &cfg->limiter, &m->events);
 	if (r < 0)
 		goto fail;
 	r = sd_event_add_time_relative(m->event, &m->tick, CLOCK_MONOTONIC, TICK_USEC, 0, on_tick, m);
@@ -502,9 +444,9 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		goto fail;
 	}
 
-	r = control_server_open(m);
+	r = control_server_new(m->event, cfg->control_socket, cfg->control_handlers, m, &m->control);
 	if (r >= 0)
-		r = seccomp_events_open(m);
+		r = seccomp_reader_new(m->event, &m->gens, &cfg->limiter, &m->seccomp);
 	if (r < 0)
 		goto fail;
 

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "control-server.h"
 #include "manager.h"
 
 static void help(void)
@@ -82,6 +83,7 @@ int main(int argc, char **argv)
 		.containers_dir = SECAGENT_CONTAINERS_DIR,
 		.enforcer = { .max_file_rules = ENFORCER_DEFAULT_FILE_RULES, .ringbuf_bytes = 1 << 22 },
 		.limiter = { .coalesce_usec = 1000000, .burst = 200, .interval_usec = 1000000 },
+		.control_handlers = control_handlers,
 	};
 	struct manager *m = NULL;
 	int c, r;

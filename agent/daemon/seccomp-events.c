@@ -1,31 +1,52 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* seccomp events: the kernel's audit records of the filters `secagentctl exec` applies, attributed
- * to the policy their process registered under, rate-limited like the LSM events, to journald. */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <seccomp.h>
-#include <systemd/sd-event.h>
 
+#include "events.h"
 #include "journal-event.h"
 #include "log.h"
-#include "manager.h"
 #include "seccomp-audit.h"
+#include "seccomp-events.h"
 #include "seccomp-filter.h"
 #include "util.h"
 
+struct seccomp_reader {
+	int audit_fd; /* -1: seccomp events are not reported */
+	int audit_error;
+	sd_event_source *source;
+	struct seccomp_registry *registry;
+	const struct generations *gens;
+	struct event_limiter_config cfg;
+	struct rate_window window; /* one for all records, as the LSM events' per policy */
+	uint64_t events, unattributed, suppressed, overflows, journal_failed;
+	uint64_t suppressed_reported, overflows_reported;
+};
+
+static uint64_t monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 /*
  * The errno a denied call of @rec failed with: the record has the action only, so it is read
  * from the policy, as the active set has it (`secagentctl exec` read the same directory; a
  * policy changed since without a reload can make this differ). 0 when unknown.
  */
-static int seccomp_errno(const struct manager *m, const struct seccomp_record *rec,
+static int seccomp_errno(const struct seccomp_reader *r, const struct seccomp_record *rec,
 			 const char *policy)
 {
-	const struct policy_set *set = m->active ? m->active->source : NULL;
+	const struct policy_set *set = r->gens->active ? r->gens->active->source : NULL;
 	char *name = NULL;
 	int e = 0;
 
@@ -48,7 +69,7 @@ static int seccomp_errno(const struct manager *m, const struct seccomp_record *r
 /* Records of one turn of the event loop, as for the ring buffer. */
 static int on_audit_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
-	struct manager *m = userdata;
+	struct seccomp_reader *r = userdata;
 	/* A record is at most 8970 bytes (MAX_AUDIT_MESSAGE_LENGTH in libaudit) with its header. */
 	char buf[8970 + NLMSG_HDRLEN + 1];
 
@@ -63,7 +84,7 @@ static int on_audit_readable(sd_event_source *s, int fd, uint32_t revents, void 
 		n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == ENOBUFS) {
-				m->seccomp_overflows++;
+				r->overflows++;
 				continue;
 			}
 			if (errno != EAGAIN && errno != EINTR)
@@ -77,58 +98,115 @@ static int on_audit_readable(sd_event_source *s, int fd, uint32_t revents, void 
 		if (seccomp_record_parse(buf + NLMSG_HDRLEN, h->nlmsg_len - NLMSG_HDRLEN, &rec) < 0)
 			continue;
 
-		m->seccomp_events++;
-		now = now_usec(CLOCK_MONOTONIC);
-		if (rate_window_ended(&m->seccomp_window, m->cfg.limiter.interval_usec, now))
-			rate_window_start(&m->seccomp_window, now);
-		if (m->cfg.limiter.burst && !rate_window_admit(&m->seccomp_window, m->cfg.limiter.burst)) {
-			m->seccomp_suppressed++;
+		r->events++;
+		now = monotonic_usec();
+		if (rate_window_ended(&r->window, r->cfg.interval_usec, now))
+			rate_window_start(&r->window, now);
+		if (r->cfg.burst && !rate_window_admit(&r->window, r->cfg.burst)) {
+			r->suppressed++;
 			continue;
 		}
-		if (seccomp_registry_attribute(m->registry, rec.pid, &policy, &via, &why) <= 0)
-			m->seccomp_unattributed++;
-		note_journal_result(m, journal_send_seccomp(&rec, policy, via, why,
-							    seccomp_errno(m, &rec, policy)));
+		if (seccomp_registry_attribute(r->registry, rec.pid, &policy, &via, &why) <= 0)
+			r->unattributed++;
+		journal_result_note(&r->journal_failed,
+				    journal_send_seccomp(&rec, policy, via, why,
+							 seccomp_errno(r, &rec, policy)));
 	}
 	return 0;
 }
 
-/* Counted drops of seccomp records, reported as they happen. */
-void report_seccomp_drops(struct manager *m)
+void seccomp_reader_flush(struct seccomp_reader *r)
 {
-	if (m->seccomp_suppressed > m->seccomp_suppressed_reported) {
-		note_journal_result(m, journal_send_seccomp_dropped(
-					       m->seccomp_suppressed - m->seccomp_suppressed_reported,
-					       false, m->cfg.limiter.burst,
-					       m->cfg.limiter.interval_usec));
-		m->seccomp_suppressed_reported = m->seccomp_suppressed;
+	if (r->suppressed > r->suppressed_reported) {
+		journal_result_note(&r->journal_failed,
+				    journal_send_seccomp_dropped(r->suppressed - r->suppressed_reported,
+								 false, r->cfg.burst,
+								 r->cfg.interval_usec));
+		r->suppressed_reported = r->suppressed;
 	}
-	if (m->seccomp_overflows > m->seccomp_overflows_reported) {
-		note_journal_result(m, journal_send_seccomp_dropped(
-					       m->seccomp_overflows - m->seccomp_overflows_reported,
-					       true, 0, 0));
-		m->seccomp_overflows_reported = m->seccomp_overflows;
+	if (r->overflows > r->overflows_reported) {
+		journal_result_note(&r->journal_failed,
+				    journal_send_seccomp_dropped(r->overflows - r->overflows_reported,
+								 true, 0, 0));
+		r->overflows_reported = r->overflows;
 	}
 }
 
-int seccomp_events_open(struct manager *m)
+int seccomp_reader_register(struct seccomp_reader *r, pid_t pid, const char *name,
+			    char **ret_why)
 {
-	int r;
+	int k;
 
+	if (r->audit_fd < 0) {
+		if (asprintf(ret_why, "cannot report seccomp events: the audit socket is not open "
+				      "(%s)", strerror(r->audit_error)) < 0)
+			*ret_why = NULL;
+		return -r->audit_error;
+	}
+	k = seccomp_registry_add(r->registry, pid, name);
+	if (k < 0) {
+		if (asprintf(ret_why, "cannot register pid %d: %s", (int)pid, strerror(-k)) < 0)
+			*ret_why = NULL;
+		return k;
+	}
+	log_debug("pid %d registered for seccomp policy %s.", (int)pid, name);
+	return 0;
+}
+
+struct seccomp_reader_stats seccomp_reader_stats(const struct seccomp_reader *r)
+{
+	return (struct seccomp_reader_stats){
+		.reporting = r->audit_fd >= 0,
+		.registered = seccomp_registry_size(r->registry),
+		.events = r->events,
+		.unattributed = r->unattributed,
+		.suppressed = r->suppressed,
+		.overflows = r->overflows,
+		.journal_failed = r->journal_failed,
+	};
+}
+
+struct seccomp_reader *seccomp_reader_free(struct seccomp_reader *r)
+{
+	if (!r)
+		return NULL;
+	sd_event_source_disable_unref(r->source);
+	closep(&r->audit_fd);
+	seccomp_registry_free(r->registry);
+	free(r);
+	return NULL;
+}
+
+int seccomp_reader_new(sd_event *event, const struct generations *gens,
+		       const struct event_limiter_config *cfg, struct seccomp_reader **ret)
+{
+	struct seccomp_reader *r = calloc(1, sizeof(*r));
+	int k;
+
+	if (!r)
+		return log_error_errno(-ENOMEM, "Out of memory");
+	r->audit_fd = -1;
+	r->gens = gens;
+	r->cfg = *cfg;
+	k = seccomp_registry_new("/proc", &r->registry);
+	if (k < 0) {
+		seccomp_reader_free(r);
+		return log_error_errno(k, "Out of memory");
+	}
 	/* The bind needs CAP_AUDIT_READ. Without it the daemon still enforces; `secagentctl exec`
 	 * is told so when it registers, and status says so. */
-	r = seccomp_registry_new("/proc", &m->registry);
-	if (r < 0)
-		return log_error_errno(r, "Out of memory");
-	r = seccomp_audit_open(&m->audit_fd);
-	if (r < 0) {
-		m->audit_error = -r;
-		log_warning_errno(r, "Cannot read seccomp audit records (audit netlink multicast "
+	k = seccomp_audit_open(&r->audit_fd);
+	if (k < 0) {
+		r->audit_error = -k;
+		log_warning_errno(k, "Cannot read seccomp audit records (audit netlink multicast "
 				     "group): %m; seccomp events will not be reported.");
-		return 0;
+	} else {
+		k = sd_event_add_io(event, &r->source, r->audit_fd, EPOLLIN, on_audit_readable, r);
+		if (k < 0) {
+			seccomp_reader_free(r);
+			return log_error_errno(k, "Failed to watch the audit socket: %m");
+		}
 	}
-	r = sd_event_add_io(m->event, NULL, m->audit_fd, EPOLLIN, on_audit_readable, m);
-	if (r < 0)
-		return log_error_errno(r, "Failed to watch the audit socket: %m");
+	*ret = r;
 	return 0;
 }
