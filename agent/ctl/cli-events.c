@@ -12,9 +12,9 @@
 
 #include <systemd/sd-journal.h>
 
-#include "cli-json.h"
 #include "cli.h"
 #include "journal-fields.h"
+#include "json-util.h"
 #include "log.h"
 #include "util.h"
 
@@ -78,21 +78,44 @@ static void read_event(sd_journal *j, struct event_fields *e)
 }
 
 /* A number field as a JSON number, or null when it is absent or not a number. */
-static void json_number_field(const char *key, const char *value)
+static json_t *json_number_field(const char *value)
 {
 	unsigned long long v;
 
-	printf(",\"%s\":", key);
-	if (parse_uint(value, ULLONG_MAX, &v) >= 0)
-		printf("%llu", v);
-	else
-		fputs("null", stdout);
+	return parse_uint(value, ULLONG_MAX, &v) >= 0 ? json_uint64(v) : json_null();
 }
 
-static void json_string_field(const char *key, const char *value)
+/* One event as one JSON object on one line. Returns 0 or a negative errno, logged. */
+static int print_entry_json(const struct event_fields *e, uint64_t usec)
 {
-	printf(",\"%s\":", key);
-	json_fput_string(stdout, value);
+	_cleanup_(json_decrefp) json_t *o = json_object();
+	char iso[64] = "";
+	struct tm tm;
+	time_t t;
+
+	t = (time_t)(usec / 1000000);
+	if (gmtime_r(&t, &tm))
+		snprintf(iso + strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S", &tm),
+			 sizeof(iso) - 19, ".%06" PRIu64 "Z", usec % 1000000);
+	if (json_object_set_new(o, "time", json_string_lossy(iso)) < 0 ||
+	    json_object_set_new(o, "realtime_usec", json_uint64(usec)) < 0 ||
+	    json_object_set_new(o, "action", json_string_lossy(e->action)) < 0 ||
+	    json_object_set_new(o, "policy", json_string_lossy(e->policy)) < 0 ||
+	    json_object_set_new(o, "rule", json_string_lossy(e->rule)) < 0 ||
+	    json_object_set_new(o, "pid", json_number_field(e->pid)) < 0 ||
+	    json_object_set_new(o, "uid", json_number_field(e->uid)) < 0 ||
+	    json_object_set_new(o, "gid", json_number_field(e->gid)) < 0 ||
+	    json_object_set_new(o, "comm", json_string_lossy(e->comm)) < 0 ||
+	    json_object_set_new(o, "path", json_string_lossy(e->path)) < 0 ||
+	    json_object_set_new(o, "path_truncated", json_boolean(streq(e->truncated, "1"))) < 0 ||
+	    json_object_set_new(o, "failed_closed", json_boolean(streq(e->failed_closed, "1"))) <
+		    0 ||
+	    json_object_set_new(o, "message", json_string_lossy(e->message)) < 0)
+		return log_error_errno(-ENOMEM, "Out of memory");
+	if (json_dumpf_unsigned(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 ||
+	    putchar('\n') == EOF)
+		return -EIO; /* the reader went away: the caller sees it on stdout */
+	return 0;
 }
 
 /* Writes @s for a terminal: paths and command names are chosen by whoever opened the file, so
@@ -146,30 +169,9 @@ static int print_entry(sd_journal *j)
 			strftime(time_buf, sizeof(time_buf), "%Y-%m-%d %H:%M:%S", &tm);
 	}
 
-	if (arg_json) {
-		char iso[64] = "";
-
-		t = (time_t)(usec / 1000000);
-		if (gmtime_r(&t, &tm))
-			snprintf(iso + strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S", &tm),
-				 sizeof(iso) - 19, ".%06" PRIu64 "Z", usec % 1000000);
-		fputs("{\"time\":", stdout);
-		json_fput_string(stdout, iso);
-		printf(",\"realtime_usec\":%" PRIu64, usec);
-		json_string_field("action", e.action);
-		json_string_field("policy", e.policy);
-		json_string_field("rule", e.rule);
-		json_number_field("pid", e.pid);
-		json_number_field("uid", e.uid);
-		json_number_field("gid", e.gid);
-		json_string_field("comm", e.comm);
-		json_string_field("path", e.path);
-		printf(",\"path_truncated\":%s,\"failed_closed\":%s",
-		       streq(e.truncated, "1") ? "true" : "false",
-		       streq(e.failed_closed, "1") ? "true" : "false");
-		json_string_field("message", e.message);
-		fputs("}\n", stdout);
-	} else {
+	if (arg_json)
+		return print_entry_json(&e, usec);
+	else {
 		printf("%-19s %-6s ", time_buf, e.action[0] ? e.action : "-");
 		print_safe(e.policy, 20);
 		printf(" %7s %6s ", e.pid, e.uid);

@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli-json.h"
 #include "cli.h"
 #include "compile.h"
 #include "control.h"
+#include "json-util.h"
 #include "log.h"
 #include "policy-set.h"
 #include "policy-syscalls.h"
@@ -423,22 +423,38 @@ static int verb_policy_apply(const struct verb *v, int argc, char **argv)
 	return 1;
 }
 
-static void print_policy_json(const char *name, const char *mode, unsigned long long rules,
-			      const char *file, long long generation)
+/* One entry of policy list --json; NULL when out of memory. */
+static json_t *policy_json(const char *name, const char *mode, unsigned long long rules,
+			   const char *file, long long generation)
 {
-	fputs("{\"name\":", stdout);
-	json_fput_string(stdout, name);
-	fputs(",\"mode\":", stdout);
-	json_fput_string(stdout, mode);
-	printf(",\"rules\":%llu,\"file\":", rules);
-	json_fput_string(stdout, file);
-	if (generation >= 0)
-		printf(",\"generation\":%lld", generation);
-	fputc('}', stdout);
+	_cleanup_(json_decrefp) json_t *o = json_object();
+
+	if (json_object_set_new(o, "name", json_string_lossy(name)) < 0 ||
+	    json_object_set_new(o, "mode", json_string_lossy(mode)) < 0 ||
+	    json_object_set_new(o, "rules", json_uint64(rules)) < 0 ||
+	    json_object_set_new(o, "file", json_string_lossy(file)) < 0)
+		return NULL;
+	if (generation >= 0 && json_object_set_new(o, "generation", json_integer(generation)) < 0)
+		return NULL;
+	return TAKE_PTR(o);
+}
+
+/* Prints @list (taking it) as one line; returns 0 or -EIO. NULL @list: out of memory. */
+static int print_json_line(json_t *list)
+{
+	_cleanup_(json_decrefp) json_t *l = list;
+
+	if (!l)
+		return log_error_errno(-ENOMEM, "Out of memory");
+	if (json_dumpf_unsigned(l, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 ||
+	    putchar('\n') == EOF)
+		return log_error_errno(-EIO, "Cannot write the output: %m");
+	return 0;
 }
 
 static int list_offline(void)
 {
+	_cleanup_(json_decrefp) json_t *list = NULL;
 	char **files = NULL;
 	size_t n = 0, shown = 0;
 	bool failed = false;
@@ -450,7 +466,7 @@ static int list_offline(void)
 		return 1;
 	}
 	if (arg_json)
-		fputc('[', stdout);
+		list = json_array(); /* NULL: out of memory, said when printing */
 	else
 		printf("%-24s %-8s %5s  %s\n", "NAME", "MODE", "RULES", "FILE");
 	for (size_t i = 0; i < n; i++) {
@@ -465,10 +481,10 @@ static int list_offline(void)
 			continue;
 		}
 		if (arg_json) {
-			if (shown)
-				fputc(',', stdout);
-			print_policy_json(p->name, policy_mode_to_string(p->mode), p->n_file_rules,
-					  files[i], -1);
+			if (json_array_append_new(list, policy_json(p->name,
+								    policy_mode_to_string(p->mode),
+								    p->n_file_rules, files[i], -1)) < 0)
+				json_decref(TAKE_PTR(list));
 		} else
 			printf("%-24s %-8s %5zu  %s\n", p->name, policy_mode_to_string(p->mode),
 			       p->n_file_rules, files[i]);
@@ -476,9 +492,10 @@ static int list_offline(void)
 		policy_free(p);
 	}
 	strv_free(files, n);
-	if (arg_json)
-		fputs("]\n", stdout);
-	else if (shown == 0 && !failed)
+	if (arg_json) {
+		if (print_json_line(TAKE_PTR(list)) < 0)
+			return 1;
+	} else if (shown == 0 && !failed)
 		printf("(no policy files in %s)\n", arg_policy_dir);
 	if (failed)
 		log_error("Some files in %s are not valid policies (see above); secagentd would "
@@ -508,14 +525,19 @@ static int verb_policy_list(const struct verb *v, int argc, char **argv)
 		return 1;
 	}
 	if (arg_json) {
-		fputc('[', stdout);
-		for (size_t i = 0; i < s.n; i++) {
-			if (i)
-				fputc(',', stdout);
-			print_policy_json(s.policies[i].name, s.policies[i].mode, s.policies[i].rules,
-					  s.policies[i].file, s.policies[i].generation);
+		json_t *list = json_array();
+
+		for (size_t i = 0; list && i < s.n; i++)
+			if (json_array_append_new(list, policy_json(s.policies[i].name,
+								    s.policies[i].mode,
+								    s.policies[i].rules,
+								    s.policies[i].file,
+								    s.policies[i].generation)) < 0)
+				json_decref(TAKE_PTR(list));
+		if (print_json_line(list) < 0) {
+			active_set_clear(&s);
+			return 1;
 		}
-		fputs("]\n", stdout);
 	} else {
 		printf("%-24s %-8s %5s  %s\n", "NAME", "MODE", "RULES", "FILE");
 		for (size_t i = 0; i < s.n; i++)
@@ -528,26 +550,67 @@ static int verb_policy_list(const struct verb *v, int argc, char **argv)
 	return 0;
 }
 
-static void print_rules_json(const struct policy *p)
+/* The file rules of @p for policy show --json; NULL when out of memory. */
+static json_t *rules_json(const struct policy *p)
 {
-	fputc('[', stdout);
-	for (size_t i = 0; i < p->n_file_rules; i++) {
-		const struct file_rule_spec *r = &p->file_rules[i];
+	_cleanup_(json_decrefp) json_t *rules = json_array();
 
-		printf("%s{\"line\":%u,\"column\":%u,\"action\":", i ? "," : "", r->loc.line,
-		       r->loc.column);
-		json_fput_string(stdout, rule_action_to_string(r->action));
-		fputs(",\"mode\":", stdout);
-		json_fput_string(stdout, policy_mode_to_string(r->has_mode ? r->mode : p->mode));
-		fputs(",\"paths\":[", stdout);
-		for (size_t j = 0; j < r->n_paths; j++) {
-			if (j)
-				fputc(',', stdout);
-			json_fput_string(stdout, r->paths[j].path);
-		}
-		fputs("]}", stdout);
+	for (size_t i = 0; rules && i < p->n_file_rules; i++) {
+		const struct file_rule_spec *r = &p->file_rules[i];
+		json_t *rule = json_object(), *paths;
+
+		if (json_array_append_new(rules, rule) < 0 ||
+		    json_object_set_new(rule, "line", json_integer(r->loc.line)) < 0 ||
+		    json_object_set_new(rule, "column", json_integer(r->loc.column)) < 0 ||
+		    json_object_set_new(rule, "action",
+					json_string_lossy(rule_action_to_string(r->action))) < 0 ||
+		    json_object_set_new(rule, "mode",
+					json_string_lossy(policy_mode_to_string(
+						r->has_mode ? r->mode : p->mode))) < 0 ||
+		    json_object_set_new(rule, "paths", paths = json_array()) < 0)
+			return NULL;
+		for (size_t j = 0; j < r->n_paths; j++)
+			if (json_array_append_new(paths, json_string_lossy(r->paths[j].path)) < 0)
+				return NULL;
 	}
-	fputc(']', stdout);
+	return TAKE_PTR(rules);
+}
+
+/* policy show --json: one object on one line. NULL when out of memory. */
+static json_t *policy_show_json(const struct policy *p, const char *path, int r_active,
+				const struct active_policy *a, const struct active_set *s,
+				const char *name, const char *content, size_t len)
+{
+	_cleanup_(json_decrefp) json_t *o = json_object();
+
+	if (json_object_set_new(o, "name", json_string_lossy(p->name)) < 0 ||
+	    json_object_set_new(o, "file", json_string_lossy(path)) < 0 ||
+	    json_object_set_new(o, "active", r_active < 0 ? json_null() : json_boolean(a)) < 0)
+		return NULL;
+	if (a) {
+		json_t *not_enforced;
+
+		if (json_object_set_new(o, "generation", json_uint64(a->generation)) < 0 ||
+		    json_object_set_new(o, "not_enforced", not_enforced = json_array()) < 0)
+			return NULL;
+		for (size_t i = 0; i < s->n_unenforced; i++) {
+			const struct active_unenforced *u = &s->unenforced[i];
+			json_t *entry;
+
+			if (!streq(u->policy, name))
+				continue;
+			if (json_array_append_new(not_enforced, entry = json_object()) < 0 ||
+			    json_object_set_new(entry, "where", json_string_lossy(u->where)) < 0 ||
+			    json_object_set_new(entry, "path", json_string_lossy(u->path)) < 0 ||
+			    json_object_set_new(entry, "reason", json_string_lossy(u->reason)) < 0)
+				return NULL;
+		}
+	}
+	if (json_object_set_new(o, "mode", json_string_lossy(policy_mode_to_string(p->mode))) < 0 ||
+	    json_object_set_new(o, "rules", rules_json(p)) < 0 ||
+	    json_object_set_new(o, "content", json_stringn_lossy(content, len)) < 0)
+		return NULL;
+	return TAKE_PTR(o);
 }
 
 static int verb_policy_show(const struct verb *v, int argc, char **argv)
@@ -597,38 +660,12 @@ static int verb_policy_show(const struct verb *v, int argc, char **argv)
 	}
 
 	if (arg_json) {
-		fputs("{\"name\":", stdout);
-		json_fput_string(stdout, p->name);
-		fputs(",\"file\":", stdout);
-		json_fput_string(stdout, path);
-		printf(",\"active\":%s", r_active < 0 ? "null" : a ? "true" : "false");
-		if (a) {
-			bool first = true;
-
-			printf(",\"generation\":%llu,\"not_enforced\":[", a->generation);
-			for (size_t i = 0; i < s.n_unenforced; i++) {
-				const struct active_unenforced *u = &s.unenforced[i];
-
-				if (!streq(u->policy, name))
-					continue;
-				fputs(first ? "{\"where\":" : ",{\"where\":", stdout);
-				first = false;
-				json_fput_string(stdout, u->where);
-				fputs(",\"path\":", stdout);
-				json_fput_string(stdout, u->path);
-				fputs(",\"reason\":", stdout);
-				json_fput_string(stdout, u->reason);
-				fputc('}', stdout);
-			}
-			fputc(']', stdout);
+		if (print_json_line(policy_show_json(p, path, r_active, a, &s, name, content, len)) <
+		    0) {
+			policy_free(p);
+			active_set_clear(&s);
+			return 1;
 		}
-		fputs(",\"mode\":", stdout);
-		json_fput_string(stdout, policy_mode_to_string(p->mode));
-		fputs(",\"rules\":", stdout);
-		print_rules_json(p);
-		fputs(",\"content\":", stdout);
-		json_fput_string_n(stdout, content, len);
-		fputs("}\n", stdout);
 	} else {
 		printf("# Policy: %s\n# File:   %s\n", p->name, path);
 		if (r_active < 0)

@@ -19,6 +19,7 @@
 #include <linux/bpf.h>
 
 #include "doctor.h"
+#include "json-util.h"
 #include "log.h"
 #include "lsm.h"
 #include "secagent.skel.h"
@@ -725,115 +726,91 @@ void doctor_print_text(const struct doctor_report *r, FILE *f)
 		fprintf(f, "\nKernel command line to add: lsm=%s\n", r->lsm_suggested);
 }
 
-static void json_string(FILE *f, const char *s)
+/* @list, separated by spaces or commas, as a JSON array of strings; null for NULL. */
+static json_t *json_word_list(const char *list)
 {
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = *s;
+	_cleanup_(json_decrefp) json_t *a = NULL;
 
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", f);
-		else if (ch == '\t')
-			fputs("\\t", f);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-static void json_errno(FILE *f, int error)
-{
-	const char *name = error > 0 ? strerrorname_np(error) : NULL;
-
-	json_string(f, name);
-}
-
-/* Prints @list, separated by spaces or commas, as a JSON array of strings. */
-static void json_word_list(FILE *f, const char *list)
-{
-	bool first = true;
-
-	if (!list) {
-		fputs("null", f);
-		return;
-	}
-	fputc('[', f);
+	if (!list)
+		return json_null();
+	a = json_array();
+	if (!a)
+		return NULL;
 	for (const char *s = list; *s;) {
 		size_t n;
-		char word[128];
 
 		s += strspn(s, ", \t\n");
 		n = strcspn(s, ", \t\n");
-		if (n > 0) {
-			snprintf(word, sizeof(word), "%.*s", (int)n, s);
-			fputs(first ? "" : ", ", f);
-			json_string(f, word);
-			first = false;
-		}
+		if (n > 0 && json_array_append_new(a, json_stringn_lossy(s, n)) < 0)
+			return NULL;
 		s += n;
 	}
-	fputc(']', f);
+	return TAKE_PTR(a);
 }
 
-void doctor_print_json(const struct doctor_report *r, FILE *f)
+/* The report as one JSON object, indented; returns 0, -ENOMEM or -EIO. */
+int doctor_print_json(const struct doctor_report *r, FILE *f)
 {
 	const struct doctor_check *lsm = &r->checks[DOCTOR_CHECK_LSM_ACTIVE];
+	_cleanup_(json_decrefp) json_t *root = json_object();
+	json_t *kernel, *lsm_obj, *checks, *hooks;
 
-	fputs("{\n  \"version\": 1,\n  \"verdict\": ", f);
-	json_string(f, doctor_verdict_name(r->verdict));
-	fprintf(f, ",\n  \"exit_code\": %d,\n  \"kernel\": {\"release\": ", (int)r->verdict);
-	json_string(f, r->uts.release);
-	fputs(", \"version\": ", f);
-	json_string(f, r->uts.version);
-	fputs(", \"machine\": ", f);
-	json_string(f, r->uts.machine);
-	fputs("},\n  \"lsm\": {\"active\": ", f);
-	json_word_list(f, r->lsm_active);
-	fprintf(f, ", \"bpf_active\": %s, \"cmdline\": ",
-		lsm->status == DOCTOR_OK     ? "true"
-		: lsm->status == DOCTOR_FAIL ? "false"
-					     : "null");
-	json_string(f, r->lsm_cmdline);
-	fputs(", \"suggested\": ", f);
-	json_string(f, r->lsm_suggested);
-	fputs("},\n  \"checks\": {", f);
+	/* json_object_set_new() takes its value even when it fails (a NULL one too). */
+	if (json_object_set_new(root, "version", json_integer(1)) < 0 ||
+	    json_object_set_new(root, "verdict",
+				json_string_lossy(doctor_verdict_name(r->verdict))) < 0 ||
+	    json_object_set_new(root, "exit_code", json_integer((int)r->verdict)) < 0 ||
+	    json_object_set_new(root, "kernel", kernel = json_object()) < 0 ||
+	    json_object_set_new(root, "lsm", lsm_obj = json_object()) < 0 ||
+	    json_object_set_new(root, "checks", checks = json_object()) < 0 ||
+	    json_object_set_new(root, "hooks", hooks = json_array()) < 0)
+		return -ENOMEM;
+	if (json_object_set_new(kernel, "release", json_string_lossy(r->uts.release)) < 0 ||
+	    json_object_set_new(kernel, "version", json_string_lossy(r->uts.version)) < 0 ||
+	    json_object_set_new(kernel, "machine", json_string_lossy(r->uts.machine)) < 0)
+		return -ENOMEM;
+	if (json_object_set_new(lsm_obj, "active", json_word_list(r->lsm_active)) < 0 ||
+	    json_object_set_new(lsm_obj, "bpf_active",
+				lsm->status == DOCTOR_OK     ? json_true()
+				: lsm->status == DOCTOR_FAIL ? json_false()
+							     : json_null()) < 0 ||
+	    json_object_set_new(lsm_obj, "cmdline", json_string_lossy(r->lsm_cmdline)) < 0 ||
+	    json_object_set_new(lsm_obj, "suggested", json_string_lossy(r->lsm_suggested)) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < _DOCTOR_CHECK_MAX; i++) {
 		const struct doctor_check *c = &r->checks[i];
+		json_t *check = json_object();
 
-		fprintf(f, "%s\n    \"%s\": {\"status\": \"%s\", \"impact\": \"%s\", \"errno\": ",
-			i ? "," : "", check_names[i], doctor_status_name(c->status),
-			impact_name(c->impact));
-		json_errno(f, c->error);
-		fputs(", \"summary\": ", f);
-		json_string(f, c->summary);
-		fputs(", \"fix\": ", f);
-		json_string(f, c->fix);
-		fputc('}', f);
+		if (json_object_set_new(checks, check_names[i], check) < 0 ||
+		    json_object_set_new(check, "status",
+					json_string_lossy(doctor_status_name(c->status))) < 0 ||
+		    json_object_set_new(check, "impact", json_string_lossy(impact_name(c->impact))) <
+			    0 ||
+		    json_object_set_new(check, "errno", json_errno_name(c->error)) < 0 ||
+		    json_object_set_new(check, "summary", json_string_lossy(c->summary)) < 0 ||
+		    json_object_set_new(check, "fix", json_string_lossy(c->fix)) < 0)
+			return -ENOMEM;
 	}
-	fputs("\n  },\n  \"hooks\": [", f);
 	for (size_t i = 0; i < doctor_n_hooks; i++) {
-		fprintf(f,
-			"%s\n    {\"name\": \"%s\", \"required\": %s, \"status\": \"%s\", "
-			"\"errno\": ",
-			i ? "," : "", doctor_hooks[i].name,
-			doctor_hooks[i].required ? "true" : "false",
-			doctor_status_name(r->hooks[i].status));
-		json_errno(f, r->hooks[i].error);
-		fputs(", \"purpose\": ", f);
-		json_string(f, doctor_hooks[i].purpose);
-		fputc('}', f);
+		json_t *hook = json_object();
+
+		if (json_array_append_new(hooks, hook) < 0 ||
+		    json_object_set_new(hook, "name", json_string_lossy(doctor_hooks[i].name)) < 0 ||
+		    json_object_set_new(hook, "required", json_boolean(doctor_hooks[i].required)) <
+			    0 ||
+		    json_object_set_new(hook, "status",
+					json_string_lossy(doctor_status_name(r->hooks[i].status))) <
+			    0 ||
+		    json_object_set_new(hook, "errno", json_errno_name(r->hooks[i].error)) < 0 ||
+		    json_object_set_new(hook, "purpose", json_string_lossy(doctor_hooks[i].purpose)) <
+			    0)
+			return -ENOMEM;
 	}
-	fputs("\n  ],\n  \"seccomp_actions\": ", f);
-	json_word_list(f, r->seccomp_actions);
-	fputs("\n}\n", f);
+	if (json_object_set_new(root, "seccomp_actions", json_word_list(r->seccomp_actions)) < 0)
+		return -ENOMEM;
+	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 || fputc('\n', f) == EOF)
+		return ferror(f) ? -EIO : -ENOMEM;
+	return 0;
 }
 
 static void doctor_help(void)
@@ -879,9 +856,14 @@ int doctor_main(int argc, char **argv, bool json)
 		log_error_errno(r, "Failed to run the checks: %m");
 		return 1;
 	}
-	if (json)
-		doctor_print_json(&rep, stdout);
-	else
+	if (json) {
+		r = doctor_print_json(&rep, stdout);
+		if (r < 0) {
+			doctor_report_done(&rep);
+			log_error_errno(r, "Failed to print the report: %m");
+			return 1;
+		}
+	} else
 		doctor_print_text(&rep, stdout);
 	r = rep.verdict;
 	doctor_report_done(&rep);

@@ -112,7 +112,8 @@ const char *doctor_status_name(enum doctor_status s);
 const char *doctor_verdict_name(enum doctor_verdict v);
 
 void doctor_print_text(const struct doctor_report *r, FILE *f);
-void doctor_print_json(const struct doctor_report *r, FILE *f);
+/* Returns 0, -ENOMEM or -EIO. */
+int doctor_print_json(const struct doctor_report *r, FILE *f);
 
 /* `secagentctl doctor [--json]`, argv[0] being "doctor"; @json is the default for --json (the
  * CLI's global -j). Returns the process exit code (see above). */

@@ -14,11 +14,11 @@
 
 #include <bpf/bpf.h>
 
-#include "cli-json.h"
 #include "cli.h"
 #include "doctor.h"
 #include "config.h"
 #include "control.h"
+#include "json-util.h"
 #include "log.h"
 #include "lsm.h"
 #include "map-keys.h"
@@ -99,6 +99,49 @@ static void format_duration(unsigned long long sec, char *buf, size_t size)
 		snprintf(buf, size, "%llus", s);
 }
 
+/* status --json: one object, hooks_attached first as a list, then the daemon's keys, numbers as
+ * numbers. Returns 0 or a negative errno, logged. */
+static int print_status_json(const char *lsm, bool bpf_lsm, const char *hooks, char **keys,
+			     char **values, size_t n)
+{
+	_cleanup_(json_decrefp) json_t *root = json_object();
+
+	if (json_object_set_new(root, "kernel_support", json_boolean(bpf_lsm)) < 0 ||
+	    json_object_set_new(root, "lsm", json_string_lossy(lsm)) < 0)
+		return log_error_errno(-ENOMEM, "Out of memory");
+	if (!hooks || streq(hooks, "?")) {
+		if (json_object_set_new(root, "hooks_attached", json_null()) < 0)
+			return log_error_errno(-ENOMEM, "Out of memory");
+	} else {
+		_cleanup_free_ char *list = strdup(hooks);
+		json_t *a = json_array();
+		char *save = NULL;
+
+		if (json_object_set_new(root, "hooks_attached", a) < 0 || !list)
+			return log_error_errno(-ENOMEM, "Out of memory");
+		for (char *h = strtok_r(list, ",", &save); h; h = strtok_r(NULL, ",", &save))
+			if (json_array_append_new(a, json_string_lossy(h)) < 0)
+				return log_error_errno(-ENOMEM, "Out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* A key from the daemon is made valid UTF-8 like any string. */
+		_cleanup_(json_decrefp) json_t *key = NULL;
+
+		if (streq(keys[i], status_key_names[STATUS_HOOKS_ATTACHED]))
+			continue;
+		key = json_string_lossy(keys[i]);
+		if (!key || json_object_set_new(root, json_string_value(key),
+						is_number(values[i]) ?
+							json_uint64(strtoull(values[i], NULL, 10)) :
+							json_string_lossy(values[i])) < 0)
+			return log_error_errno(-ENOMEM, "Out of memory");
+	}
+	if (json_dumpf_unsigned(root, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 ||
+	    putchar('\n') == EOF)
+		return log_error_errno(-EIO, "Cannot write the status: %m");
+	return 0;
+}
+
 static int verb_status(const struct verb *v, int argc, char **argv)
 {
 	_cleanup_free_ char *body = NULL, *lsm = NULL;
@@ -128,41 +171,8 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 	/* hooks_attached goes first, as a list; the daemon's keys follow. */
 	const char *hooks = control_status_get(&st, STATUS_HOOKS_ATTACHED);
 
-	if (arg_json) {
-		printf("{\"kernel_support\":%s,\"lsm\":", bpf_lsm ? "true" : "false");
-		json_fput_string(stdout, lsm);
-		fputs(",\"hooks_attached\":", stdout);
-		if (!hooks || streq(hooks, "?"))
-			fputs("null", stdout);
-		else {
-			_cleanup_free_ char *list = strdup(hooks);
-			char *save = NULL;
-			bool first = true;
-
-			if (!list)
-				return log_error("Out of memory."), 1;
-			fputc('[', stdout);
-			for (char *h = strtok_r(list, ",", &save); h; h = strtok_r(NULL, ",", &save)) {
-				if (!first)
-					fputc(',', stdout);
-				first = false;
-				json_fput_string(stdout, h);
-			}
-			fputc(']', stdout);
-		}
-		for (size_t i = 0; i < st.n; i++) {
-			if (streq(st.keys[i], status_key_names[STATUS_HOOKS_ATTACHED]))
-				continue;
-			fputc(',', stdout);
-			json_fput_key(stdout, st.keys[i]);
-			if (is_number(st.values[i]))
-				fputs(st.values[i], stdout);
-			else
-				json_fput_string(stdout, st.values[i]);
-		}
-		fputs("}\n", stdout);
-		return 0;
-	}
+	if (arg_json)
+		return print_status_json(lsm, bpf_lsm, hooks, st.keys, st.values, st.n) < 0 ? 1 : 0;
 
 #define V(k) (control_status_get(&st, (k)) ?: "?")
 	{
@@ -349,6 +359,7 @@ static int verb_teardown(const struct verb *v, int argc, char **argv)
 static int verb_containers(const struct verb *v, int argc, char **argv)
 {
 	_cleanup_free_ char *body = NULL;
+	_cleanup_(json_decrefp) json_t *list = NULL;
 	unsigned n = 0;
 	int r = parse_simple(v, true, argc, argv);
 
@@ -356,9 +367,11 @@ static int verb_containers(const struct verb *v, int argc, char **argv)
 		return r;
 	if (cli_control("containers", &body) < 0)
 		return 1;
-	if (arg_json)
-		fputc('[', stdout);
-	else
+	if (arg_json) {
+		list = json_array();
+		if (!list)
+			return log_error_errno(-ENOMEM, "Out of memory"), 1;
+	} else
 		printf("%-24s %-24s %-14s %s\n", "CONTAINER", "POLICY", "STATE", "CGROUP");
 	for (char *save = NULL, *line = strtok_r(body, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -369,22 +382,23 @@ static int verb_containers(const struct verb *v, int argc, char **argv)
 		if (!f[3])
 			continue;
 		if (arg_json) {
-			fputs(n ? ",{\"id\":" : "{\"id\":", stdout);
-			json_fput_string(stdout, f[0]);
-			fputs(",\"policy\":", stdout);
-			json_fput_string(stdout, f[1]);
-			fputs(",\"cgroup\":", stdout);
-			json_fput_string(stdout, f[2]);
-			fputs(",\"state\":", stdout);
-			json_fput_string(stdout, f[3]);
-			fputc('}', stdout);
+			json_t *c = json_object();
+
+			if (json_array_append_new(list, c) < 0 ||
+			    json_object_set_new(c, "id", json_string_lossy(f[0])) < 0 ||
+			    json_object_set_new(c, "policy", json_string_lossy(f[1])) < 0 ||
+			    json_object_set_new(c, "cgroup", json_string_lossy(f[2])) < 0 ||
+			    json_object_set_new(c, "state", json_string_lossy(f[3])) < 0)
+				return log_error_errno(-ENOMEM, "Out of memory"), 1;
 		} else
 			printf("%-24.24s %-24s %-14s %s\n", f[0], f[1], f[3], f[2]);
 		n++;
 	}
-	if (arg_json)
-		fputs("]\n", stdout);
-	else if (n == 0)
+	if (arg_json) {
+		if (json_dumpf(list, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 ||
+		    putchar('\n') == EOF)
+			return log_error_errno(-EIO, "Cannot write the list: %m"), 1;
+	} else if (n == 0)
 		printf("(no containers bound)\n");
 	return 0;
 }

@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cli-json.h"
+#include "json-util.h"
 #include "seccomp-args.h"
 #include "seccomp-filter.h"
 #include "util.h"
@@ -391,8 +391,7 @@ int seccomp_filter_deny_errno(const struct syscall_spec *s, enum policy_mode mod
 }
 
 struct oci_ctx {
-	FILE *f;
-	bool *first;
+	json_t *syscalls;
 	uint32_t act;
 	const struct syscall_name *names;
 	size_t n_names;
@@ -402,39 +401,48 @@ struct oci_ctx {
 static int oci_rule(const struct seccomp_arg_cmp *cmp, size_t n, void *userdata)
 {
 	const struct oci_ctx *o = userdata;
-	FILE *f = o->f;
+	json_t *entry, *names;
 
-	fputs(*o->first ? "\n    {\"names\": [" : ",\n    {\"names\": [", f);
-	*o->first = false;
-	for (size_t j = 0; j < o->n_names; j++) {
-		if (j > 0)
-			fputs(", ", f);
-		json_fput_string(f, o->names[j].name);
-	}
-	fputs("], ", f);
-	fprintf(f, "\"action\": \"%s\"", action_to_oci(o->act));
-	if (act_is_errno(o->act))
-		fprintf(f, ", \"errnoRet\": %u", o->act & 0xffffu);
+	entry = json_object();
+	if (!entry || json_array_append_new(o->syscalls, entry) < 0)
+		return -ENOMEM;
+	names = json_array();
+	if (json_object_set_new(entry, "names", names) < 0)
+		return -ENOMEM;
+	for (size_t j = 0; j < o->n_names; j++)
+		if (json_array_append_new(names, json_string_lossy(o->names[j].name)) < 0)
+			return -ENOMEM;
+	if (json_object_set_new(entry, "action", json_string(action_to_oci(o->act))) < 0)
+		return -ENOMEM;
+	if (act_is_errno(o->act) &&
+	    json_object_set_new(entry, "errnoRet", json_integer(o->act & 0xffffu)) < 0)
+		return -ENOMEM;
 	if (n > 0) {
-		fputs(", \"args\": [", f);
+		json_t *args = json_array();
+
+		if (json_object_set_new(entry, "args", args) < 0)
+			return -ENOMEM;
 		/* As runc and crun read it: for SCMP_CMP_MASKED_EQ value is the mask and
 		 * valueTwo the value, like libseccomp's datum_a and datum_b. */
-		for (size_t k = 0; k < n; k++)
-			fprintf(f,
-				"%s{\"index\": %u, \"value\": %" PRIu64 ", \"valueTwo\": %" PRIu64
-				", \"op\": \"%s\"}",
-				k ? ", " : "", cmp[k].index, cmp[k].datum_a, cmp[k].datum_b,
-				oci_ops[cmp[k].op]);
-		fputc(']', f);
+		for (size_t k = 0; k < n; k++) {
+			json_t *arg = json_object();
+
+			if (!arg || json_array_append_new(args, arg) < 0 ||
+			    json_object_set_new(arg, "index", json_integer(cmp[k].index)) < 0 ||
+			    json_object_set_new(arg, "value", json_uint64(cmp[k].datum_a)) < 0 ||
+			    json_object_set_new(arg, "valueTwo", json_uint64(cmp[k].datum_b)) < 0 ||
+			    json_object_set_new(arg, "op", json_string(oci_ops[cmp[k].op])) < 0)
+				return -ENOMEM;
+		}
 	}
-	fputc('}', f);
 	return 0;
 }
 
 int seccomp_filter_export_oci(const struct syscall_spec *s, enum policy_mode mode, FILE *f)
 {
 	_cleanup_(plan_clear) struct plan p = {};
-	bool first = true;
+	_cleanup_(json_decrefp) json_t *profile = NULL;
+	json_t *arches, *syscalls;
 	int r;
 
 	r = plan_make(s, mode, &p);
@@ -443,29 +451,44 @@ int seccomp_filter_export_oci(const struct syscall_spec *s, enum policy_mode mod
 
 	/* Numbers no call has cannot be named in a profile: the runtime decides what they get
 	 * (runc answers ENOSYS for numbers above every call the profile names). */
-	fprintf(f, "{\n  \"defaultAction\": \"%s\",\n", action_to_oci(p.filter_default));
-	if (act_is_errno(p.filter_default))
-		fprintf(f, "  \"defaultErrnoRet\": %u,\n", p.filter_default & 0xffffu);
-	fputs("  \"architectures\": [\"SCMP_ARCH_X86_64\"", f);
-	if (s->arches & SYSCALL_ARCH_X86)
-		fputs(", \"SCMP_ARCH_X86\"", f);
-	if (s->arches & SYSCALL_ARCH_X32)
-		fputs(", \"SCMP_ARCH_X32\"", f);
+	profile = json_object();
+	if (!profile ||
+	    json_object_set_new(profile, "defaultAction",
+				json_string(action_to_oci(p.filter_default))) < 0)
+		return -ENOMEM;
+	if (act_is_errno(p.filter_default) &&
+	    json_object_set_new(profile, "defaultErrnoRet",
+				json_integer(p.filter_default & 0xffffu)) < 0)
+		return -ENOMEM;
+	arches = json_array();
+	if (json_object_set_new(profile, "architectures", arches) < 0 ||
+	    json_array_append_new(arches, json_string("SCMP_ARCH_X86_64")) < 0)
+		return -ENOMEM;
+	if ((s->arches & SYSCALL_ARCH_X86) &&
+	    json_array_append_new(arches, json_string("SCMP_ARCH_X86")) < 0)
+		return -ENOMEM;
+	if ((s->arches & SYSCALL_ARCH_X32) &&
+	    json_array_append_new(arches, json_string("SCMP_ARCH_X32")) < 0)
+		return -ENOMEM;
 	/* No "flags" (SECCOMP_FILTER_FLAG_LOG): runc 1.1, Debian 12's, refuses a profile with
 	 * any ("seccomp flags are not yet supported by runc"). Kills and audits are logged all
 	 * the same; denials only where the runtime sets the flag itself. */
-	fputs("],\n  \"syscalls\": [", f);
+	syscalls = json_array();
+	if (json_object_set_new(profile, "syscalls", syscalls) < 0)
+		return -ENOMEM;
 
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct syscall_rule *rule = &s->rules[i];
-		struct oci_ctx o = { f, &first, p.rule_act[i] };
+		struct oci_ctx o = { syscalls, p.rule_act[i] };
 
 		if (p.rule_act[i] == p.filter_default)
 			continue;
 		if (rule->n_args == 0) {
 			o.names = rule->names;
 			o.n_names = rule->n_names;
-			(void)oci_rule(NULL, 0, &o);
+			r = oci_rule(NULL, 0, &o);
+			if (r < 0)
+				return r;
 			continue;
 		}
 		/* Runtimes compare 64 bits, as libseccomp does: the same alternatives as the
@@ -480,6 +503,9 @@ int seccomp_filter_export_oci(const struct syscall_spec *s, enum policy_mode mod
 				return r;
 		}
 	}
-	fputs(first ? "]\n}\n" : "\n  ]\n}\n", f);
+	/* The masks of 64-bit arguments reach 2^64 - 1: every number here is unsigned. */
+	if (json_dumpf_unsigned(profile, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ||
+	    fputc('\n', f) == EOF)
+		return ferror(f) ? -EIO : -ENOMEM;
 	return ferror(f) ? -EIO : 0;
 }

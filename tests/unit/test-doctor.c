@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "doctor.h"
 #include "test.h"
 #include "util.h"
@@ -170,18 +172,30 @@ TEST(json_escapes)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	struct doctor_hook_result hooks[8] = {};
+	json_t *json, *active;
 
 	ASSERT_NOT_NULL(f);
 	r.hooks = hooks;
 	r.lsm_active = (char *)"capability,yama";
 	r.checks[DOCTOR_CHECK_BTF].summary = (char *)"a \"quoted\"\tline\n";
 	r.verdict = DOCTOR_NONE;
-	doctor_print_json(&r, f);
+	ASSERT_OK(doctor_print_json(&r, f));
 	fclose(f);
 	ASSERT_TRUE(strstr(buf, "\"summary\": \"a \\\"quoted\\\"\\tline\\n\""));
-	ASSERT_TRUE(strstr(buf, "\"active\": [\"capability\", \"yama\"]"));
 	ASSERT_TRUE(strstr(buf, "\"verdict\": \"none\""));
 	ASSERT_TRUE(strstr(buf, "\"exit_code\": 4"));
+	/* Read back: the same values. */
+	json = json_loads(buf, 0, NULL);
+	ASSERT_NOT_NULL(json);
+	ASSERT_STREQ(json_string_value(json_object_get(
+			     json_object_get(json_object_get(json, "checks"), "btf"), "summary")),
+		     "a \"quoted\"\tline\n");
+	active = json_object_get(json_object_get(json, "lsm"), "active");
+	ASSERT_EQ(json_array_size(active), 2);
+	ASSERT_STREQ(json_string_value(json_array_get(active, 0)), "capability");
+	ASSERT_STREQ(json_string_value(json_array_get(active, 1)), "yama");
+	ASSERT_TRUE(json_is_null(json_object_get(json, "seccomp_actions")));
+	json_decref(json);
 	free(buf);
 }
 

@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "diag.h"
 #include "policy-syscalls.h"
 #include "policy.h"
@@ -287,22 +289,31 @@ TEST(export_oci_exact)
 					  "        action: allow\n");
 	char *text = export(p);
 
-	ASSERT_STREQ(
-		text,
-		"{\n"
-		"  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
-		"  \"architectures\": [\"SCMP_ARCH_X86_64\"],\n"
-		"  \"syscalls\": [\n"
-		"    {\"names\": [\"ptrace\", \"kexec_load\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1},\n"
-		"    {\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 97, \"args\": "
+	/* The profile, in this order, written by jansson with an indent of 2. */
+	json_t *expected = json_loads(
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n"
+		" \"architectures\": [\"SCMP_ARCH_X86_64\"],\n"
+		" \"syscalls\": [\n"
+		"  {\"names\": [\"ptrace\", \"kexec_load\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1},\n"
+		"  {\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 97, \"args\": "
 		"[{\"index\": 0, \"value\": 4294967295, \"valueTwo\": 17, \"op\": "
 		"\"SCMP_CMP_MASKED_EQ\"}]},\n"
-		"    {\"names\": [\"unshare\"], \"action\": \"SCMP_ACT_KILL_PROCESS\", \"args\": "
+		"  {\"names\": [\"unshare\"], \"action\": \"SCMP_ACT_KILL_PROCESS\", \"args\": "
 		"[{\"index\": 0, \"value\": 268435456, \"valueTwo\": 268435456, \"op\": "
 		"\"SCMP_CMP_MASKED_EQ\"}]},\n"
-		"    {\"names\": [\"uname\"], \"action\": \"SCMP_ACT_LOG\"}\n"
-		"  ]\n"
-		"}\n");
+		"  {\"names\": [\"uname\"], \"action\": \"SCMP_ACT_LOG\"}\n"
+		" ]\n"
+		"}\n",
+		0, NULL);
+	ASSERT_NOT_NULL(expected);
+	char *expected_text = json_dumps(expected, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	ASSERT_NOT_NULL(expected_text);
+	ASSERT_EQ(strlen(text), strlen(expected_text) + 1);
+	ASSERT_TRUE(strncmp(text, expected_text, strlen(expected_text)) == 0);
+	ASSERT_STREQ(text + strlen(expected_text), "\n");
+	free(expected_text);
+	json_decref(expected);
 	free(text);
 
 	/* In audit mode deny and kill only log. */
@@ -310,6 +321,22 @@ TEST(export_oci_exact)
 	text = export(p);
 	ASSERT_TRUE(strstr(text, "SCMP_ACT_ERRNO") == NULL);
 	ASSERT_TRUE(strstr(text, "SCMP_ACT_KILL_PROCESS") == NULL);
+	free(text);
+	policy_free(p);
+}
+
+/* Values of 64-bit arguments above INT64_MAX are written as the unsigned numbers they are. */
+TEST(export_oci_unsigned_64)
+{
+	struct policy *p = parse_ok(HEAD "    default: allow\n"
+					  "    rules:\n"
+					  "      - names: [lseek]\n"
+					  "        action: deny\n"
+					  "        args: [{arg: 1, op: eq, value: 18446744073709551615}]\n");
+	char *text = export(p);
+
+	ASSERT_TRUE(strstr(text, "\"value\": 18446744073709551615,") != NULL);
+	ASSERT_TRUE(strchr(text, '-') == NULL);
 	free(text);
 	policy_free(p);
 }
