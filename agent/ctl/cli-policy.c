@@ -274,13 +274,13 @@ static int fetch_active_set(bool quiet, struct active_set *ret)
 	int r;
 
 	if (quiet) {
-		r = control_call(arg_control_socket, "policies", &body);
+		r = control_call(arg_control_socket, control_verbs[CONTROL_POLICIES].name, &body);
 		if (r != 0) {
 			free(body);
 			return r < 0 ? r : -EBADMSG;
 		}
 	} else {
-		r = cli_control("policies", &body);
+		r = cli_control(control_verbs[CONTROL_POLICIES].name, &body);
 		if (r < 0)
 			return r;
 	}
@@ -402,7 +402,7 @@ static int verb_policy_apply(const struct verb *v, int argc, char **argv)
 	if (r < 0)
 		return log_error_errno(r, "Failed to install %s: %m", dest), 1;
 
-	r = control_call(arg_control_socket, "reload", &body);
+	r = control_call(arg_control_socket, control_verbs[CONTROL_RELOAD].name, &body);
 	if (r == 0) {
 		printf("Applied %s as %s; the daemon reloaded.\n", file, dest);
 		return 0;
@@ -733,7 +733,7 @@ static int verb_policy_delete(const struct verb *v, int argc, char **argv)
 	if (unlink(path) < 0)
 		return log_error_errno(-errno, "Failed to remove %s: %m", path), 1;
 
-	r = control_call(arg_control_socket, "reload", &body);
+	r = control_call(arg_control_socket, control_verbs[CONTROL_RELOAD].name, &body);
 	if (r == 0) {
 		printf("Deleted policy '%s' (%s); the daemon reloaded.\n", name, path);
 		return 0;

@@ -74,7 +74,8 @@ static int register_with_daemon(const char *name, char **ret_error)
 	_cleanup_free_ char *request = NULL, *body = NULL;
 	int r;
 
-	if (asprintf(&request, "seccomp-register %s", name) < 0)
+	request = control_request_new(CONTROL_SECCOMP_REGISTER, name);
+	if (!request)
 		return -ENOMEM;
 	r = control_call(arg_control_socket, request, &body);
 	if (r > 0) {

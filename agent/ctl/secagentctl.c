@@ -64,7 +64,7 @@ static int verb_reload(const struct verb *v, int argc, char **argv)
 
 	if (r >= 0)
 		return r;
-	r = control_call(arg_control_socket, "reload", &body);
+	r = control_call(arg_control_socket, control_verbs[CONTROL_RELOAD].name, &body);
 	if (r < 0)
 		return cli_log_control_error(r), 1;
 	if (r > 0) {
@@ -158,7 +158,7 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 		log_warning_errno(r, "Cannot read %s: %m", LSM_LIST_FILE);
 	bpf_lsm = lsm && lsm_list_contains(lsm, "bpf");
 
-	if (cli_control("status", &body) < 0) {
+	if (cli_control(control_verbs[CONTROL_STATUS].name, &body) < 0) {
 		if (!lsm || !bpf_lsm)
 			log_error("Kernel support: %s. secagentd needs 'bpf' in the lsm= boot "
 				  "parameter.",
@@ -239,7 +239,7 @@ static int verb_handover(const struct verb *v, int argc, char **argv)
 {
 	_cleanup_free_ char *body = NULL;
 
-	return cli_control("handover", &body) < 0 ? 1 : 0;
+	return cli_control(control_verbs[CONTROL_HANDOVER].name, &body) < 0 ? 1 : 0;
 }
 
 static uint32_t pinned_value_size(int fd)
@@ -312,7 +312,7 @@ static int verb_teardown(const struct verb *v, int argc, char **argv)
 	struct dirent *de;
 	unsigned n = 0;
 
-	int r = control_call(arg_control_socket, "status", &body);
+	int r = control_call(arg_control_socket, control_verbs[CONTROL_STATUS].name, &body);
 
 	if (r >= 0) {
 		log_error("secagentd is running; 'systemctl stop secagent' stops it and ends "
@@ -365,7 +365,7 @@ static int verb_containers(const struct verb *v, int argc, char **argv)
 
 	if (r >= 0)
 		return r;
-	if (cli_control("containers", &body) < 0)
+	if (cli_control(control_verbs[CONTROL_CONTAINERS].name, &body) < 0)
 		return 1;
 	if (arg_json) {
 		list = json_array();

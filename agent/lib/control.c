@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,27 @@ const struct control_verb_def control_verbs[_CONTROL_VERB_MAX] = {
 	[CONTROL_CONTAINER_UNBIND] = { "container-unbind", 1, "container-unbind ID" },
 	[CONTROL_CONTAINERS] = { "containers", 0, "containers" },
 };
+
+char *control_request_new(enum control_verb verb, ...)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	va_list ap;
+
+	if (!f)
+		return NULL;
+	fputs(control_verbs[verb].name, f);
+	va_start(ap, verb);
+	for (unsigned i = 0; i < control_verbs[verb].n_args; i++)
+		fprintf(f, " %s", va_arg(ap, const char *));
+	va_end(ap);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
 
 int control_request_parse(char *buf, struct control_request *ret, char *why_buf, size_t why_size,
 			  const char **ret_why)

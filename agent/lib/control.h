@@ -38,6 +38,10 @@ struct control_request {
 	const char *args[3]; /* into the parsed buffer */
 };
 
+/* The request text for @verb: its name and its arguments (const char *, as many as the verb
+ * takes), separated by spaces. NULL when out of memory. */
+char *control_request_new(enum control_verb verb, ...);
+
 /*
  * Parses the request in @buf (NUL-terminated; split in place): the verb, and its arguments
  * checked for what every handler needs (a policy name, a container id). Returns 0, or -EINVAL

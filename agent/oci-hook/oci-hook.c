@@ -240,7 +240,8 @@ int main(int argc, char **argv)
 
 	if (!bind) {
 		/* Whatever the annotation says now, the daemon knows what it bound. */
-		r = asprintf(&request, "container-unbind %s", id);
+		request = control_request_new(CONTROL_CONTAINER_UNBIND, id);
+		r = request ? 0 : -1;
 	} else {
 		const char *why = NULL;
 		json_int_t pid;
@@ -282,7 +283,8 @@ int main(int argc, char **argv)
 		if (open_container_root(id, bundle, config, (long)pid,
 					&fds[CONTROL_FD_CONTAINER_ROOT]) != 0)
 			return 1;
-		r = asprintf(&request, "container-bind %s %s %s", id, policy, cgroup);
+		request = control_request_new(CONTROL_CONTAINER_BIND, id, policy, cgroup);
+		r = request ? 0 : -1;
 	}
 	if (r < 0)
 		return fail(id, "out of memory");
