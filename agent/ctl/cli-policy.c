@@ -322,43 +322,9 @@ int cli_print_not_enforced(const char *policy, const char *indent)
 
 /* --- verbs --- */
 
-/* Options of the policy verbs; --json only where it makes sense. Returns an exit code or -1. */
-static int parse_policy_options(const struct verb *v, bool json, bool *offline, int argc,
-				char **argv)
-{
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "offline", no_argument, NULL, 'o' },
-		{}
-	};
-	int c;
-
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, json ? "hj" : "h", options, NULL)) >= 0)
-		switch (c) {
-		case 'h':
-			verb_help(v);
-			return 0;
-		case 'j':
-			if (!json)
-				return verb_bad_option(v, argc, argv);
-			arg_json = true;
-			break;
-		case 'o':
-			if (!offline)
-				return verb_bad_option(v, argc, argv);
-			*offline = true;
-			break;
-		default:
-			return verb_bad_option(v, argc, argv);
-		}
-	return -1;
-}
-
 static int verb_policy_validate(const struct verb *v, int argc, char **argv)
 {
-	int r = parse_policy_options(v, false, NULL, argc, argv);
+	int r = verb_parse_options(v, false, NULL, argc, argv);
 
 	if (r >= 0)
 		return r;
@@ -376,7 +342,7 @@ static int verb_policy_apply(const struct verb *v, int argc, char **argv)
 	bool had_old;
 	int r;
 
-	r = parse_policy_options(v, false, NULL, argc, argv);
+	r = verb_parse_options(v, false, NULL, argc, argv);
 	if (r >= 0)
 		return r;
 	if (argc - optind != 1)
@@ -510,7 +476,7 @@ static int verb_policy_list(const struct verb *v, int argc, char **argv)
 	bool offline = false;
 	int r;
 
-	r = parse_policy_options(v, true, &offline, argc, argv);
+	r = verb_parse_options(v, true, &offline, argc, argv);
 	if (r >= 0)
 		return r;
 	if (optind < argc)
@@ -623,7 +589,7 @@ static int verb_policy_show(const struct verb *v, int argc, char **argv)
 	size_t len = 0;
 	int r, r_active;
 
-	r = parse_policy_options(v, true, NULL, argc, argv);
+	r = verb_parse_options(v, true, NULL, argc, argv);
 	if (r >= 0)
 		return r;
 	if (argc - optind != 1)
@@ -706,7 +672,7 @@ static int verb_policy_delete(const struct verb *v, int argc, char **argv)
 	size_t len = 0;
 	int r;
 
-	r = parse_policy_options(v, false, NULL, argc, argv);
+	r = verb_parse_options(v, false, NULL, argc, argv);
 	if (r >= 0)
 		return r;
 	if (argc - optind != 1)

@@ -131,3 +131,36 @@ int verb_dispatch(const struct verb *v, size_t n, const char *prefix, int argc, 
 	log_error("Unknown %sverb '%s'; see 'secagentctl %s--help'.", prefix, argv[0], prefix);
 	return EXIT_USAGE;
 }
+
+int verb_parse_options(const struct verb *v, bool json, bool *offline, int argc,
+				char **argv)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "offline", no_argument, NULL, 'o' },
+		{}
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, json ? "hj" : "h", options, NULL)) >= 0)
+		switch (c) {
+		case 'h':
+			verb_help(v);
+			return 0;
+		case 'j':
+			if (!json)
+				return verb_bad_option(v, argc, argv);
+			arg_json = true;
+			break;
+		case 'o':
+			if (!offline)
+				return verb_bad_option(v, argc, argv);
+			*offline = true;
+			break;
+		default:
+			return verb_bad_option(v, argc, argv);
+		}
+	return -1;
+}

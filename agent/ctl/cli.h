@@ -36,6 +36,10 @@ int verb_dispatch(const struct verb *v, size_t n, const char *prefix, int argc, 
 /* For getopt_long() loops of verbs: reports the option getopt rejected and returns EXIT_USAGE. */
 int verb_bad_option(const struct verb *v, int argc, char **argv);
 
+/* Parses a verb's options: --help, --json if @json, --offline if @offline. Returns an exit code,
+ * or -1 to go on with the arguments from optind. */
+int verb_parse_options(const struct verb *v, bool json, bool *offline, int argc, char **argv);
+
 /* Reports a wrong positional argument (@what says how) and returns EXIT_USAGE. */
 int verb_bad_argument(const struct verb *v, const char *what);
 

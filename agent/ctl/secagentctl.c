@@ -30,28 +30,10 @@
  * code, or -1 to go on. */
 static int parse_simple(const struct verb *v, bool json, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{}
-	};
-	int c;
+	int r = verb_parse_options(v, json, NULL, argc, argv);
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, json ? "hj" : "h", options, NULL)) >= 0)
-		switch (c) {
-		case 'h':
-			verb_help(v);
-			return 0;
-		case 'j':
-			if (json) {
-				arg_json = true;
-				break;
-			}
-			/* fall through */
-		default:
-			return verb_bad_option(v, argc, argv);
-		}
+	if (r >= 0)
+		return r;
 	if (optind < argc)
 		return verb_bad_argument(v, "unexpected argument");
 	return -1;
