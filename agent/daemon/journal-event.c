@@ -19,9 +19,7 @@
 #include <stdlib.h>
 
 #include "journal-event.h"
-#include "policy-network.h"
-#include "policy.h"
-#include "policy-syscalls.h"
+#include "names.h"
 #include "seccomp-audit.h"
 #include "util.h"
 

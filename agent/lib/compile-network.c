@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compile.h"
+#include "compile-network.h"
 #include "policy-network.h"
 #include "util.h"
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "compile-network.h"
 #include "compile.h"
 #include "policy-network.h"
 #include "util.h"
@@ -37,22 +38,6 @@ struct compiled_set *compiled_set_free(struct compiled_set *c)
 static void compiled_set_freep(struct compiled_set **c)
 {
 	compiled_set_free(*c);
-}
-
-uint32_t compile_verdict(const struct policy *p, enum rule_action action, bool has_mode,
-			 enum policy_mode rule_mode)
-{
-	enum policy_mode mode = has_mode ? rule_mode : p->mode;
-
-	switch (action) {
-	case RULE_ACTION_DENY:
-		return mode == POLICY_MODE_ENFORCE ? SA_VERDICT_DENY : SA_VERDICT_AUDIT;
-	case RULE_ACTION_AUDIT:
-		return SA_VERDICT_AUDIT;
-	case RULE_ACTION_ALLOW:
-	default:
-		return SA_VERDICT_ALLOW;
-	}
 }
 
 /* One path of one rule, before entries for the same inode are merged. */

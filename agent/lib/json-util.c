@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json-util.h"
+#include "names.h"
 #include "util.h"
 
 size_t utf8_sequence_len(const unsigned char *s, size_t n)
@@ -77,7 +78,7 @@ json_t *json_string_lossy(const char *s)
 
 json_t *json_errno_name(int error)
 {
-	const char *name = error > 0 ? strerrorname_np(error) : NULL;
+	const char *name = errno_to_name(error);
 
 	return name ? json_string(name) : json_null();
 }

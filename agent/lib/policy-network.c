@@ -11,76 +11,6 @@
 #include "policy-network.h"
 #include "util.h"
 
-static const char *const op_names[] = {
-	[NET_OP_CONNECT] = "connect", [NET_OP_BIND] = "bind",	  [NET_OP_LISTEN] = "listen",
-	[NET_OP_SENDMSG] = "sendmsg", [NET_OP_CREATE] = "create",
-};
-
-/* The first three are the families connect, bind, listen and sendmsg rules may name, in the
- * order of enum sa_net_family; all may be named for create. */
-const char *const net_family_names[] = {
-	"ipv4", "ipv6", "unix", "netlink", "packet", "key", "can", "bluetooth", "alg", "vsock", "xdp",
-};
-const unsigned net_family_numbers[] = { 2, 10, 1, 16, 17, 15, 29, 31, 38, 40, 44 };
-const size_t net_n_families = ELEMENTSOF(net_family_names);
-#define NET_ADDRESS_FAMILIES 3 /* ipv4, ipv6, unix */
-
-const char *const net_type_names[] = { "stream", "dgram", "raw", "rdm", "seqpacket", "packet" };
-const unsigned net_type_numbers[] = { 1, 2, 3, 4, 5, 10 };
-const size_t net_n_types = ELEMENTSOF(net_type_names);
-
-/* Indexed by NETLINK_* number; 1 and 17 are unused by the kernel and not nameable. */
-static const char *const netlink_names[] = {
-	"route",     "unused",	     "usersock",     "firewall",      "sock_diag", "nflog",
-	"xfrm",	     "selinux",	     "iscsi",	     "audit",	      "fib_lookup", "connector",
-	"netfilter", "ip6_fw",	     "dnrtmsg",	     "kobject_uevent", "generic",   "unused17",
-	"scsitransport", "ecryptfs", "rdma",	     "crypto",	      "smc",
-};
-
-static const char *const proto_names[] = {
-	[SA_NET_TCP] = "tcp",
-	[SA_NET_UDP] = "udp",
-};
-
-static const char *const cap_names[] = {
-	"CAP_CHOWN",	      "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-	"CAP_FSETID",	      "CAP_KILL",	    "CAP_SETGID",	   "CAP_SETUID",
-	"CAP_SETPCAP",	      "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN",      "CAP_NET_RAW",	    "CAP_IPC_LOCK",	   "CAP_IPC_OWNER",
-	"CAP_SYS_MODULE",     "CAP_SYS_RAWIO",	    "CAP_SYS_CHROOT",	   "CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT",      "CAP_SYS_ADMIN",	    "CAP_SYS_BOOT",	   "CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE",   "CAP_SYS_TIME",	    "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-	"CAP_LEASE",	      "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-	"CAP_MAC_OVERRIDE",   "CAP_MAC_ADMIN",	    "CAP_SYSLOG",	   "CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND",  "CAP_AUDIT_READ",	    "CAP_PERFMON",	   "CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-};
-
-static const char *const kernel_op_names[] = {
-	[SA_KERNEL_MODULE_LOAD] = "module_load", [SA_KERNEL_MODULE_REQUEST] = "module_request",
-	[SA_KERNEL_KEXEC] = "kexec",		 [SA_KERNEL_BPF_LOAD] = "bpf_load",
-	[SA_KERNEL_PTRACE] = "ptrace",		 [SA_KERNEL_MOUNT] = "mount",
-	[SA_KERNEL_REMOUNT] = "remount",	 [SA_KERNEL_SETUID_ROOT] = "setuid_root",
-};
-
-const char *kernel_op_to_string(unsigned op)
-{
-	return op < ELEMENTSOF(kernel_op_names) ? kernel_op_names[op] : NULL;
-}
-
-const char *capability_to_string(unsigned cap)
-{
-	return cap < ELEMENTSOF(cap_names) ? cap_names[cap] : NULL;
-}
-
-const char *net_family_to_string(unsigned family)
-{
-	for (size_t i = 0; i < net_n_families; i++)
-		if (net_family_numbers[i] == family)
-			return net_family_names[i];
-	return NULL;
-}
-
 static int invalid_value(struct parse_ctx *c, const struct ynode *n, const char *fmt)
 {
 	_cleanup_free_ char *e = escape_value(n->value, n->length);
@@ -225,7 +155,7 @@ static int parse_net_operations(struct parse_ctx *c, const struct ynode *v, void
 {
 	struct net_rule_spec *rule = userdata;
 	uint64_t mask;
-	int r = node_enum_mask(c, v, "operation", op_names, ELEMENTSOF(op_names), &mask);
+	int r = node_enum_mask(c, v, "operation", net_op_names, net_op_n_names, &mask);
 
 	if (r > 0)
 		rule->ops = (uint32_t)mask;
@@ -262,7 +192,7 @@ static int parse_net_protocols(struct parse_ctx *c, const struct ynode *v, void 
 {
 	struct net_rule_spec *rule = userdata;
 	uint64_t mask;
-	int r = node_enum_mask(c, v, "protocol", proto_names, ELEMENTSOF(proto_names), &mask);
+	int r = node_enum_mask(c, v, "protocol", net_proto_names, net_proto_n_names, &mask);
 
 	if (r > 0)
 		rule->protocols = (uint32_t)mask;
@@ -280,7 +210,7 @@ static int parse_net_types(struct parse_ctx *c, const struct ynode *v, void *use
 static int parse_net_netlink(struct parse_ctx *c, const struct ynode *v, void *userdata)
 {
 	struct net_rule_spec *rule = userdata;
-	int r = node_enum_mask(c, v, "netlink protocol", netlink_names, ELEMENTSOF(netlink_names),
+	int r = node_enum_mask(c, v, "netlink protocol", netlink_names, netlink_n_names,
 			       &rule->netlink);
 
 	return r < 0 ? r : 0;
@@ -424,7 +354,7 @@ int policy_parse_network(struct parse_ctx *c, const struct ynode *v, void *userd
 static int parse_cap_names(struct parse_ctx *c, const struct ynode *v, void *userdata)
 {
 	struct cap_rule_spec *rule = userdata;
-	int r = node_enum_mask(c, v, "capability", cap_names, ELEMENTSOF(cap_names), &rule->caps);
+	int r = node_enum_mask(c, v, "capability", capability_names, capability_n_names, &rule->caps);
 
 	return r < 0 ? r : 0;
 }
@@ -434,7 +364,7 @@ static int parse_kernel_ops(struct parse_ctx *c, const struct ynode *v, void *us
 	struct cap_rule_spec *rule = userdata;
 	uint64_t mask;
 	int r = node_enum_mask(c, v, "kernel operation", kernel_op_names,
-			       ELEMENTSOF(kernel_op_names), &mask);
+			       kernel_op_n_names, &mask);
 
 	if (r > 0)
 		rule->kernel_ops = (uint32_t)mask;

@@ -30,19 +30,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "names.h"
+#include "policy-model.h"
 #include "policy-parse.h"
-#include "policy.h"
 
 #define NET_MAX_ADDRESSES_PER_RULE 4096
 #define NET_MAX_PORTS_PER_RULE 256
-
-enum net_rule_op {
-	NET_OP_CONNECT = SA_NET_CONNECT,
-	NET_OP_BIND = SA_NET_BIND,
-	NET_OP_LISTEN = SA_NET_LISTEN,
-	NET_OP_SENDMSG = SA_NET_SENDMSG,
-	NET_OP_CREATE,
-};
 
 struct net_cidr {
 	uint8_t family; /* enum sa_net_family: SA_NET_IPV4 or SA_NET_IPV6 */
@@ -87,21 +80,6 @@ struct cap_rule_spec {
 };
 
 /* The names a policy writes and the numbers they stand for. */
-extern const char *const net_family_names[];
-extern const unsigned net_family_numbers[]; /* AF_* */
-extern const size_t net_n_families;
-extern const char *const net_type_names[];
-extern const unsigned net_type_numbers[]; /* SOCK_* */
-extern const size_t net_n_types;
-
-/* The name of kernel operation @op ("module_load"), NULL if unknown. */
-const char *kernel_op_to_string(unsigned op);
-
-/* The name of capability @cap ("CAP_SYS_ADMIN"), NULL if unknown. */
-const char *capability_to_string(unsigned cap);
-/* The name of AF_* @family as a policy writes it ("ipv4"), NULL if unknown. */
-const char *net_family_to_string(unsigned family);
-
 int policy_parse_network(struct parse_ctx *c, const struct ynode *v, void *userdata);
 int policy_parse_capabilities(struct parse_ctx *c, const struct ynode *v, void *userdata);
 int policy_parse_kernel(struct parse_ctx *c, const struct ynode *v, void *userdata);

@@ -2,10 +2,10 @@
 #pragma once
 
 /*
- * The parser's internals, for the modules that parse a section of a policy of their own
- * (policy-syscalls.c). policy.c turns libyaml's events into a tree of nodes that remember where
- * they were written, then walks it section by section with tables of keys; a section's module gets
- * the node of its key and the helpers below, so its messages look like every other one.
+ * The policy language's YAML layer, for the modules that parse sections of a policy (policy.c,
+ * policy-network.c, policy-syscalls.c). policy-parse.c turns libyaml's events into a tree of
+ * nodes that remember where they were written; a section's module walks its node with a table of
+ * keys and the helpers below, so its messages look like every other one.
  */
 
 #include <stdbool.h>
@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "diag.h"
-#include "policy.h"
+#include "policy-model.h"
 
 enum ynode_type {
 	YNODE_INVALID, /* already reported (an alias): checks skip it silently */
@@ -60,6 +60,13 @@ struct section {
 	size_t n_keys;
 };
 
+/* Turns @buf (@len bytes of @file) into a node tree; problems go to @diags. 0 with the root,
+ * -EINVAL after a diagnostic, or -ENOMEM. */
+int yaml_load(const char *file, const char *buf, size_t len, struct diag_list *diags,
+	      struct ynode **ret_root);
+struct ynode *ynode_free(struct ynode *n);
+void ynode_freep(struct ynode **n);
+
 bool ynode_is_empty(const struct ynode *n);
 
 /* "a string", "a sequence", ... for messages. */
@@ -76,6 +83,9 @@ int node_string(struct parse_ctx *c, const struct ynode *n, const char *what,
 		const char **ret_value);
 int node_enum(struct parse_ctx *c, const struct ynode *n, const char *what,
 	      const char *const *table, size_t n_table, int *ret_value);
+/* A scalar that must be exactly @expected (apiVersion, kind). */
+int node_fixed_string(struct parse_ctx *c, const struct ynode *n, const char *what,
+		      const char *expected);
 
 /*
  * Checks that @n is a mapping whose keys all come from @s, none twice and none required missing,

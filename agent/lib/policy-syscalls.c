@@ -17,7 +17,6 @@
 #include "policy-parse.h"
 #include "policy-syscalls.h"
 #include "seccomp-args.h"
-#include "seccomp-filter.h"
 #include "util.h"
 
 static const char *const syscall_action_table[] = {
@@ -54,13 +53,6 @@ enum syscall_action syscall_action_effective(enum syscall_action a, enum policy_
 	if (mode == POLICY_MODE_AUDIT && (a == SYSCALL_ACTION_DENY || a == SYSCALL_ACTION_KILL))
 		return SYSCALL_ACTION_AUDIT;
 	return a;
-}
-
-const char *errno_to_name(int e)
-{
-	if (e <= 0 || e > SYSCALL_ERRNO_MAX)
-		return NULL;
-	return strerrorname_np(e);
 }
 
 /*
@@ -647,7 +639,6 @@ int policy_parse_syscalls(struct parse_ctx *c, const struct ynode *v, void *user
 	struct policy *p = userdata;
 	struct spec_ctx sc;
 	size_t n_before = c->diags->n;
-	struct seccomp_filter_error fe = {};
 	int r;
 
 	s = calloc(1, sizeof(*s));
@@ -670,49 +661,6 @@ int policy_parse_syscalls(struct parse_ctx *c, const struct ynode *v, void *user
 	}
 	if (c->diags->n > n_before)
 		return 0;
-
-	/* Build the filter once here, so that what libseccomp refuses is an error of the policy,
-	 * reported by `policy validate`, and never a surprise of `secagentctl exec`. */
-	r = seccomp_filter_build(s, POLICY_MODE_ENFORCE, NULL, &fe);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0 && fe.cond) {
-		const struct source_loc *loc = &fe.cond->loc;
-		unsigned width = seccomp_arg_width(fe.name->name, fe.cond->index);
-
-		if (r == -ENOENT)
-			r = diag_add(c->diags, c->file, loc->line, loc->column,
-				     "a condition on argument %u of '%s': secagent does not know "
-				     "how many bits of it the kernel reads, so it cannot compare "
-				     "what the kernel uses; write the rule without conditions",
-				     fe.cond->index, fe.name->name);
-		else if (r == -ERANGE)
-			r = diag_add(c->diags, c->file, loc->line, loc->column,
-				     "argument %u of '%s' is %u bits wide as the kernel reads it: "
-				     "value %#" PRIx64 "%s never matches",
-				     fe.cond->index, fe.name->name, width, fe.cond->value,
-				     fe.cond->op == SYSCALL_ARG_MASKED_EQ ? " (or its mask)" : "");
-		else if (r == -E2BIG)
-			r = diag_add(c->diags, c->file, loc->line, loc->column,
-				     "the conditions of this rule for '%s' make more than %d "
-				     "comparisons of the bits the kernel reads (each ne is one per "
-				     "bit); split the rule",
-				     fe.name->name, SECCOMP_ARGS_MAX_ALTERNATIVES);
-		else
-			r = diag_add(c->diags, c->file, loc->line, loc->column,
-				     "libseccomp refuses this condition for %s: %s", fe.name->name,
-				     strerror(-r));
-		return r < 0 ? r : 0;
-	}
-	if (r < 0) {
-		const struct source_loc *loc = fe.name ? &fe.name->loc : fe.rule ? &fe.rule->loc
-										 : &s->loc;
-
-		r = diag_add(c->diags, c->file, loc->line, loc->column,
-			     "libseccomp refuses this rule%s%s: %s", fe.name ? " for " : "",
-			     fe.name ? fe.name->name : "", strerror(-r));
-		return r < 0 ? r : 0;
-	}
 
 	syscall_spec_free(p->syscalls);
 	p->syscalls = TAKE_PTR(s);

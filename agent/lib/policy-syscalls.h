@@ -24,7 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "policy.h"
+#include "names.h"
+#include "policy-model.h"
 
 #define SYSCALL_MAX_RULES 4096
 #define SYSCALL_MAX_NAMES_PER_RULE 1024
@@ -102,6 +103,3 @@ const char *syscall_arg_op_to_string(enum syscall_arg_op op);
 
 /* What @a becomes under @mode: in audit mode deny and kill only log. */
 enum syscall_action syscall_action_effective(enum syscall_action a, enum policy_mode mode);
-
-/* "EPERM" for 1, or NULL. */
-const char *errno_to_name(int e);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "json-util.h"
+#include "diag.h"
 #include "seccomp-args.h"
 #include "seccomp-filter.h"
 #include "util.h"
@@ -508,4 +509,52 @@ int seccomp_filter_export_oci(const struct syscall_spec *s, enum policy_mode mod
 	    fputc('\n', f) == EOF)
 		return ferror(f) ? -EIO : -ENOMEM;
 	return ferror(f) ? -EIO : 0;
+}
+
+int seccomp_filter_check(const struct syscall_spec *s, const char *file, struct diag_list *diags)
+{
+	struct seccomp_filter_error fe = {};
+	int r;
+
+	r = seccomp_filter_build(s, POLICY_MODE_ENFORCE, NULL, &fe);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 && fe.cond) {
+		const struct source_loc *loc = &fe.cond->loc;
+		unsigned width = seccomp_arg_width(fe.name->name, fe.cond->index);
+
+		if (r == -ENOENT)
+			r = diag_add(diags, file, loc->line, loc->column,
+				     "a condition on argument %u of '%s': secagent does not know "
+				     "how many bits of it the kernel reads, so it cannot compare "
+				     "what the kernel uses; write the rule without conditions",
+				     fe.cond->index, fe.name->name);
+		else if (r == -ERANGE)
+			r = diag_add(diags, file, loc->line, loc->column,
+				     "argument %u of '%s' is %u bits wide as the kernel reads it: "
+				     "value %#" PRIx64 "%s never matches",
+				     fe.cond->index, fe.name->name, width, fe.cond->value,
+				     fe.cond->op == SYSCALL_ARG_MASKED_EQ ? " (or its mask)" : "");
+		else if (r == -E2BIG)
+			r = diag_add(diags, file, loc->line, loc->column,
+				     "the conditions of this rule for '%s' make more than %d "
+				     "comparisons of the bits the kernel reads (each ne is one per "
+				     "bit); split the rule",
+				     fe.name->name, SECCOMP_ARGS_MAX_ALTERNATIVES);
+		else
+			r = diag_add(diags, file, loc->line, loc->column,
+				     "libseccomp refuses this condition for %s: %s", fe.name->name,
+				     strerror(-r));
+		return r < 0 ? r : 0;
+	}
+	if (r < 0) {
+		const struct source_loc *loc = fe.name ? &fe.name->loc : fe.rule ? &fe.rule->loc
+										 : &s->loc;
+
+		r = diag_add(diags, file, loc->line, loc->column,
+			     "libseccomp refuses this rule%s%s: %s", fe.name ? " for " : "",
+			     fe.name ? fe.name->name : "", strerror(-r));
+		return r < 0 ? r : 0;
+	}
+	return 0;
 }

@@ -68,3 +68,9 @@ int seccomp_filter_export_oci(const struct syscall_spec *s, enum policy_mode mod
  */
 int seccomp_filter_deny_errno(const struct syscall_spec *s, enum policy_mode mode, const char *name,
 			      int64_t nr);
+
+/* Builds @s's filter once, so that what libseccomp refuses is an error of the policy (a
+ * diagnostic of @file in @diags), reported by `policy validate`, and never a surprise of
+ * `secagentctl exec`. Returns 0 (diagnostics or not) or -ENOMEM. */
+struct diag_list;
+int seccomp_filter_check(const struct syscall_spec *s, const char *file, struct diag_list *diags);
