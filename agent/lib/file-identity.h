@@ -3,7 +3,7 @@
 
 /*
  * A file's identity: the (device, inode) key the BPF hooks compute for it (sa_inode_dev() in
- * bpf/secagent.bpf.h), and whether that key is one secagent can enforce on its file system.
+ * bpf/lib/common.bpf.h), and whether that key is one secagent can enforce on its file system.
  * The daemon asks the loaded programs themselves (the identity probe); where no programs are
  * loaded (`policy validate`, the unit tests) stat(2) answers, which agrees with the hooks on
  * every file system listed in file_identity_unsupported().

@@ -2,193 +2,13 @@
 #pragma once
 
 /*
- * Maps and decision logic the hooks share. Kept apart from the hooks so a test-only program can
- * exercise the decisions; the hooks themselves only gather facts and act on the verdict.
+ * The decision for files and exec: counters, the walk up a path, selector membership and the
+ * filter in front of it. Global functions (verified once each, however many hooks call them)
+ * are declared here and defined in lib/decision.bpf.c.
  */
 
-#include "vmlinux.h"
-#include <bpf/bpf_core_read.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
+#include "maps.bpf.h"
 
-#include "secagent.h"
-#include <linux/magic.h>
-
-#ifndef EPERM
-#define EPERM 1
-#endif
-
-#define READ_ONCE_U32(x) (*(volatile __u32 *)&(x))
-#define READ_ONCE_U64(x) (*(volatile __u64 *)&(x))
-#define barrier() asm volatile("" ::: "memory")
-
-/*
- * A file's identity for every hook and for the compiler's probe: (sa_inode_dev(), i_ino). The
- * device is the superblock's, except on btrfs: inode numbers there are per subvolume, and each
- * subvolume or snapshot has its own anonymous device (the st_dev stat(2) reports), read from
- * btrfs' inode through the module's BTF. Without that BTF (Linux 5.10, or btrfs loaded after
- * the daemon started) the identity is not exact and the probe says so.
- */
-struct btrfs_root___sa {
-	dev_t anon_dev;
-} __attribute__((preserve_access_index));
-
-struct btrfs_inode___sa {
-	struct btrfs_root___sa *root;
-	struct inode vfs_inode;
-} __attribute__((preserve_access_index));
-
-static __always_inline bool sa_is_btrfs(const struct super_block *sb)
-{
-	return BPF_CORE_READ(sb, s_magic) == BTRFS_SUPER_MAGIC;
-}
-
-static __always_inline __u32 sa_inode_dev(const struct inode *inode)
-{
-	const struct super_block *sb = BPF_CORE_READ(inode, i_sb);
-
-	if (bpf_core_type_exists(struct btrfs_inode___sa) && sa_is_btrfs(sb)) {
-		const struct btrfs_inode___sa *bi =
-			(const void *)inode -
-			bpf_core_field_offset(struct btrfs_inode___sa, vfs_inode);
-
-		return BPF_CORE_READ(bi, root, anon_dev);
-	}
-	return BPF_CORE_READ(sb, s_dev);
-}
-
-static __always_inline __u32 sa_identity_flags(const struct inode *inode)
-{
-	if (sa_is_btrfs(BPF_CORE_READ(inode, i_sb)) &&
-	    !bpf_core_type_exists(struct btrfs_inode___sa))
-		return 0;
-	return SA_IDENTITY_EXACT;
-}
-
-/* Set by the daemon before load; a larger set of rules needs a larger map (two slots each). */
-const volatile __u32 sa_max_file_rules = 65536;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sa_state);
-} sa_state SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * 65536); /* resized by the daemon before load */
-	__type(key, struct sa_file_key);
-	__type(value, struct sa_file_rule);
-} sa_file_rules SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * 65536); /* resized by the daemon before load */
-	__type(key, struct sa_name_key);
-	__type(value, struct sa_file_rule);
-} sa_name_rules SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SA_SLOTS);
-	__type(key, __u32);
-	__type(value, struct sa_selector_table);
-} sa_selectors SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SA_SLOTS);
-	__type(key, __u32);
-	__type(value, struct sa_file_filter);
-} sa_file_filter SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 2 * 65536); /* resized by the daemon before load */
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct sa_net_key);
-	__type(value, struct sa_net_rule);
-} sa_net_rules SEC(".maps");
-
-/* Port -> port class, per slot (slot * SA_NET_PORTS + port); 0: no rule names the port. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SA_SLOTS * SA_NET_PORTS);
-	__type(key, __u32);
-	__type(value, __u32);
-} sa_net_ports SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * 4096);
-	__type(key, struct sa_create_key);
-	__type(value, struct sa_simple_rule);
-} sa_create_rules SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * SA_MAX_SELECTORS * (SA_CAP_MAX + 1 + SA_KERNEL_OPS));
-	__type(key, struct sa_cap_key);
-	__type(value, struct sa_simple_rule);
-} sa_cap_rules SEC(".maps");
-
-/* The daemon that loaded these programs; never pinned (see struct sa_self_info). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sa_self_info);
-} sa_self SEC(".maps");
-
-/* The compiler's identity probe (struct sa_identity_probe); never pinned. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sa_identity_probe);
-} sa_identity SEC(".maps");
-
-/* The maps and links of that daemon, by id. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, struct sa_own_key);
-	__type(value, __u32);
-} sa_own SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct sa_cgroup_key);
-	__type(value, __u64);
-} sa_cgroups SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * SA_MAX_SELECTORS * 64);
-	__type(key, struct sa_cgroup_path_key);
-	__type(value, struct sa_cgroup_path_value);
-} sa_cgroup_paths SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * SA_MAX_SELECTORS * 64);
-	__type(key, struct sa_binary_key);
-	__type(value, struct sa_binary_value);
-} sa_binaries SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20); /* resized by the daemon before load */
-} sa_events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SA_COUNTER__MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} sa_counters SEC(".maps");
 
 /*
  * An event is built in its own ring buffer record, reserved before the first field is written,
@@ -307,117 +127,13 @@ struct cgroup___v6 {
  * A global function, like the ones below: checked once per program. Bounded by
  * SA_CGROUP_DEPTH cgroup levels and SA_MAX_UID_RANGES ranges, never by the number of rules.
  */
-__attribute__((noinline)) __u64 sa_membership(__u64 slot)
-{
-	__u32 idx = (__u32)slot & (SA_SLOTS - 1);
-	struct sa_selector_table *t = bpf_map_lookup_elem(&sa_selectors, &idx);
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 cg, bin, uid, excluded = 0;
-	int level, ancestors;
-	struct cgroup *c;
-	struct file *exe;
-	__u32 cur_uid, n;
-
-	if (!t || !t->in_use)
-		return 1;
-	cg = t->any_cgroup;
-	/* From the root down: a selector's cgroup (at most SA_CGROUP_DEPTH - 1 levels deep, the
-	 * daemon checks) is found however deep below it the process runs. The ancestors are an
-	 * array in the cgroup: of ids before 6.0, of cgroups since (the helper that reads them
-	 * is not allowed to LSM programs on 5.10). */
-	c = BPF_CORE_READ(task, cgroups, dfl_cgrp);
-	level = BPF_CORE_READ(c, level);
-	ancestors = bpf_core_field_exists(((struct cgroup___v6 *)0)->ancestors);
-	for (int l = 0; l < SA_CGROUP_DEPTH; l++) {
-		struct sa_cgroup_key k = { .slot = idx };
-		__u64 *m;
-
-		if (l > level)
-			break;
-		if (ancestors) {
-			struct cgroup *a = NULL;
-
-			bpf_core_read(&a, sizeof(a), &((struct cgroup___v6 *)c)->ancestors[l]);
-			k.cgroup_id = BPF_CORE_READ(a, kn, id);
-		} else {
-			bpf_core_read(&k.cgroup_id, sizeof(k.cgroup_id),
-				      &((struct cgroup___v5 *)c)->ancestor_ids[l]);
-		}
-		m = bpf_map_lookup_elem(&sa_cgroups, &k);
-		if (m)
-			cg |= *m;
-	}
-
-	bin = t->any_binary;
-	exe = BPF_CORE_READ(task, mm, exe_file);
-	if (exe) {
-		struct sa_binary_key k = {
-			.slot = idx,
-			.dev = sa_inode_dev(BPF_CORE_READ(exe, f_inode)),
-			.ino = BPF_CORE_READ(exe, f_inode, i_ino),
-		};
-		struct sa_binary_value *v = bpf_map_lookup_elem(&sa_binaries, &k);
-
-		if (v) {
-			bin |= v->selectors;
-			excluded = v->excluded;
-		}
-	}
-
-	uid = t->any_uid;
-	cur_uid = (__u32)bpf_get_current_uid_gid();
-	n = t->n_uid_ranges;
-	for (int i = 0; i < SA_MAX_UID_RANGES; i++) {
-		if (i >= n)
-			break;
-		if (cur_uid >= t->uid_ranges[i].lo && cur_uid <= t->uid_ranges[i].hi)
-			uid |= t->uid_ranges[i].selectors;
-	}
-	return (cg & bin & uid & ~excluded) | 1;
-}
+__u64 sa_membership(__u64 slot);
 
 /* The rules of one selector on the object at dentry @d_addr: by its inode, or with
  * SA_ENTRY_NAME by its name in its directory. The packed verdict for @access (exact rules
  * with SA_ENTRY_EXACT), 0 when there are none; with SA_ENTRY_SCOPED the `scoped` mask. */
-__attribute__((noinline)) __u64 sa_entry(__u64 slot_selector, __u64 d_addr, __u64 access,
-					 __u64 flags)
-{
-	struct dentry *d = (struct dentry *)d_addr;
-	struct sa_file_rule *r;
-
-	if (flags & SA_ENTRY_NAME) {
-		struct dentry *dir = BPF_CORE_READ(d, d_parent);
-		struct sa_name_key key = {
-			.slot = (__u16)(slot_selector & 1),
-			.selector = (__u16)(slot_selector >> 1),
-			.dev = sa_inode_dev(BPF_CORE_READ(dir, d_inode)),
-			.ino = BPF_CORE_READ(dir, d_inode, i_ino),
-		};
-
-		if (BPF_CORE_READ(d, d_name.len) >= SA_NAME_LEN)
-			return 0;
-		if (bpf_probe_read_kernel_str(key.name, sizeof(key.name),
-					      BPF_CORE_READ(d, d_name.name)) < 0)
-			return 0;
-		r = bpf_map_lookup_elem(&sa_name_rules, &key);
-	} else {
-		struct sa_file_key key = {
-			.slot = (__u16)(slot_selector & 1),
-			.selector = (__u16)(slot_selector >> 1),
-			.dev = sa_inode_dev(BPF_CORE_READ(d, d_inode)),
-			.ino = BPF_CORE_READ(d, d_inode, i_ino),
-		};
-
-		r = bpf_map_lookup_elem(&sa_file_rules, &key);
-	}
-	if (!r)
-		return 0;
-	if (flags & SA_ENTRY_SCOPED)
-		return r->scoped;
-	if (flags & SA_ENTRY_EXACT)
-		return sa_level_verdict(r->exact, r->exact_rule, access);
-	return sa_level_verdict(r->tree, r->tree_rule, access);
-}
+__u64 sa_entry(__u64 slot_selector, __u64 d_addr, __u64 access,
+					 __u64 flags);
 
 /*
  * What the rules on dentry @d_addr say about @access for a process matching the selectors in
@@ -430,25 +146,8 @@ __attribute__((noinline)) __u64 sa_entry(__u64 slot_selector, __u64 d_addr, __u6
  * arguments, with every pointer read by BPF_CORE_READ. The selector loop learns nothing from
  * sa_entry() but an unknown value, so its iterations prune instead of multiplying.
  */
-__attribute__((noinline)) __u64 sa_level(__u64 slot, __u64 d_addr, __u64 how, __u64 access,
-					 __u64 member)
-{
-	__u64 best, extra;
-
-	how &= SA_ENTRY_EXACT | SA_ENTRY_NAME;
-	best = sa_entry(slot, d_addr, access, how);
-	extra = member & ~1ULL;
-	if (extra)
-		extra &= sa_entry(slot, d_addr, access, how | SA_ENTRY_SCOPED);
-	for (int i = 1; i < SA_MAX_SELECTORS; i++) {
-		if (!(extra >> i))
-			break;
-		if (!((extra >> i) & 1))
-			continue;
-		best = sa_stronger(best, sa_entry(slot | (__u64)i << 1, d_addr, access, how));
-	}
-	return best;
-}
+__u64 sa_level(__u64 slot, __u64 d_addr, __u64 how, __u64 access,
+					 __u64 member);
 
 /* sa_walk()'s first argument: the slot, where to start, whether the set has subtree rules and
  * the access, in one scalar (a global function takes at most five). */
@@ -462,45 +161,7 @@ __attribute__((noinline)) __u64 sa_level(__u64 slot, __u64 d_addr, __u64 how, __
  * a verdict, and 0 when SA_TREE_DEPTH steps did not reach it. Global for the same reason as
  * sa_level(): checked once per program, not once per retry and call site.
  */
-__attribute__((noinline)) __u64 sa_walk(__u64 how, __u64 d_addr, __u64 mnt_addr, __u64 member)
-{
-	struct dentry *d = (struct dentry *)d_addr;
-	struct mount *mnt = (struct mount *)mnt_addr;
-	__u64 slot = how & 1, start = (how >> 1) & 1, access = (how >> 8) & SA_ACCESS_ALL;
-	__u64 w;
-
-	/* The object's own rules first, by inode (unless it does not exist yet) and by name;
-	 * from there on, the subtree rules of each directory. */
-	w = sa_level(slot, (__u64)d, SA_ENTRY_EXACT | SA_ENTRY_NAME, access, member);
-	if (start == SA_WALK_OBJECT)
-		w = sa_stronger(w, sa_level(slot, (__u64)d, SA_ENTRY_EXACT, access, member));
-	if (w)
-		return w;
-	/* Without subtree rules in the set no directory above can have a say. */
-	if (!(how & 4))
-		return SA_WALK_COMPLETE;
-	d = BPF_CORE_READ(d, d_parent);
-	for (int i = 0; i < SA_TREE_DEPTH; i++) {
-		struct dentry *parent;
-
-		w = sa_level(slot, (__u64)d, 0, access, member);
-		if (w)
-			return w;
-		parent = BPF_CORE_READ(d, d_parent);
-		if (d == parent) {
-			/* The root of this file system: continue at its mount point, if any. */
-			struct mount *up = mnt ? BPF_CORE_READ(mnt, mnt_parent) : NULL;
-
-			if (!mnt || up == mnt)
-				return SA_WALK_COMPLETE;
-			d = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = up;
-			continue;
-		}
-		d = parent;
-	}
-	return 0;
-}
+__u64 sa_walk(__u64 how, __u64 d_addr, __u64 mnt_addr, __u64 member);
 
 /* The verifier does not let a typed kernel pointer into a global function: pass its value. */
 static __always_inline __u64 sa_addr(const void *p)
@@ -591,42 +252,7 @@ static __always_inline __u64 sa_filter_has(const struct sa_file_filter *f, __u64
  * slot @slot's filter. With probe reads, like sa_walk(), whose steps it repeats; global, so it
  * is checked once per program.
  */
-__attribute__((noinline)) int sa_filter_walk_mounts(__u64 slot, __u64 mnt_addr)
-{
-	struct mount *mnt = (struct mount *)mnt_addr;
-	__u32 idx = (__u32)slot & (SA_SLOTS - 1);
-	const struct sa_file_filter *f = bpf_map_lookup_elem(&sa_file_filter, &idx);
-	struct dentry *d = NULL;
-	__u32 dev = 0;
-
-	if (!f || !mnt)
-		return 0;
-	for (int i = 0; i < SA_FAST_DEPTH; i++) {
-		struct dentry *parent;
-
-		if (d) {
-			if (sa_filter_has(f, sa_filter_inode_hash(dev, BPF_CORE_READ(d, d_inode, i_ino))))
-				return 0;
-			parent = BPF_CORE_READ(d, d_parent);
-			if (d != parent) {
-				d = parent;
-				continue;
-			}
-		}
-		/* A file system root: on to the mount point below it, unless it is the top. */
-		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
-
-		if (up == mnt)
-			return 1;
-		d = BPF_CORE_READ(mnt, mnt_mountpoint);
-		mnt = up;
-		/* btrfs keys differ per subvolume (sa_inode_dev): no fast answer there. */
-		if (sa_is_btrfs(BPF_CORE_READ(d, d_sb)))
-			return 0;
-		dev = BPF_CORE_READ(d, d_inode, i_sb, s_dev);
-	}
-	return 0;
-}
+int sa_filter_walk_mounts(__u64 slot, __u64 mnt_addr);
 
 /* struct dentry before 6.14 kept a short name in d_iname; since then in d_shortname. */
 struct dentry___iname {

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The global functions of lib/decision.bpf.h: verified once each, whichever hooks call them. */
+
+#include "decision.bpf.h"
+
+/*
+ * The selectors the current process matches in @slot, as a mask (bit 0, every process, always).
+ * A global function, like the ones below: checked once per program. Bounded by
+ * SA_CGROUP_DEPTH cgroup levels and SA_MAX_UID_RANGES ranges, never by the number of rules.
+ */
+__attribute__((noinline)) __u64 sa_membership(__u64 slot)
+{
+	__u32 idx = (__u32)slot & (SA_SLOTS - 1);
+	struct sa_selector_table *t = bpf_map_lookup_elem(&sa_selectors, &idx);
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 cg, bin, uid, excluded = 0;
+	int level, ancestors;
+	struct cgroup *c;
+	struct file *exe;
+	__u32 cur_uid, n;
+
+	if (!t || !t->in_use)
+		return 1;
+	cg = t->any_cgroup;
+	/* From the root down: a selector's cgroup (at most SA_CGROUP_DEPTH - 1 levels deep, the
+	 * daemon checks) is found however deep below it the process runs. The ancestors are an
+	 * array in the cgroup: of ids before 6.0, of cgroups since (the helper that reads them
+	 * is not allowed to LSM programs on 5.10). */
+	c = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	level = BPF_CORE_READ(c, level);
+	ancestors = bpf_core_field_exists(((struct cgroup___v6 *)0)->ancestors);
+	for (int l = 0; l < SA_CGROUP_DEPTH; l++) {
+		struct sa_cgroup_key k = { .slot = idx };
+		__u64 *m;
+
+		if (l > level)
+			break;
+		if (ancestors) {
+			struct cgroup *a = NULL;
+
+			bpf_core_read(&a, sizeof(a), &((struct cgroup___v6 *)c)->ancestors[l]);
+			k.cgroup_id = BPF_CORE_READ(a, kn, id);
+		} else {
+			bpf_core_read(&k.cgroup_id, sizeof(k.cgroup_id),
+				      &((struct cgroup___v5 *)c)->ancestor_ids[l]);
+		}
+		m = bpf_map_lookup_elem(&sa_cgroups, &k);
+		if (m)
+			cg |= *m;
+	}
+
+	bin = t->any_binary;
+	exe = BPF_CORE_READ(task, mm, exe_file);
+	if (exe) {
+		struct sa_binary_key k = {
+			.slot = idx,
+			.dev = sa_inode_dev(BPF_CORE_READ(exe, f_inode)),
+			.ino = BPF_CORE_READ(exe, f_inode, i_ino),
+		};
+		struct sa_binary_value *v = bpf_map_lookup_elem(&sa_binaries, &k);
+
+		if (v) {
+			bin |= v->selectors;
+			excluded = v->excluded;
+		}
+	}
+
+	uid = t->any_uid;
+	cur_uid = (__u32)bpf_get_current_uid_gid();
+	n = t->n_uid_ranges;
+	for (int i = 0; i < SA_MAX_UID_RANGES; i++) {
+		if (i >= n)
+			break;
+		if (cur_uid >= t->uid_ranges[i].lo && cur_uid <= t->uid_ranges[i].hi)
+			uid |= t->uid_ranges[i].selectors;
+	}
+	return (cg & bin & uid & ~excluded) | 1;
+}
+
+/* The rules of one selector on the object at dentry @d_addr: by its inode, or with
+ * SA_ENTRY_NAME by its name in its directory. The packed verdict for @access (exact rules
+ * with SA_ENTRY_EXACT), 0 when there are none; with SA_ENTRY_SCOPED the `scoped` mask. */
+__attribute__((noinline)) __u64 sa_entry(__u64 slot_selector, __u64 d_addr, __u64 access,
+					 __u64 flags)
+{
+	struct dentry *d = (struct dentry *)d_addr;
+	struct sa_file_rule *r;
+
+	if (flags & SA_ENTRY_NAME) {
+		struct dentry *dir = BPF_CORE_READ(d, d_parent);
+		struct sa_name_key key = {
+			.slot = (__u16)(slot_selector & 1),
+			.selector = (__u16)(slot_selector >> 1),
+			.dev = sa_inode_dev(BPF_CORE_READ(dir, d_inode)),
+			.ino = BPF_CORE_READ(dir, d_inode, i_ino),
+		};
+
+		if (BPF_CORE_READ(d, d_name.len) >= SA_NAME_LEN)
+			return 0;
+		if (bpf_probe_read_kernel_str(key.name, sizeof(key.name),
+					      BPF_CORE_READ(d, d_name.name)) < 0)
+			return 0;
+		r = bpf_map_lookup_elem(&sa_name_rules, &key);
+	} else {
+		struct sa_file_key key = {
+			.slot = (__u16)(slot_selector & 1),
+			.selector = (__u16)(slot_selector >> 1),
+			.dev = sa_inode_dev(BPF_CORE_READ(d, d_inode)),
+			.ino = BPF_CORE_READ(d, d_inode, i_ino),
+		};
+
+		r = bpf_map_lookup_elem(&sa_file_rules, &key);
+	}
+	if (!r)
+		return 0;
+	if (flags & SA_ENTRY_SCOPED)
+		return r->scoped;
+	if (flags & SA_ENTRY_EXACT)
+		return sa_level_verdict(r->exact, r->exact_rule, access);
+	return sa_level_verdict(r->tree, r->tree_rule, access);
+}
+
+/*
+ * What the rules on dentry @d_addr say about @access for a process matching the selectors in
+ * @member (@how: SA_ENTRY_EXACT for its own rules, otherwise those for the subtree below it;
+ * SA_ENTRY_NAME for the rules on its name). Packed as sa_walk() returns it; 0 when they say
+ * nothing. Across selectors, the strongest verdict wins.
+ *
+ * Global functions, so the verifier checks the lookups once per program instead of once per
+ * step of every walk (the walk's 256 steps then cost a few instructions each); hence scalar
+ * arguments, with every pointer read by BPF_CORE_READ. The selector loop learns nothing from
+ * sa_entry() but an unknown value, so its iterations prune instead of multiplying.
+ */
+__attribute__((noinline)) __u64 sa_level(__u64 slot, __u64 d_addr, __u64 how, __u64 access,
+					 __u64 member)
+{
+	__u64 best, extra;
+
+	how &= SA_ENTRY_EXACT | SA_ENTRY_NAME;
+	best = sa_entry(slot, d_addr, access, how);
+	extra = member & ~1ULL;
+	if (extra)
+		extra &= sa_entry(slot, d_addr, access, how | SA_ENTRY_SCOPED);
+	for (int i = 1; i < SA_MAX_SELECTORS; i++) {
+		if (!(extra >> i))
+			break;
+		if (!((extra >> i) & 1))
+			continue;
+		best = sa_stronger(best, sa_entry(slot | (__u64)i << 1, d_addr, access, how));
+	}
+	return best;
+}
+
+/*
+ * One walk from dentry @d_addr (in mount @mnt_addr, or 0 when the hook has no mount: then only
+ * the file system's own tree is walked) towards the root, asking each level's rules; the first
+ * level that has a verdict decides. Returns SA_WALK_COMPLETE when the root was reached without
+ * a verdict, and 0 when SA_TREE_DEPTH steps did not reach it. Global for the same reason as
+ * sa_level(): checked once per program, not once per retry and call site.
+ */
+__attribute__((noinline)) __u64 sa_walk(__u64 how, __u64 d_addr, __u64 mnt_addr, __u64 member)
+{
+	struct dentry *d = (struct dentry *)d_addr;
+	struct mount *mnt = (struct mount *)mnt_addr;
+	__u64 slot = how & 1, start = (how >> 1) & 1, access = (how >> 8) & SA_ACCESS_ALL;
+	__u64 w;
+
+	/* The object's own rules first, by inode (unless it does not exist yet) and by name;
+	 * from there on, the subtree rules of each directory. */
+	w = sa_level(slot, (__u64)d, SA_ENTRY_EXACT | SA_ENTRY_NAME, access, member);
+	if (start == SA_WALK_OBJECT)
+		w = sa_stronger(w, sa_level(slot, (__u64)d, SA_ENTRY_EXACT, access, member));
+	if (w)
+		return w;
+	/* Without subtree rules in the set no directory above can have a say. */
+	if (!(how & 4))
+		return SA_WALK_COMPLETE;
+	d = BPF_CORE_READ(d, d_parent);
+	for (int i = 0; i < SA_TREE_DEPTH; i++) {
+		struct dentry *parent;
+
+		w = sa_level(slot, (__u64)d, 0, access, member);
+		if (w)
+			return w;
+		parent = BPF_CORE_READ(d, d_parent);
+		if (d == parent) {
+			/* The root of this file system: continue at its mount point, if any. */
+			struct mount *up = mnt ? BPF_CORE_READ(mnt, mnt_parent) : NULL;
+
+			if (!mnt || up == mnt)
+				return SA_WALK_COMPLETE;
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			continue;
+		}
+		d = parent;
+	}
+	return 0;
+}
+
+/*
+ * The directories above the file system root reached in mount @mnt_addr, across mounts up to
+ * the root of the namespace, each by (@dev of its file system, inode): 1 when every one misses
+ * slot @slot's filter. With probe reads, like sa_walk(), whose steps it repeats; global, so it
+ * is checked once per program.
+ */
+__attribute__((noinline)) int sa_filter_walk_mounts(__u64 slot, __u64 mnt_addr)
+{
+	struct mount *mnt = (struct mount *)mnt_addr;
+	__u32 idx = (__u32)slot & (SA_SLOTS - 1);
+	const struct sa_file_filter *f = bpf_map_lookup_elem(&sa_file_filter, &idx);
+	struct dentry *d = NULL;
+	__u32 dev = 0;
+
+	if (!f || !mnt)
+		return 0;
+	for (int i = 0; i < SA_FAST_DEPTH; i++) {
+		struct dentry *parent;
+
+		if (d) {
+			if (sa_filter_has(f, sa_filter_inode_hash(dev, BPF_CORE_READ(d, d_inode, i_ino))))
+				return 0;
+			parent = BPF_CORE_READ(d, d_parent);
+			if (d != parent) {
+				d = parent;
+				continue;
+			}
+		}
+		/* A file system root: on to the mount point below it, unless it is the top. */
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (up == mnt)
+			return 1;
+		d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		mnt = up;
+		/* btrfs keys differ per subvolume (sa_inode_dev): no fast answer there. */
+		if (sa_is_btrfs(BPF_CORE_READ(d, d_sb)))
+			return 0;
+		dev = BPF_CORE_READ(d, d_inode, i_sb, s_dev);
+	}
+	return 0;
+}
