@@ -101,8 +101,8 @@ int BPF_PROG(sa_inode_mkdir, struct inode *dir, struct dentry *dentry, umode_t m
 }
 
 SEC("lsm/inode_link")
-int BPF_PROG(sa_inode_link, struct dentry *old_dentry, struct inode *dir,
-	     struct dentry *new_dentry, int ret)
+int BPF_PROG(sa_inode_link, struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry,
+	     int ret)
 {
 	if (ret)
 		return ret;

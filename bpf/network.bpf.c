@@ -6,13 +6,13 @@
 #include "lib/events.bpf.h"
 #include "lib/net-decision.bpf.h"
 
-#define AF_UNIX_NR 1
-#define AF_INET_NR 2
-#define AF_INET6_NR 10
-#define IPPROTO_TCP_NR 6
-#define IPPROTO_UDP_NR 17
-#define IPPROTO_UDPLITE_NR 136
-#define IPPROTO_MPTCP_NR 262
+#define AF_UNIX_NR	    1
+#define AF_INET_NR	    2
+#define AF_INET6_NR	    10
+#define IPPROTO_TCP_NR	    6
+#define IPPROTO_UDP_NR	    17
+#define IPPROTO_UDPLITE_NR  136
+#define IPPROTO_MPTCP_NR    262
 #define CAP_OPT_NOAUDIT_BIT 0x2
 
 static __always_inline __u32 sa_net_proto_class(__u32 protocol, __u32 family)
@@ -54,8 +54,7 @@ static __always_inline int sa_net_report(__u32 kind, __u32 access, const struct 
  * kernel's copy of it) or, for @sa_addr 0, the socket's own local address (listen). Global,
  * checked once for the four hooks; scalar arguments.
  */
-__attribute__((noinline)) int sa_net_check(__u64 op, __u64 sock_addr, __u64 sa_addr_v,
-					   __u64 sa_len)
+__attribute__((noinline)) int sa_net_check(__u64 op, __u64 sock_addr, __u64 sa_addr_v, __u64 sa_len)
 {
 	struct socket *sock = (struct socket *)sock_addr;
 	struct sock *sk = BPF_CORE_READ(sock, sk);
@@ -118,12 +117,13 @@ __attribute__((noinline)) int sa_net_check(__u64 op, __u64 sock_addr, __u64 sa_a
 	bit = SA_NET_BIT(op & 3, sa_net_proto_class(protocol, family));
 	sa_decide_rules(SA_RULES_NET, SA_NET_Q(0, fam, bit), hi, lo, port, &dec);
 	return sa_net_report(SA_EVENT_NET_CONNECT + (op & 3), bit, &dec, family, protocol, port, 0,
-			     hi, lo) ? -EPERM : 0;
+			     hi, lo)
+		       ? -EPERM
+		       : 0;
 }
 
 SEC("lsm/socket_connect")
-int BPF_PROG(sa_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
-	     int ret)
+int BPF_PROG(sa_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
 {
 	if (ret)
 		return ret;
@@ -158,7 +158,9 @@ int BPF_PROG(sa_socket_sendmsg, struct socket *sock, struct msghdr *msg, int siz
 	if (!name)
 		return 0;
 	return sa_net_check(SA_NET_SENDMSG, sa_addr(sock), sa_addr(name),
-			    BPF_CORE_READ(msg, msg_namelen)) ? -EPERM : 0;
+			    BPF_CORE_READ(msg, msg_namelen))
+		       ? -EPERM
+		       : 0;
 }
 
 SEC("lsm/socket_create")
@@ -173,7 +175,7 @@ int BPF_PROG(sa_socket_create, int family, int type, int protocol, int kern, int
 		return 0;
 	sa_decide_rules(SA_RULES_CREATE, family & 0xffff, t, protocol & 0xffff, 0, &dec);
 	return sa_net_report(SA_EVENT_NET_CREATE, 0, &dec, family, protocol, 0, t, 0, 0) ? -EPERM
-											: 0;
+											 : 0;
 }
 
 SEC("lsm/capable")

@@ -35,10 +35,10 @@
 #define SA_TREE_DEPTH 256
 
 /* A rule reference: the policy's index and the rule's index within it. */
-#define SA_RULE_INDEX_BITS 12
+#define SA_RULE_INDEX_BITS	   12
 #define SA_RULE_REF(policy, index) (((policy) << SA_RULE_INDEX_BITS) | (index))
-#define SA_RULE_POLICY(ref) ((ref) >> SA_RULE_INDEX_BITS)
-#define SA_RULE_INDEX(ref) ((ref) & ((1u << SA_RULE_INDEX_BITS) - 1))
+#define SA_RULE_POLICY(ref)	   ((ref) >> SA_RULE_INDEX_BITS)
+#define SA_RULE_INDEX(ref)	   ((ref) & ((1u << SA_RULE_INDEX_BITS) - 1))
 
 /* What a file rule controls; a hook checks one of these. */
 enum sa_access {
@@ -46,13 +46,13 @@ enum sa_access {
 	SA_ACCESS_WRITE = 1u << 1, /* also append and truncate */
 	SA_ACCESS_CREATE = 1u << 2,
 	SA_ACCESS_UNLINK = 1u << 3,
-	SA_ACCESS_RENAME = 1u << 4, /* both the source and the target side */
+	SA_ACCESS_RENAME = 1u << 4,  /* both the source and the target side */
 	SA_ACCESS_SETATTR = 1u << 5, /* chmod, chown, utimes */
 	SA_ACCESS_EXEC = 1u << 6,
 	SA_ACCESS_MMAP_EXEC = 1u << 7, /* mmap or mprotect with PROT_EXEC */
 };
 #define SA_ACCESS_BITS 8
-#define SA_ACCESS_ALL ((1u << SA_ACCESS_BITS) - 1)
+#define SA_ACCESS_ALL  ((1u << SA_ACCESS_BITS) - 1)
 
 enum sa_verdict {
 	SA_VERDICT_ALLOW = 0, /* an explicit allow: logged nowhere, passes */
@@ -76,25 +76,26 @@ enum sa_event_kind {
 	SA_EVENT_NET_CREATE,
 	SA_EVENT_CAPABILITY,
 	/* Self-protection: an attempt on the agent by another process (flag SA_EVENT_SELF). */
-	SA_EVENT_TAMPER_BPF,    /* arg: the bpf() command; ino: the object's id */
-	SA_EVENT_TAMPER_MAP,    /* ino: the map id another process asked an fd for */
+	SA_EVENT_TAMPER_BPF,	/* arg: the bpf() command; ino: the object's id */
+	SA_EVENT_TAMPER_MAP,	/* ino: the map id another process asked an fd for */
 	SA_EVENT_TAMPER_SIGNAL, /* arg: the signal */
 	SA_EVENT_TAMPER_PTRACE, /* arg: the ptrace access mode */
-	SA_EVENT_TAMPER_UNPIN,  /* path: the pin's name */
-	SA_EVENT_KERNEL,        /* arg: enum sa_kernel_op; path: module, file or fs type */
+	SA_EVENT_TAMPER_UNPIN,	/* path: the pin's name */
+	SA_EVENT_KERNEL,	/* arg: enum sa_kernel_op; path: module, file or fs type */
 };
 
 enum sa_event_flags {
 	SA_EVENT_PATH_TRUNCATED = 1u << 0,
 	SA_EVENT_RACE_FAIL_CLOSED = 1u << 1, /* denied because the policy kept switching under it */
 	SA_EVENT_DEPTH_FAIL_CLOSED = 1u << 2, /* denied because the walk hit SA_TREE_DEPTH */
-	SA_EVENT_PATH_RELATIVE = 1u << 3, /* the hook saw no mount: path from the file system root */
-	SA_EVENT_SELF = 1u << 4, /* decided by self-protection, not by a policy */
+	SA_EVENT_PATH_RELATIVE = 1u
+				 << 3, /* the hook saw no mount: path from the file system root */
+	SA_EVENT_SELF = 1u << 4,       /* decided by self-protection, not by a policy */
 };
 
 enum sa_counter {
 	SA_COUNTER_EVENTS_LOST = 0, /* ring buffer full: an event could not be reserved */
-	SA_COUNTER_FAIL_CLOSED,     /* a decision could not complete and was denied */
+	SA_COUNTER_FAIL_CLOSED,	    /* a decision could not complete and was denied */
 	SA_COUNTER_DENIED,
 	SA_COUNTER_AUDITED,
 	SA_COUNTER__MAX,
@@ -102,10 +103,10 @@ enum sa_counter {
 
 enum sa_slot_flags {
 	SA_SLOT_HAS_TREE_DENY = 1u << 0, /* the set denies some subtree: deep walks fail closed */
-	SA_SLOT_HAS_TREE = 1u << 1,      /* some rule is for a subtree: the hooks walk up */
-	SA_SLOT_HAS_NET = 1u << 2,       /* network rules: the socket hooks look them up */
-	SA_SLOT_HAS_CREATE = 1u << 3,    /* socket creation rules */
-	SA_SLOT_HAS_CAPS = 1u << 4,      /* capability rules */
+	SA_SLOT_HAS_TREE = 1u << 1,	 /* some rule is for a subtree: the hooks walk up */
+	SA_SLOT_HAS_NET = 1u << 2,	 /* network rules: the socket hooks look them up */
+	SA_SLOT_HAS_CREATE = 1u << 3,	 /* socket creation rules */
+	SA_SLOT_HAS_CAPS = 1u << 4,	 /* capability rules */
 };
 
 /* The switch that makes a whole policy set active at once: one 32-bit store of seq. */
@@ -128,8 +129,8 @@ struct sa_state {
  * selector's cgroup among the process's ancestors. A selector cgroup may be at most
  * SA_CGROUP_DEPTH - 1 levels deep (checked when a policy is parsed and a container bound); the
  * process itself may be any depth below it. */
-#define SA_CGROUP_DEPTH 32
-#define SA_MAX_UID_RANGES 64
+#define SA_CGROUP_DEPTH	   32
+#define SA_MAX_UID_RANGES  64
 #define SA_CGROUP_PATH_LEN 128
 
 struct sa_uid_range {
@@ -141,7 +142,7 @@ struct sa_uid_range {
 struct sa_selector_table {
 	__u32 version;
 	__u32 n_uid_ranges;
-	__u64 in_use;     /* selectors that have rules; 0: every hook skips the matching */
+	__u64 in_use;	  /* selectors that have rules; 0: every hook skips the matching */
 	__u64 any_cgroup; /* selectors without a cgroups: condition (and selector 0) */
 	__u64 any_binary;
 	__u64 any_uid;
@@ -196,7 +197,7 @@ struct sa_name_key {
  * that has none finds both its bits set about once in a hundred.
  */
 #define SA_FILTER_BITS_LOG2 22
-#define SA_FILTER_WORDS (1u << (SA_FILTER_BITS_LOG2 - 6))
+#define SA_FILTER_WORDS	    (1u << (SA_FILTER_BITS_LOG2 - 6))
 
 struct sa_file_filter {
 	__u64 words[SA_FILTER_WORDS];
@@ -233,8 +234,8 @@ static __inline __u64 sa_filter_name_hash(__u32 dev, __u64 dir_ino, __u32 len, _
 
 /* The two bits of hash @h: word index and bit, for each. */
 #define SA_FILTER_BIT_MASK ((1ULL << SA_FILTER_BITS_LOG2) - 1)
-#define SA_FILTER_BIT0(h) ((h) & SA_FILTER_BIT_MASK)
-#define SA_FILTER_BIT1(h) (((h) >> 32) & SA_FILTER_BIT_MASK)
+#define SA_FILTER_BIT0(h)  ((h)&SA_FILTER_BIT_MASK)
+#define SA_FILTER_BIT1(h)  (((h) >> 32) & SA_FILTER_BIT_MASK)
 
 /* Selectors naming an executable, by the identity of the file the process runs. */
 struct sa_binary_key {
@@ -245,7 +246,7 @@ struct sa_binary_key {
 
 struct sa_binary_value {
 	__u64 selectors; /* selectors whose binaries: list names it */
-	__u64 excluded;  /* selectors whose exceptBinaries: list names it */
+	__u64 excluded;	 /* selectors whose exceptBinaries: list names it */
 };
 
 /*
@@ -280,13 +281,13 @@ enum sa_net_op {
 
 enum sa_net_proto {
 	SA_NET_TCP = 0, /* IPPROTO_TCP, IPPROTO_MPTCP */
-	SA_NET_UDP,     /* IPPROTO_UDP, IPPROTO_UDPLITE */
-	SA_NET_OTHER,   /* everything else: raw IP, SCTP, unix sockets */
+	SA_NET_UDP,	/* IPPROTO_UDP, IPPROTO_UDPLITE */
+	SA_NET_OTHER,	/* everything else: raw IP, SCTP, unix sockets */
 	SA_NET_PROTOS,
 };
 
-#define SA_NET_BIT(op, proto) ((op) * SA_NET_PROTOS + (proto))
-#define SA_NET_BITS (SA_NET_OPS * SA_NET_PROTOS)
+#define SA_NET_BIT(op, proto) ((op)*SA_NET_PROTOS + (proto))
+#define SA_NET_BITS	      (SA_NET_OPS * SA_NET_PROTOS)
 
 enum sa_net_family {
 	SA_NET_IPV4 = 0,
@@ -296,7 +297,7 @@ enum sa_net_family {
 
 /* Port class 0 holds the rules without ports; a port that some rule names maps to its class
  * (sa_net_ports, one entry per slot and port) and the hook also looks that class up. */
-#define SA_NET_PORTS 65536
+#define SA_NET_PORTS	  65536
 #define SA_NET_FIXED_BITS 64 /* slot, selector, family, pad, port_class */
 
 struct sa_net_key {
@@ -326,8 +327,8 @@ struct sa_net_rule {
 struct sa_create_key {
 	__u8 slot;
 	__u8 selector;
-	__u16 family; /* AF_* */
-	__u16 type;   /* SOCK_*, or SA_ANY */
+	__u16 family;	/* AF_* */
+	__u16 type;	/* SOCK_*, or SA_ANY */
 	__u16 protocol; /* or SA_ANY */
 };
 
@@ -350,12 +351,12 @@ struct sa_simple_rule {
 enum sa_kernel_op {
 	SA_KERNEL_MODULE_LOAD = 0, /* init_module, finit_module */
 	SA_KERNEL_MODULE_REQUEST,  /* a module the kernel loads on demand (request_module) */
-	SA_KERNEL_KEXEC,           /* kexec_load, kexec_file_load */
-	SA_KERNEL_BPF_LOAD,        /* BPF_PROG_LOAD */
-	SA_KERNEL_PTRACE,          /* attach to a process that is not a descendant */
-	SA_KERNEL_MOUNT,           /* a new mount, bind or move */
-	SA_KERNEL_REMOUNT,         /* MS_REMOUNT */
-	SA_KERNEL_SETUID_ROOT,     /* a change of real, effective or saved uid to 0 from non-0 */
+	SA_KERNEL_KEXEC,	   /* kexec_load, kexec_file_load */
+	SA_KERNEL_BPF_LOAD,	   /* BPF_PROG_LOAD */
+	SA_KERNEL_PTRACE,	   /* attach to a process that is not a descendant */
+	SA_KERNEL_MOUNT,	   /* a new mount, bind or move */
+	SA_KERNEL_REMOUNT,	   /* MS_REMOUNT */
+	SA_KERNEL_SETUID_ROOT,	   /* a change of real, effective or saved uid to 0 from non-0 */
 	SA_KERNEL_OPS,
 };
 #define SA_KERNEL_KEY(op) (SA_CAP_MAX + 1 + (op))
@@ -406,11 +407,11 @@ struct sa_event {
 	__u32 kind; /* enum sa_event_kind */
 	__u32 verdict;
 	__u32 flags;
-	__u32 seq; /* the policy generation that decided, to resolve rule_ref */
+	__u32 seq;	/* the policy generation that decided, to resolve rule_ref */
 	__u32 rule_ref; /* SA_RULE_REF(policy, index) */
-	__u32 access; /* enum sa_access */
-	__u32 pid;  /* thread id */
-	__u32 tgid; /* process id */
+	__u32 access;	/* enum sa_access */
+	__u32 pid;	/* thread id */
+	__u32 tgid;	/* process id */
 	__u32 uid;
 	__u32 gid;
 	__u32 dev;

@@ -57,8 +57,7 @@ int BPF_PROG(sa_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 }
 
 SEC("lsm/bpf")
-int BPF_PROG(sa_bpf_kernel, int cmd, union bpf_attr *attr, unsigned int size, bool kernel,
-	     int ret)
+int BPF_PROG(sa_bpf_kernel, int cmd, union bpf_attr *attr, unsigned int size, bool kernel, int ret)
 {
 	if (ret)
 		return ret;
@@ -80,7 +79,7 @@ int BPF_PROG(sa_bpf_map, struct bpf_map *map, fmode_t fmode, int ret)
 	return sa_tamper(SA_EVENT_TAMPER_MAP, fmode, k.id, NULL) ? -EPERM : 0;
 }
 
-#define SIGHUP_NR 1
+#define SIGHUP_NR	       1
 #define PTRACE_MODE_ATTACH_BIT 0x02
 
 /* Signals to the daemon: only from itself and from PID 1 (systemctl stop, kill, the stop

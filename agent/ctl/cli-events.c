@@ -19,8 +19,8 @@
 #include "util.h"
 
 #define EVENTS_DEFAULT_LINES 20
-#define EVENTS_MAX_LINES 1000000
-#define FIELD_MAX 4096 /* the longest field value shown; event fields are far shorter */
+#define EVENTS_MAX_LINES     1000000
+#define FIELD_MAX	     4096 /* the longest field value shown; event fields are far shorter */
 
 struct event_fields {
 	char action[16], policy[256], rule[512], pid[16], uid[16], gid[16], comm[64],
@@ -72,7 +72,8 @@ static void read_event(sd_journal *j, struct event_fields *e)
 			get_field(j, SA_FIELD_CAPABILITY, addr, sizeof(addr));
 			if (!addr[0])
 				get_field(j, SA_FIELD_OPERATION, addr, sizeof(addr));
-			snprintf(e->path, sizeof(e->path), "%s%s%s", kind, addr[0] ? " " : "", addr);
+			snprintf(e->path, sizeof(e->path), "%s%s%s", kind, addr[0] ? " " : "",
+				 addr);
 		}
 	}
 }
@@ -212,14 +213,12 @@ static int add_matches(sd_journal *j, const char *policy)
 
 int verb_events(const struct verb *v, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "follow", no_argument, NULL, 'f' },
-		{ "lines", required_argument, NULL, 'n' },
-		{ "policy", required_argument, NULL, 'p' },
-		{}
-	};
+	static const struct option options[] = { { "help", no_argument, NULL, 'h' },
+						 { "json", no_argument, NULL, 'j' },
+						 { "follow", no_argument, NULL, 'f' },
+						 { "lines", required_argument, NULL, 'n' },
+						 { "policy", required_argument, NULL, 'p' },
+						 {} };
 	unsigned long long lines = EVENTS_DEFAULT_LINES;
 	const char *policy = NULL;
 	bool follow = false;
@@ -313,8 +312,9 @@ int verb_events(const struct verb *v, int argc, char **argv)
 	if (shown == 0 && !arg_json && !follow) {
 		printf("(no events)\n");
 		if (geteuid() != 0)
-			log_warning("Only root and members of the 'systemd-journal' or 'adm' groups "
-				    "see the system journal, where events are logged.");
+			log_warning(
+				"Only root and members of the 'systemd-journal' or 'adm' groups "
+				"see the system journal, where events are logged.");
 	}
 	return 0;
 }

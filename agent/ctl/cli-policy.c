@@ -202,7 +202,7 @@ static void active_set_clear(struct active_set *s)
 	free(s->text);
 	free(s->policies);
 	free(s->unenforced);
-	*s = (struct active_set) {};
+	*s = (struct active_set){};
 }
 
 static int active_set_add_unenforced(struct active_set *s, char *const f[5])
@@ -258,7 +258,8 @@ static int active_set_parse(char *text, struct active_set *ret)
 			s.policies = np;
 			cap = cap ? cap * 2 : 8;
 		}
-		s.policies[s.n] = (struct active_policy) { .name = f[0], .file = f[1], .mode = f[3] };
+		s.policies[s.n] =
+			(struct active_policy){ .name = f[0], .file = f[1], .mode = f[3] };
 		(void)parse_uint(f[2], ULLONG_MAX, &s.policies[s.n].rules);
 		(void)parse_uint(f[4], ULLONG_MAX, &s.policies[s.n].generation);
 		s.n++;
@@ -428,7 +429,8 @@ static int list_offline(void)
 
 	if (r < 0) {
 		if (r != -EINVAL) /* -EINVAL: what is wrong is printed already */
-			log_error_errno(r, "Cannot read the policy directory %s: %m", arg_policy_dir);
+			log_error_errno(r, "Cannot read the policy directory %s: %m",
+					arg_policy_dir);
 		return 1;
 	}
 	if (arg_json)
@@ -447,9 +449,10 @@ static int list_offline(void)
 			continue;
 		}
 		if (arg_json) {
-			if (json_array_append_new(list, policy_json(p->name,
-								    policy_mode_to_string(p->mode),
-								    p->n_file_rules, files[i], -1)) < 0)
+			if (json_array_append_new(list,
+						  policy_json(p->name,
+							      policy_mode_to_string(p->mode),
+							      p->n_file_rules, files[i], -1)) < 0)
 				json_decref(TAKE_PTR(list));
 		} else
 			printf("%-24s %-8s %5zu  %s\n", p->name, policy_mode_to_string(p->mode),
@@ -603,12 +606,13 @@ static int verb_policy_show(const struct verb *v, int argc, char **argv)
 	r = find_policy(arg_policy_dir, name, &path, &p);
 	if (r == -ENOENT) {
 		if (a)
-			log_error("No file in %s holds policy '%s', but secagentd still enforces it "
-				  "from %s; run 'secagentctl reload'.",
-				  arg_policy_dir, name, a->file);
+			log_error(
+				"No file in %s holds policy '%s', but secagentd still enforces it "
+				"from %s; run 'secagentctl reload'.",
+				arg_policy_dir, name, a->file);
 		else
-			log_error("No policy named '%s' in %s; see 'secagentctl policy list'.", name,
-				  arg_policy_dir);
+			log_error("No policy named '%s' in %s; see 'secagentctl policy list'.",
+				  name, arg_policy_dir);
 		active_set_clear(&s);
 		return 1;
 	}
@@ -626,8 +630,8 @@ static int verb_policy_show(const struct verb *v, int argc, char **argv)
 	}
 
 	if (arg_json) {
-		if (print_json_line(policy_show_json(p, path, r_active, a, &s, name, content, len)) <
-		    0) {
+		if (print_json_line(
+			    policy_show_json(p, path, r_active, a, &s, name, content, len)) < 0) {
 			policy_free(p);
 			active_set_clear(&s);
 			return 1;
@@ -635,7 +639,8 @@ static int verb_policy_show(const struct verb *v, int argc, char **argv)
 	} else {
 		printf("# Policy: %s\n# File:   %s\n", p->name, path);
 		if (r_active < 0)
-			printf("# Active: unknown (secagentd not reachable: %s)\n", strerror(-r_active));
+			printf("# Active: unknown (secagentd not reachable: %s)\n",
+			       strerror(-r_active));
 		else if (a)
 			printf("# Active: yes (generation %llu, %s, %llu rules)\n", a->generation,
 			       a->mode, a->rules);
@@ -722,8 +727,8 @@ static int verb_policy_delete(const struct verb *v, int argc, char **argv)
 static const struct verb policy_verbs[] = {
 	{ "validate", verb_policy_validate, "policy validate FILE...",
 	  "Check policy files with the daemon's code", NULL },
-	{ "apply", verb_policy_apply, "policy apply FILE",
-	  "Install a policy and reload the daemon", NULL },
+	{ "apply", verb_policy_apply, "policy apply FILE", "Install a policy and reload the daemon",
+	  NULL },
 	{ "list", verb_policy_list, "policy list [--json] [--offline]",
 	  "List the active (or installed) policies",
 	  "  -j --json        Print a JSON array\n"

@@ -42,8 +42,9 @@ static int load_named_policy(const char *name, struct policy_set **ret_set,
 	if (r == -ENOMEM)
 		return log_error_errno(r, "Out of memory");
 	if (r < 0)
-		return log_error_errno(r, "The policy directory %s is not valid (see above); "
-					  "the daemon would refuse it too.",
+		return log_error_errno(r,
+				       "The policy directory %s is not valid (see above); "
+				       "the daemon would refuse it too.",
 				       arg_policy_dir);
 
 	for (size_t i = 0; i < set->n_policies; i++) {
@@ -52,16 +53,18 @@ static int load_named_policy(const char *name, struct policy_set **ret_set,
 		if (!streq(p->name, name))
 			continue;
 		if (!p->syscalls)
-			return log_error_errno(-ENOENT,
-					       "Policy '%s' (%s) has no syscalls: section; there is "
-					       "no seccomp filter to apply.",
-					       name, p->file);
+			return log_error_errno(
+				-ENOENT,
+				"Policy '%s' (%s) has no syscalls: section; there is "
+				"no seccomp filter to apply.",
+				name, p->file);
 		*ret_policy = p;
 		*ret_set = TAKE_PTR(set);
 		return 0;
 	}
-	return log_error_errno(-ENOENT, "No policy named '%s' in %s; see 'secagentctl policy list'.",
-			       name, arg_policy_dir);
+	return log_error_errno(-ENOENT,
+			       "No policy named '%s' in %s; see 'secagentctl policy list'.", name,
+			       arg_policy_dir);
 }
 
 /*
@@ -91,11 +94,9 @@ static int register_with_daemon(const char *name, char **ret_error)
 
 int verb_exec(const struct verb *v, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "policy", required_argument, NULL, 'p' },
-		{}
-	};
+	static const struct option options[] = { { "help", no_argument, NULL, 'h' },
+						 { "policy", required_argument, NULL, 'p' },
+						 {} };
 	_cleanup_(policy_set_freep) struct policy_set *set = NULL;
 	_cleanup_free_ char *refusal = NULL;
 	const struct policy *p = NULL;
@@ -120,13 +121,15 @@ int verb_exec(const struct verb *v, int argc, char **argv)
 	if (!name)
 		return verb_bad_argument(v, "--policy NAME is required");
 	if (optind >= argc)
-		return verb_bad_argument(v, "expected a command after the options ('-- CMD ARGS...')");
+		return verb_bad_argument(v,
+					 "expected a command after the options ('-- CMD ARGS...')");
 
 	if (load_named_policy(name, &set, &p) < 0)
 		return 1;
 	r = seccomp_filter_build(p->syscalls, p->mode, &ctx, &fe);
 	if (r < 0)
-		return log_error_errno(r, "Cannot build the seccomp filter of policy '%s': %m", name),
+		return log_error_errno(r, "Cannot build the seccomp filter of policy '%s': %m",
+				       name),
 		       1;
 
 	/* Fail closed: without the daemon the filter is applied all the same; only its events
@@ -135,10 +138,11 @@ int verb_exec(const struct verb *v, int argc, char **argv)
 	if (r < 0)
 		log_warning("warning: secagentd %s; the filter of policy '%s' is applied, but its "
 			    "events will be logged without the policy's name.",
-			    refusal	 ? refusal :
-			    r == -ENOENT || r == -ECONNREFUSED ? "is not running" :
-			    r == -EACCES || r == -EPERM ? "refused this user (only root may register)" :
-							  "could not be reached",
+			    refusal				 ? refusal
+			    : r == -ENOENT || r == -ECONNREFUSED ? "is not running"
+			    : r == -EACCES || r == -EPERM
+				    ? "refused this user (only root may register)"
+				    : "could not be reached",
 			    name);
 
 	/* no_new_privs first, then the filter. Nothing runs without the filter: a failure here
@@ -146,7 +150,8 @@ int verb_exec(const struct verb *v, int argc, char **argv)
 	r = seccomp_filter_load(ctx);
 	seccomp_release(ctx);
 	if (r < 0)
-		return log_error_errno(r, "Cannot apply the seccomp filter of policy '%s': %m", name),
+		return log_error_errno(r, "Cannot apply the seccomp filter of policy '%s': %m",
+				       name),
 		       1;
 
 	execvp(argv[optind], argv + optind);
@@ -158,11 +163,9 @@ int verb_exec(const struct verb *v, int argc, char **argv)
 
 int verb_policy_export(const struct verb *v, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "format", required_argument, NULL, 'f' },
-		{}
-	};
+	static const struct option options[] = { { "help", no_argument, NULL, 'h' },
+						 { "format", required_argument, NULL, 'f' },
+						 {} };
 	_cleanup_(policy_set_freep) struct policy_set *set = NULL;
 	const struct policy *p = NULL;
 	const char *format = NULL;

@@ -38,13 +38,15 @@ int cli_log_control_error(int r)
 	switch (r) {
 	case -EACCES:
 	case -EPERM:
-		return log_error_errno(r, "Permission denied: only root may talk to secagentd "
-					  "(control socket %s). Run this command as root.",
+		return log_error_errno(r,
+				       "Permission denied: only root may talk to secagentd "
+				       "(control socket %s). Run this command as root.",
 				       arg_control_socket);
 	case -ENOENT:
 	case -ECONNREFUSED:
-		return log_error_errno(r, "secagentd is not running (nothing listens on %s: %m). "
-					  "Start it with 'systemctl start secagent'.",
+		return log_error_errno(r,
+				       "secagentd is not running (nothing listens on %s: %m). "
+				       "Start it with 'systemctl start secagent'.",
 				       arg_control_socket);
 	case -ENOMSG:
 		return log_error_errno(r, "secagentd at %s closed the connection without a reply.",
@@ -68,8 +70,10 @@ int cli_control(const char *request, char **ret_body)
 			body[--len] = '\0';
 		/* The daemon refuses callers that are not root even when the socket let them in. */
 		if (strstr(body, "permission denied"))
-			return log_error_errno(-EPERM, "secagentd refused '%s': %s. Run this command as "
-						       "root.", request, body);
+			return log_error_errno(-EPERM,
+					       "secagentd refused '%s': %s. Run this command as "
+					       "root.",
+					       request, body);
 		return log_error_errno(-EBADMSG, "secagentd refused '%s': %s", request, body);
 	}
 	*ret_body = TAKE_PTR(body);
@@ -132,15 +136,12 @@ int verb_dispatch(const struct verb *v, size_t n, const char *prefix, int argc, 
 	return EXIT_USAGE;
 }
 
-int verb_parse_options(const struct verb *v, bool json, bool *offline, int argc,
-				char **argv)
+int verb_parse_options(const struct verb *v, bool json, bool *offline, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "offline", no_argument, NULL, 'o' },
-		{}
-	};
+	static const struct option options[] = { { "help", no_argument, NULL, 'h' },
+						 { "json", no_argument, NULL, 'j' },
+						 { "offline", no_argument, NULL, 'o' },
+						 {} };
 	int c;
 
 	opterr = 0;

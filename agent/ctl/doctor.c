@@ -53,8 +53,7 @@ static int load_hooks(void)
 	snprintf(hook_table[0].name, sizeof(hook_table[0].name), "%s", DOCTOR_FIRST_HOOK);
 	hook_table[0].required = true;
 	doctor_n_hooks = 1;
-	bpf_object__for_each_program(prog, skel->obj)
-	{
+	bpf_object__for_each_program (prog, skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		struct doctor_hook *h = NULL;
 		size_t len;
@@ -81,23 +80,23 @@ static int load_hooks(void)
 }
 
 static const char *const check_names[_DOCTOR_CHECK_MAX] = {
-    [DOCTOR_CHECK_LSM_ACTIVE] = "bpf_lsm",
-    [DOCTOR_CHECK_BTF] = "btf",
-    [DOCTOR_CHECK_LSM_PROGRAM] = "lsm_program",
-    [DOCTOR_CHECK_RINGBUF] = "ringbuf",
-    [DOCTOR_CHECK_HOOKS] = "hooks",
-    [DOCTOR_CHECK_CGROUP_V2] = "cgroup_v2",
-    [DOCTOR_CHECK_SECCOMP] = "seccomp",
+	[DOCTOR_CHECK_LSM_ACTIVE] = "bpf_lsm",
+	[DOCTOR_CHECK_BTF] = "btf",
+	[DOCTOR_CHECK_LSM_PROGRAM] = "lsm_program",
+	[DOCTOR_CHECK_RINGBUF] = "ringbuf",
+	[DOCTOR_CHECK_HOOKS] = "hooks",
+	[DOCTOR_CHECK_CGROUP_V2] = "cgroup_v2",
+	[DOCTOR_CHECK_SECCOMP] = "seccomp",
 };
 
 static const char *const check_titles[_DOCTOR_CHECK_MAX] = {
-    [DOCTOR_CHECK_LSM_ACTIVE] = "BPF LSM active",
-    [DOCTOR_CHECK_BTF] = "kernel BTF",
-    [DOCTOR_CHECK_LSM_PROGRAM] = "LSM program loads",
-    [DOCTOR_CHECK_RINGBUF] = "BPF ring buffer",
-    [DOCTOR_CHECK_HOOKS] = "LSM hooks",
-    [DOCTOR_CHECK_CGROUP_V2] = "cgroup v2",
-    [DOCTOR_CHECK_SECCOMP] = "seccomp",
+	[DOCTOR_CHECK_LSM_ACTIVE] = "BPF LSM active",
+	[DOCTOR_CHECK_BTF] = "kernel BTF",
+	[DOCTOR_CHECK_LSM_PROGRAM] = "LSM program loads",
+	[DOCTOR_CHECK_RINGBUF] = "BPF ring buffer",
+	[DOCTOR_CHECK_HOOKS] = "LSM hooks",
+	[DOCTOR_CHECK_CGROUP_V2] = "cgroup v2",
+	[DOCTOR_CHECK_SECCOMP] = "seccomp",
 };
 
 const char *doctor_check_name(enum doctor_check_id id)
@@ -107,14 +106,14 @@ const char *doctor_check_name(enum doctor_check_id id)
 
 const char *doctor_status_name(enum doctor_status s)
 {
-	static const char *const names[] = {"ok", "warn", "fail", "skipped"};
+	static const char *const names[] = { "ok", "warn", "fail", "skipped" };
 
 	return s < ELEMENTSOF(names) ? names[s] : NULL;
 }
 
 static const char *impact_name(enum doctor_impact i)
 {
-	static const char *const names[] = {"required", "degrades", "info"};
+	static const char *const names[] = { "required", "degrades", "info" };
 
 	return i < ELEMENTSOF(names) ? names[i] : NULL;
 }
@@ -353,10 +352,9 @@ static int check_lsm_active(const struct doctor_options *o, struct doctor_report
 			"GRUB_CMDLINE_LINUX=\"...\" (replacing any lsm= already there), run "
 			"update-grub, and reboot.";
 	else if (file_exists(o, "/etc/kernel/cmdline"))
-		where =
-		    "This host keeps its command line in /etc/kernel/cmdline (systemd-boot): add "
-		    "it there (replacing any lsm= already there), reinstall the kernel entry "
-		    "(kernel-install add, or update-initramfs -u), and reboot.";
+		where = "This host keeps its command line in /etc/kernel/cmdline (systemd-boot): add "
+			"it there (replacing any lsm= already there), reinstall the kernel entry "
+			"(kernel-install add, or update-initramfs -u), and reboot.";
 	else
 		where = "Add it to the boot loader's kernel command line (on Debian: "
 			"GRUB_CMDLINE_LINUX "
@@ -372,8 +370,8 @@ static int check_lsm_active(const struct doctor_options *o, struct doctor_report
 			return -ENOMEM;
 		return set_check(c, DOCTOR_SKIPPED, -r,
 				 fix
-				     ?: "Mount securityfs: mount -t securityfs "
-					"securityfs /sys/kernel/security",
+					 ?: "Mount securityfs: mount -t securityfs "
+					    "securityfs /sys/kernel/security",
 				 "cannot read %s (%s): the active LSMs are unknown", LSM_LIST_FILE,
 				 r == -ENOENT ? "securityfs is not mounted here" : strerror(-r));
 	}
@@ -428,8 +426,8 @@ static int probe_lsm_hook(const struct btf *btf, const char *hook, const char **
 	/* r0 = ctx[N], the previous verdict, which follows the hook's N arguments; return r0, so
 	 * the probe never changes a decision while it is attached. */
 	struct bpf_insn insns[] = {
-	    {.code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_1},
-	    {.code = BPF_JMP | BPF_EXIT},
+		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_1 },
+		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_LSM_MAC);
 	_cleanup_close_ int prog_fd = -1, link_fd = -1;
@@ -442,7 +440,8 @@ static int probe_lsm_hook(const struct btf *btf, const char *hook, const char **
 	id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
 	if (id < 0)
 		return -ENOENT;
-	insns[0].off = (int16_t)(btf_vlen(btf__type_by_id(btf, btf__type_by_id(btf, id)->type)) * 8);
+	insns[0].off =
+		(int16_t)(btf_vlen(btf__type_by_id(btf, btf__type_by_id(btf, id)->type)) * 8);
 	opts.attach_btf_id = id;
 
 	*ret_stage = "load";
@@ -487,9 +486,9 @@ static int check_lsm_program(const struct doctor_options *o, struct doctor_repor
 		set_check(h, DOCTOR_FAIL, ENOENT, NULL, "not probed: no kernel BTF");
 		h->impact = DOCTOR_REQUIRED;
 		return set_check(
-		    c, DOCTOR_FAIL, ENOENT, NULL,
-		    "cannot be attached: without kernel BTF there is no hook to attach "
-		    "to");
+			c, DOCTOR_FAIL, ENOENT, NULL,
+			"cannot be attached: without kernel BTF there is no hook to attach "
+			"to");
 	}
 
 	for (size_t i = 0; i < doctor_n_hooks; i++) {
@@ -544,13 +543,13 @@ static int check_lsm_program(const struct doctor_options *o, struct doctor_repor
 				 doctor_hooks[0].name);
 	if (first == -EPERM || first == -EACCES)
 		return set_check(
-		    c, DOCTOR_FAIL, -first,
-		    "The kernel, or a sandbox this system runs in (a container, a VM "
-		    "with a restricted kernel, kernel lockdown), forbids LSM programs. "
-		    "Run secagent on a host whose kernel allows them.",
-		    "the kernel refused to %s an LSM program on %s although doctor runs as "
-		    "root: %s",
-		    stage, doctor_hooks[0].name, strerror(-first));
+			c, DOCTOR_FAIL, -first,
+			"The kernel, or a sandbox this system runs in (a container, a VM "
+			"with a restricted kernel, kernel lockdown), forbids LSM programs. "
+			"Run secagent on a host whose kernel allows them.",
+			"the kernel refused to %s an LSM program on %s although doctor runs as "
+			"root: %s",
+			stage, doctor_hooks[0].name, strerror(-first));
 	return set_check(c, DOCTOR_FAIL, -first, NULL,
 			 "the kernel refused to %s an LSM program on %s: %s", stage,
 			 doctor_hooks[0].name, strerror(-first));
@@ -572,12 +571,12 @@ static int check_ringbuf(const struct doctor_options *o, struct doctor_report *r
 		int r = -errno;
 
 		return set_check(
-		    c, DOCTOR_FAIL, r,
-		    r == -EPERM ? "Run secagent on a host whose kernel allows BPF maps."
-				: "Use a kernel with BPF ring buffers (5.8 or later).",
-		    "cannot create a BPF ring buffer, which carries events to journald: "
-		    "%s",
-		    strerror(-r));
+			c, DOCTOR_FAIL, r,
+			r == -EPERM ? "Run secagent on a host whose kernel allows BPF maps."
+				    : "Use a kernel with BPF ring buffers (5.8 or later).",
+			"cannot create a BPF ring buffer, which carries events to journald: "
+			"%s",
+			strerror(-r));
 	}
 	return set_check(c, DOCTOR_OK, 0, NULL, "BPF_MAP_TYPE_RINGBUF can be created");
 }
@@ -695,7 +694,7 @@ static const char *verdict_sentence(enum doctor_verdict v)
 
 void doctor_print_text(const struct doctor_report *r, FILE *f)
 {
-	static const char *const marks[] = {"ok", "warn", "FAIL", "skip"};
+	static const char *const marks[] = { "ok", "warn", "FAIL", "skip" };
 	unsigned n_fix = 0;
 
 	fprintf(f, "Kernel: %s %s (%s)\n\n", r->uts.release, r->uts.machine, r->uts.version);
@@ -784,8 +783,8 @@ int doctor_print_json(const struct doctor_report *r, FILE *f)
 		if (json_object_set_new(checks, check_names[i], check) < 0 ||
 		    json_object_set_new(check, "status",
 					json_string_lossy(doctor_status_name(c->status))) < 0 ||
-		    json_object_set_new(check, "impact", json_string_lossy(impact_name(c->impact))) <
-			    0 ||
+		    json_object_set_new(check, "impact",
+					json_string_lossy(impact_name(c->impact))) < 0 ||
 		    json_object_set_new(check, "errno", json_errno_name(c->error)) < 0 ||
 		    json_object_set_new(check, "summary", json_string_lossy(c->summary)) < 0 ||
 		    json_object_set_new(check, "fix", json_string_lossy(c->fix)) < 0)
@@ -795,15 +794,16 @@ int doctor_print_json(const struct doctor_report *r, FILE *f)
 		json_t *hook = json_object();
 
 		if (json_array_append_new(hooks, hook) < 0 ||
-		    json_object_set_new(hook, "name", json_string_lossy(doctor_hooks[i].name)) < 0 ||
+		    json_object_set_new(hook, "name", json_string_lossy(doctor_hooks[i].name)) <
+			    0 ||
 		    json_object_set_new(hook, "required", json_boolean(doctor_hooks[i].required)) <
 			    0 ||
 		    json_object_set_new(hook, "status",
 					json_string_lossy(doctor_status_name(r->hooks[i].status))) <
 			    0 ||
 		    json_object_set_new(hook, "errno", json_errno_name(r->hooks[i].error)) < 0 ||
-		    json_object_set_new(hook, "purpose", json_string_lossy(doctor_hooks[i].purpose)) <
-			    0)
+		    json_object_set_new(hook, "purpose",
+					json_string_lossy(doctor_hooks[i].purpose)) < 0)
 			return -ENOMEM;
 	}
 	if (json_object_set_new(root, "seccomp_actions", json_word_list(r->seccomp_actions)) < 0)
@@ -827,9 +827,10 @@ static void doctor_help(void)
 
 int doctor_main(int argc, char **argv, bool json)
 {
-	static const struct option options[] = {
-	    {"help", no_argument, NULL, 'h'}, {"json", no_argument, NULL, 'j'}, {}};
-	struct doctor_options o = {.root = "/", .probe_bpf = geteuid() == 0};
+	static const struct option options[] = { { "help", no_argument, NULL, 'h' },
+						 { "json", no_argument, NULL, 'j' },
+						 {} };
+	struct doctor_options o = { .root = "/", .probe_bpf = geteuid() == 0 };
 	struct doctor_report rep;
 	int c, r;
 

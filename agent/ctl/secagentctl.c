@@ -113,9 +113,9 @@ static int print_status_json(const char *lsm, bool bpf_lsm, const char *hooks, c
 			continue;
 		key = json_string_lossy(keys[i]);
 		if (!key || json_object_set_new(root, json_string_value(key),
-						is_number(values[i]) ?
-							json_uint64(strtoull(values[i], NULL, 10)) :
-							json_string_lossy(values[i])) < 0)
+						is_number(values[i])
+							? json_uint64(strtoull(values[i], NULL, 10))
+							: json_string_lossy(values[i])) < 0)
 			return log_error_errno(-ENOMEM, "Out of memory");
 	}
 	if (json_dumpf_unsigned(root, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 ||
@@ -163,10 +163,9 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 
 		if (parse_uint(V(STATUS_UPTIME_SEC), ULLONG_MAX, &up) >= 0)
 			format_duration(up, uptime, sizeof(uptime));
-		printf("Kernel support: %s\n",
-		       !lsm	  ? "unknown (cannot read " LSM_LIST_FILE ")" :
-		       bpf_lsm ? "yes (bpf is an active LSM)" :
-				 "NO: bpf is not an active LSM");
+		printf("Kernel support: %s\n", !lsm	 ? "unknown (cannot read " LSM_LIST_FILE ")"
+					       : bpf_lsm ? "yes (bpf is an active LSM)"
+							 : "NO: bpf is not an active LSM");
 		printf("Hooks attached: ");
 		if (!hooks || streq(hooks, "?"))
 			printf("unknown (the daemon did not say)\n");
@@ -183,7 +182,9 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 			printf("Not enforced:   ");
 			if (!streq(V(STATUS_HOOKS_OFF), "none"))
 				printf("hooks %s\n%s", V(STATUS_HOOKS_OFF),
-				       streq(V(STATUS_RULES_NOT_ENFORCED), "0") ? "" : "                ");
+				       streq(V(STATUS_RULES_NOT_ENFORCED), "0")
+					       ? ""
+					       : "                ");
 			if (!streq(V(STATUS_RULES_NOT_ENFORCED), "0")) {
 				printf("%s rule paths (onUnsupportedFilesystem: notEnforced):\n",
 				       V(STATUS_RULES_NOT_ENFORCED));
@@ -194,16 +195,21 @@ static int verb_status(const struct verb *v, int argc, char **argv)
 		printf("Policy dir:     %s\n", V(STATUS_POLICY_DIR));
 		printf("Generation:     %s\n", V(STATUS_GENERATION));
 		printf("Policies:       %s (%s rules, %s file entries, %s network entries)\n",
-		       V(STATUS_POLICIES), V(STATUS_RULES), V(STATUS_FILE_ENTRIES), V(STATUS_NETWORK_ENTRIES));
+		       V(STATUS_POLICIES), V(STATUS_RULES), V(STATUS_FILE_ENTRIES),
+		       V(STATUS_NETWORK_ENTRIES));
 		printf("Events:         %s delivered, %s lost in the ring buffer, %s lost on the way "
 		       "to journald\n",
-		       V(STATUS_EVENTS_DELIVERED), V(STATUS_EVENTS_LOST_RINGBUF), V(STATUS_EVENTS_LOST_JOURNAL));
-		printf("Decisions:      %s denied, %s audited, %s failed closed\n", V(STATUS_DENIED),
-		       V(STATUS_AUDITED), V(STATUS_FAIL_CLOSED));
-		printf("Reloads:        %s ok, %s failed\n", V(STATUS_RELOADS_OK), V(STATUS_RELOADS_FAILED));
+		       V(STATUS_EVENTS_DELIVERED), V(STATUS_EVENTS_LOST_RINGBUF),
+		       V(STATUS_EVENTS_LOST_JOURNAL));
+		printf("Decisions:      %s denied, %s audited, %s failed closed\n",
+		       V(STATUS_DENIED), V(STATUS_AUDITED), V(STATUS_FAIL_CLOSED));
+		printf("Reloads:        %s ok, %s failed\n", V(STATUS_RELOADS_OK),
+		       V(STATUS_RELOADS_FAILED));
 		printf("Seccomp:        %s; %s processes registered, %s events (%s unattributed)\n",
-		       streq(V(STATUS_SECCOMP_AUDIT), "yes") ? "events reported" : "events NOT reported",
-		       V(STATUS_SECCOMP_REGISTERED), V(STATUS_SECCOMP_EVENTS), V(STATUS_SECCOMP_UNATTRIBUTED));
+		       streq(V(STATUS_SECCOMP_AUDIT), "yes") ? "events reported"
+							     : "events NOT reported",
+		       V(STATUS_SECCOMP_REGISTERED), V(STATUS_SECCOMP_EVENTS),
+		       V(STATUS_SECCOMP_UNATTRIBUTED));
 		printf("Uptime:         %s\n", uptime);
 	}
 #undef V
@@ -304,8 +310,9 @@ static int verb_teardown(const struct verb *v, int argc, char **argv)
 	/* Only a socket nobody listens on proves there is no daemon; a slow, busy or refusing
 	 * one must not have its enforcement torn down under it. */
 	if (r != -ENOENT && r != -ECONNREFUSED)
-		return log_error_errno(r, "Cannot tell whether secagentd is running (%s: %m); "
-					  "not tearing anything down.",
+		return log_error_errno(r,
+				       "Cannot tell whether secagentd is running (%s: %m); "
+				       "not tearing anything down.",
 				       arg_control_socket),
 		       1;
 	d = opendir(SECAGENT_PIN_DIR);
@@ -386,7 +393,8 @@ static int verb_containers(const struct verb *v, int argc, char **argv)
 }
 
 static const struct verb verbs[] = {
-	{ "policy", verb_policy, "policy VERB ...", "Validate, apply, list, show, delete policies", NULL },
+	{ "policy", verb_policy, "policy VERB ...", "Validate, apply, list, show, delete policies",
+	  NULL },
 	{ "status", verb_status, "status [--json]",
 	  "Show kernel support, hooks, policies, counters, uptime",
 	  "  -j --json        Print one JSON object\n" },
@@ -409,7 +417,8 @@ static const struct verb verbs[] = {
 	{ "teardown", verb_teardown, "teardown",
 	  "End enforcement left pinned by a daemon that is no longer running", NULL },
 	{ "handover", verb_handover, "handover",
-	  "For upgrades: the daemon's next stop leaves enforcement pinned for its successor", NULL },
+	  "For upgrades: the daemon's next stop leaves enforcement pinned for its successor",
+	  NULL },
 };
 
 static void help(void)
@@ -427,7 +436,11 @@ static void help(void)
 
 int main(int argc, char **argv)
 {
-	enum { ARG_VERSION = 0x100, ARG_POLICY_DIR, ARG_CONTROL_SOCKET };
+	enum {
+		ARG_VERSION = 0x100,
+		ARG_POLICY_DIR,
+		ARG_CONTROL_SOCKET
+	};
 	static const struct option options[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, ARG_VERSION },

@@ -23,7 +23,8 @@ bool container_cgroup_path_valid(const char *path)
 	while (*p == '/') {
 		size_t len = strcspn(p + 1, "/");
 
-		if (len == 0 || (len == 1 && p[1] == '.') || (len == 2 && p[1] == '.' && p[2] == '.'))
+		if (len == 0 || (len == 1 && p[1] == '.') ||
+		    (len == 2 && p[1] == '.' && p[2] == '.'))
 			return false;
 		p += 1 + len;
 	}
@@ -82,7 +83,7 @@ struct container_bindings *container_bindings_free(struct container_bindings *b)
 }
 
 const struct container_binding *container_bindings_find(const struct container_bindings *b,
-							  const char *id)
+							const char *id)
 {
 	for (size_t i = 0; i < b->n; i++)
 		if (streq(b->items[i].id, id))
@@ -156,8 +157,10 @@ static int read_binding_file(struct container_bindings *b, const char *id)
 		return -ESTALE;
 	/* Cannot tell: keep the binding (fail closed), the next reload checks again. */
 	if (r < 0)
-		log_warning_errno(r, "Cannot check the cgroup %s of container %s (%m); keeping its "
-				     "binding.", cgroup, id);
+		log_warning_errno(r,
+				  "Cannot check the cgroup %s of container %s (%m); keeping its "
+				  "binding.",
+				  cgroup, id);
 	return append(b, id, policy, cgroup, cgroup_id);
 }
 
@@ -197,10 +200,11 @@ int container_bindings_load(const char *dir, struct container_bindings **ret)
 		}
 		if (r < 0) {
 			if (r == -ESTALE)
-				log_info("Container %s has ended; its binding is dropped.", de->d_name);
+				log_info("Container %s has ended; its binding is dropped.",
+					 de->d_name);
 			else
-				log_warning_errno(r, "Dropping the unreadable binding %s/%s: %m", dir,
-						  de->d_name);
+				log_warning_errno(r, "Dropping the unreadable binding %s/%s: %m",
+						  dir, de->d_name);
 			(void)unlinkat(dirfd(d), de->d_name, 0);
 		}
 	}
@@ -217,7 +221,8 @@ int container_bindings_add(struct container_bindings *b, const char *id, const c
 
 	if (container_bindings_find(b, id))
 		return -EEXIST;
-	if (asprintf(&path, "%s/%s", b->dir, id) < 0 || asprintf(&tmp, "%s/.%s.tmp", b->dir, id) < 0)
+	if (asprintf(&path, "%s/%s", b->dir, id) < 0 ||
+	    asprintf(&tmp, "%s/.%s.tmp", b->dir, id) < 0)
 		return -ENOMEM;
 	/* Written whole, then renamed: a daemon that dies meanwhile leaves no half a binding. */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

@@ -19,9 +19,9 @@ struct container_binding {
 	char *policy; /* policy name */
 	char *cgroup; /* cgroup2 path, relative to the cgroup2 mount */
 	uint64_t cgroup_id;
-	/* The container's root as its entrypoint sees it (a directory descriptor from the hook), where its
-	 * policy's paths are resolved; -1 when lost (kept across restarts in systemd's file
-	 * descriptor store, not across a stop). */
+	/* The container's root as its entrypoint sees it (a directory descriptor from the hook),
+	 * where its policy's paths are resolved; -1 when lost (kept across restarts in systemd's
+	 * file descriptor store, not across a stop). */
 	int root_fd;
 };
 
@@ -40,7 +40,7 @@ struct container_bindings *container_bindings_free(struct container_bindings *b)
 
 /* The binding of container @id, or NULL. */
 const struct container_binding *container_bindings_find(const struct container_bindings *b,
-							  const char *id);
+							const char *id);
 
 /* Records a binding, in memory and on disk, taking @root_fd on success. -EEXIST if @id is
  * bound already. */
@@ -64,4 +64,3 @@ bool container_cgroup_path_valid(const char *path);
  * is another (cgroup paths seen there are relative to its root, not the host's), or a negative
  * errno (-EBADF for none). */
 int cgroup_namespace_is_ours(int ns_fd);
-

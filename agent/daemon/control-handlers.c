@@ -11,11 +11,9 @@
 #include "manager.h"
 #include "util.h"
 
-
 /* "seccomp-register NAME": the peer (by SO_PEERCRED) runs under policy NAME's filter from now
  * on; see seccomp-audit.h. */
-static void control_seccomp_register(struct manager *m, struct control_conn *c,
-				     const char *name)
+static void control_seccomp_register(struct manager *m, struct control_conn *c, const char *name)
 {
 	_cleanup_free_ char *reply = NULL;
 	pid_t pid = control_conn_peer_pid(c);
@@ -42,8 +40,9 @@ static void control_container_bind(struct manager *m, struct control_conn *c, co
 	int r, root_fd;
 
 	if (!container_cgroup_path_valid(cgroup)) {
-		r = asprintf(&reply, "cgroup '%s' is not a container's: the path must be absolute "
-				     "and below the root, without empty, '.' or '..' components",
+		r = asprintf(&reply,
+			     "cgroup '%s' is not a container's: the path must be absolute "
+			     "and below the root, without empty, '.' or '..' components",
 			     cgroup);
 		goto fail;
 	}
@@ -51,12 +50,14 @@ static void control_container_bind(struct manager *m, struct control_conn *c, co
 	 * cgroup namespace (the descriptor sent with the request) is the daemon's own. */
 	r = cgroup_namespace_is_ours(control_conn_fd(c, CONTROL_FD_CGROUP_NS));
 	if (r <= 0) {
-		r = r == 0 ? asprintf(&reply, "the requester is in another cgroup namespace, so cgroup "
-					      "%s is not the host's; run the hook in the host's cgroup "
-					      "namespace",
+		r = r == 0 ? asprintf(&reply,
+				      "the requester is in another cgroup namespace, so cgroup "
+				      "%s is not the host's; run the hook in the host's cgroup "
+				      "namespace",
 				      cgroup)
-			   : asprintf(&reply, "the request carries no cgroup namespace to check "
-					      "cgroup %s against (%s); secagent-oci-hook sends one",
+			   : asprintf(&reply,
+				      "the request carries no cgroup namespace to check "
+				      "cgroup %s against (%s); secagent-oci-hook sends one",
 				      cgroup, strerror(-r));
 		goto fail;
 	}
@@ -67,8 +68,10 @@ static void control_container_bind(struct manager *m, struct control_conn *c, co
 		goto fail;
 	}
 	if (!p->containers) {
-		r = asprintf(&reply, "policy '%s' does not bind containers (its selector needs "
-				     "containers: true)", policy);
+		r = asprintf(&reply,
+			     "policy '%s' does not bind containers (its selector needs "
+			     "containers: true)",
+			     policy);
 		goto fail;
 	}
 	if (cgroup_path_levels(cgroup) > POLICY_CGROUP_MAX_LEVELS) {
@@ -93,8 +96,10 @@ static void control_container_bind(struct manager *m, struct control_conn *c, co
 	}
 	root_fd = control_conn_fd(c, CONTROL_FD_CONTAINER_ROOT);
 	if (root_fd < 0) {
-		r = asprintf(&reply, "the request carries no container root to resolve policy %s's "
-				     "paths in; secagent-oci-hook sends one", policy);
+		r = asprintf(&reply,
+			     "the request carries no container root to resolve policy %s's "
+			     "paths in; secagent-oci-hook sends one",
+			     policy);
 		goto fail;
 	}
 	/* On disk first: a daemon restarted from here on binds it again. */
@@ -117,8 +122,8 @@ static void control_container_bind(struct manager *m, struct control_conn *c, co
 	fdstore_add(id, container_bindings_find(m->bindings, id)->root_fd);
 	log_info("Container %s bound to policy %s (cgroup %s, id %llu).", id, policy, cgroup,
 		 (unsigned long long)cgroup_id);
-	if (asprintf(&reply, "container %s bound to policy %s (cgroup %s)\n", id, policy,
-		     cgroup) < 0)
+	if (asprintf(&reply, "container %s bound to policy %s (cgroup %s)\n", id, policy, cgroup) <
+	    0)
 		reply = NULL;
 	control_conn_reply(c, true, reply);
 	return;
@@ -188,7 +193,8 @@ static void write_containers(struct manager *m, FILE *f)
 {
 	for (size_t i = 0; i < m->bindings->n; i++) {
 		const struct container_binding *x = &m->bindings->items[i];
-		const struct compiled_policy *p = compiled_set_find_policy(m->gens.active, x->policy);
+		const struct compiled_policy *p =
+			compiled_set_find_policy(m->gens.active, x->policy);
 
 		fprintf(f, "%s\t%s\t%s\t%s\n", x->id, x->policy, x->cgroup,
 			p && p->containers ? "bound" : "policy-missing");
@@ -299,7 +305,8 @@ static void handle_status(void *userdata, struct control_conn *c, const struct c
 	control_conn_reply(c, status != NULL, status ? status : "out of memory");
 }
 
-static void handle_policies(void *userdata, struct control_conn *c, const struct control_request *req)
+static void handle_policies(void *userdata, struct control_conn *c,
+			    const struct control_request *req)
 {
 	struct manager *m = userdata;
 
@@ -308,7 +315,8 @@ static void handle_policies(void *userdata, struct control_conn *c, const struct
 	control_conn_reply(c, list != NULL, list ? list : "out of memory");
 }
 
-static void handle_containers(void *userdata, struct control_conn *c, const struct control_request *req)
+static void handle_containers(void *userdata, struct control_conn *c,
+			      const struct control_request *req)
 {
 	struct manager *m = userdata;
 
@@ -317,7 +325,8 @@ static void handle_containers(void *userdata, struct control_conn *c, const stru
 	control_conn_reply(c, list != NULL, list ? list : "out of memory");
 }
 
-static void handle_handover(void *userdata, struct control_conn *c, const struct control_request *req)
+static void handle_handover(void *userdata, struct control_conn *c,
+			    const struct control_request *req)
 {
 	struct manager *m = userdata;
 
@@ -328,21 +337,24 @@ static void handle_handover(void *userdata, struct control_conn *c, const struct
 	control_conn_reply(c, true, "the next stop leaves enforcement pinned\n");
 }
 
-static void handle_seccomp_register(void *userdata, struct control_conn *c, const struct control_request *req)
+static void handle_seccomp_register(void *userdata, struct control_conn *c,
+				    const struct control_request *req)
 {
 	struct manager *m = userdata;
 
 	control_seccomp_register(m, c, req->args[0]);
 }
 
-static void handle_container_bind(void *userdata, struct control_conn *c, const struct control_request *req)
+static void handle_container_bind(void *userdata, struct control_conn *c,
+				  const struct control_request *req)
 {
 	struct manager *m = userdata;
 
 	control_container_bind(m, c, req->args[0], req->args[1], req->args[2]);
 }
 
-static void handle_container_unbind(void *userdata, struct control_conn *c, const struct control_request *req)
+static void handle_container_unbind(void *userdata, struct control_conn *c,
+				    const struct control_request *req)
 {
 	struct manager *m = userdata;
 

@@ -18,13 +18,11 @@ struct control_server {
 	void *userdata;
 };
 
-
-
 struct control_conn {
 	struct control_server *server;
 	int fd;
 	bool authorized;
-	bool answered; /* replied; now only draining what the peer still sends */
+	bool answered;	/* replied; now only draining what the peer still sends */
 	pid_t peer_pid; /* SO_PEERCRED, for seccomp-register */
 	/* Descriptors sent with the request (SCM_RIGHTS, CONTROL_FD_*), or -1. */
 	int passed_fds[CONTROL_MAX_FDS];
@@ -66,7 +64,6 @@ int control_conn_take_fd(struct control_conn *c, unsigned idx)
 	return idx < CONTROL_MAX_FDS ? TAKE_FD(c->passed_fds[idx]) : -1;
 }
 
-
 static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct control_conn *c = userdata;
@@ -90,7 +87,9 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 			struct cmsghdr h;
 			char buf[CMSG_SPACE(CONTROL_MAX_FDS * sizeof(int))];
 		} cm;
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
+		struct msghdr msg = { .msg_iov = &iov,
+				      .msg_iovlen = 1,
+				      .msg_control = cm.buf,
 				      .msg_controllen = sizeof(cm.buf) };
 		struct cmsghdr *h;
 
@@ -125,9 +124,10 @@ static int on_control_readable(sd_event_source *s, int fd, uint32_t revents, voi
 	if (!c->authorized || n > CONTROL_MAX_MESSAGE) {
 		/* The peer may still be sending. Closing now would reset the connection and lose
 		 * the reply; instead answer, end our side, and drain until the peer hangs up. */
-		control_conn_reply(c, false, !c->authorized
-						? "permission denied: only root may control secagentd"
-						: "request too large");
+		control_conn_reply(c, false,
+				   !c->authorized
+					   ? "permission denied: only root may control secagentd"
+					   : "request too large");
 		(void)shutdown(fd, SHUT_WR);
 		c->answered = true;
 		return 0;
@@ -153,7 +153,6 @@ static int on_control_timeout(sd_event_source *s, uint64_t usec, void *userdata)
 	control_conn_free(userdata);
 	return 0;
 }
-
 
 static int on_control_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {

@@ -74,13 +74,15 @@ static int check_bpf_lsm_active(void)
 	int r = lsm_read_active(NULL, &list);
 
 	if (r < 0)
-		return log_error_errno(r, "Cannot read " LSM_LIST_FILE " (is securityfs mounted?): %m");
+		return log_error_errno(r, "Cannot read " LSM_LIST_FILE
+					  " (is securityfs mounted?): %m");
 	if (lsm_list_contains(list, "bpf"))
 		return 0;
-	return log_error_errno(-EOPNOTSUPP,
-			       "The BPF LSM is not active (active: %s). Add 'lsm=...,bpf' to the kernel "
-			       "command line (keeping the LSMs already listed) and reboot.",
-			       list);
+	return log_error_errno(
+		-EOPNOTSUPP,
+		"The BPF LSM is not active (active: %s). Add 'lsm=...,bpf' to the kernel "
+		"command line (keeping the LSMs already listed) and reboot.",
+		list);
 }
 
 struct enforcer *enforcer_free(struct enforcer *e)
@@ -104,7 +106,8 @@ static char *map_pin_path(const struct enforcer *e, const struct bpf_map *map)
 {
 	char *p;
 
-	return asprintf(&p, "%s/" PIN_MAP_PREFIX "%s", e->pin_dir, bpf_map__name(map)) < 0 ? NULL : p;
+	return asprintf(&p, "%s/" PIN_MAP_PREFIX "%s", e->pin_dir, bpf_map__name(map)) < 0 ? NULL
+											   : p;
 }
 
 /* A pinned map is reused only if it is exactly what this build would create: a daemon never
@@ -143,24 +146,28 @@ static int adopt_pinned_maps(struct enforcer *e)
 		} else if (fds[i] < 0) {
 			/* No state map: nothing was pinned, a plain fresh start. */
 			if (errno != ENOENT || i > 0)
-				log_warning("Pinned map %s unusable (%s); replacing the pinned state.",
-					    path ? path : "?", strerror(errno));
+				log_warning(
+					"Pinned map %s unusable (%s); replacing the pinned state.",
+					path ? path : "?", strerror(errno));
 			r = 0;
 		} else if (pinned_map_compatible(fds[i], maps[i]) != 1) {
-			log_warning("Pinned map %s is from an incompatible build; replacing the pinned "
-				    "state.", path);
+			log_warning(
+				"Pinned map %s is from an incompatible build; replacing the pinned "
+				"state.",
+				path);
 			r = 0;
 		}
 	}
-	if (r == 1 && (bpf_map_lookup_elem(fds[0], &zero, &st) < 0 ||
-		       st.version != SA_LAYOUT_VERSION)) {
+	if (r == 1 &&
+	    (bpf_map_lookup_elem(fds[0], &zero, &st) < 0 || st.version != SA_LAYOUT_VERSION)) {
 		log_warning("Pinned state has layout version %u, this build uses %u; replacing it.",
 			    st.version, SA_LAYOUT_VERSION);
 		r = 0;
 	}
 	for (size_t i = 0; i < ELEMENTSOF(maps); i++) {
 		if (r == 1 && bpf_map__reuse_fd(maps[i], fds[i]) < 0) {
-			r = log_warning_errno(-errno, "Failed to reuse a pinned map: %m") < 0 ? 0 : 0;
+			r = log_warning_errno(-errno, "Failed to reuse a pinned map: %m") < 0 ? 0
+											      : 0;
 		}
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -254,8 +261,7 @@ static int probe_hooks(struct enforcer *e)
 
 	if (!vmlinux)
 		return log_error_errno(-errno, "Failed to read the kernel's BTF: %m");
-	bpf_object__for_each_program(prog, e->skel->obj)
-	{
+	bpf_object__for_each_program (prog, e->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		char fn[128];
 		int id;
@@ -277,13 +283,14 @@ static int probe_hooks(struct enforcer *e)
 			continue;
 		}
 		/* Hooks that gained an argument: two programs for the two prototypes; keep the one
-		 * this kernel has (inode_setattr: the idmap first; bpf: whether the kernel calls). */
+		 * this kernel has (inode_setattr: the idmap first; bpf: whether the kernel calls).
+		 */
 		if (streq(sec + 4, "inode_setattr") || streq(sec + 4, "bpf")) {
 			const struct btf_type *fn_t = btf__type_by_id(vmlinux, id);
 			const struct btf_type *proto = btf__type_by_id(vmlinux, fn_t->type);
 			bool longer = btf_vlen(proto) >= (streq(sec + 4, "bpf") ? 4 : 3);
-			const char *longer_prog = streq(sec + 4, "bpf") ? "sa_bpf_kernel"
-								       : "sa_inode_setattr_idmap";
+			const char *longer_prog =
+				streq(sec + 4, "bpf") ? "sa_bpf_kernel" : "sa_inode_setattr_idmap";
 
 			if (longer != streq(bpf_program__name(prog), longer_prog))
 				bpf_program__set_autoload(prog, false);
@@ -297,14 +304,14 @@ static int attach_programs(struct enforcer *e)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, e->skel->obj)
-	{
+	bpf_object__for_each_program (prog, e->skel->obj) {
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog))
 			continue;
 		if (e->n_links >= ELEMENTSOF(e->links))
-			return log_error_errno(-E2BIG, "More BPF programs than the %zu links the "
+			return log_error_errno(-E2BIG,
+					       "More BPF programs than the %zu links the "
 					       "daemon keeps; raise ENFORCER_MAX_PROGRAMS.",
 					       ELEMENTSOF(e->links));
 		link = bpf_program__attach(prog);
@@ -348,13 +355,13 @@ static int record_self(struct enforcer *e)
 		return log_error_errno(-errno, "Failed to stat %s: %m", e->pin_dir);
 	self.pin_dev = kernel_dev_from_stat(st.st_dev); /* bpffs: the superblock's device */
 	self.pin_ino = st.st_ino;
-	bpf_object__for_each_map(map, e->skel->obj)
-	{
+	bpf_object__for_each_map (map, e->skel->obj) {
 		if (bpf_map__fd(map) < 0)
 			continue;
 		r = own_id(e, SA_OWN_MAP, bpf_map__fd(map));
 		if (r < 0)
-			return log_error_errno(r, "Failed to record map %s: %m", bpf_map__name(map));
+			return log_error_errno(r, "Failed to record map %s: %m",
+					       bpf_map__name(map));
 	}
 	if (bpf_map_update_elem(bpf_map__fd(e->skel->maps.sa_self), &zero, &self, BPF_ANY) < 0)
 		return log_error_errno(-errno, "Failed to record the daemon's pid: %m");
@@ -396,7 +403,8 @@ int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret)
 		goto fail;
 	}
 	if (mkdir(e->pin_dir, 0700) < 0 && errno != EEXIST) {
-		r = log_error_errno(-errno, "Failed to create %s (is bpffs mounted?): %m", e->pin_dir);
+		r = log_error_errno(-errno, "Failed to create %s (is bpffs mounted?): %m",
+				    e->pin_dir);
 		goto fail;
 	}
 
@@ -423,8 +431,9 @@ int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret)
 
 	r = secagent__load(e->skel);
 	if (r < 0) {
-		log_error_errno(r, "Failed to load the BPF programs (run with SECAGENT_LOG_LEVEL=debug "
-				   "for the verifier's log): %m");
+		log_error_errno(
+			r, "Failed to load the BPF programs (run with SECAGENT_LOG_LEVEL=debug "
+			   "for the verifier's log): %m");
 		goto fail;
 	}
 	if (e->adopted) {
@@ -531,8 +540,8 @@ int enforcer_take_over(struct enforcer *e)
 	for (size_t i = 0; i < e->n_links; i++) {
 		char *path;
 
-		if (asprintf(&path, "%s/" PIN_LINK_PREFIX "%s_%s", e->pin_dir,
-			     e->link_progs[i], e->instance) < 0)
+		if (asprintf(&path, "%s/" PIN_LINK_PREFIX "%s_%s", e->pin_dir, e->link_progs[i],
+			     e->instance) < 0)
 			return -ENOMEM;
 		(void)unlink(path);
 		r = bpf_link__pin(e->links[i], path);
@@ -677,7 +686,8 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 			};
 
 			memcpy(nk.name, c->files[i].name, sizeof(nk.name));
-			if (bpf_map_update_elem(names_fd, &nk, &c->files[i].rule, BPF_NOEXIST) < 0) {
+			if (bpf_map_update_elem(names_fd, &nk, &c->files[i].rule, BPF_NOEXIST) <
+			    0) {
 				r = -errno;
 				delete_slot(e, rules_fd, new_slot);
 				(void)clear_names_of_slot(names_fd, new_slot);
@@ -691,8 +701,8 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 			.dev = c->files[i].dev,
 			.ino = c->files[i].ino,
 		};
-		if (bpf_map_update_elem(rules_fd, &keys[e->n_slot_keys[new_slot]], &c->files[i].rule,
-					BPF_NOEXIST) < 0) {
+		if (bpf_map_update_elem(rules_fd, &keys[e->n_slot_keys[new_slot]],
+					&c->files[i].rule, BPF_NOEXIST) < 0) {
 			r = -errno;
 			delete_slot(e, rules_fd, new_slot);
 			(void)clear_names_of_slot(names_fd, new_slot);
@@ -717,11 +727,10 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 		return r;
 	}
 	st.version = SA_LAYOUT_VERSION;
-	st.slot_flags[new_slot] = (c->has_tree_deny ? SA_SLOT_HAS_TREE_DENY : 0) |
-				  (c->has_tree ? SA_SLOT_HAS_TREE : 0) |
-				  (c->n_net ? SA_SLOT_HAS_NET : 0) |
-				  (c->n_create ? SA_SLOT_HAS_CREATE : 0) |
-				  (c->n_caps ? SA_SLOT_HAS_CAPS : 0);
+	st.slot_flags[new_slot] =
+		(c->has_tree_deny ? SA_SLOT_HAS_TREE_DENY : 0) |
+		(c->has_tree ? SA_SLOT_HAS_TREE : 0) | (c->n_net ? SA_SLOT_HAS_NET : 0) |
+		(c->n_create ? SA_SLOT_HAS_CREATE : 0) | (c->n_caps ? SA_SLOT_HAS_CAPS : 0);
 	_Static_assert(SA_KERNEL_KEY(SA_KERNEL_OPS) <= 128, "capability keys fit in 128 bits");
 	memset(st.slot_cap_keys[new_slot], 0, sizeof(st.slot_cap_keys[new_slot]));
 	for (size_t i = 0; i < c->n_caps; i++) {
@@ -751,7 +760,8 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 		r = write_file_filter(e, NULL, old_slot);
 	if (r < 0)
 		/* Harmless now (no hook reads that slot) and cleared again before its next use. */
-		log_warning_errno(r, "Failed to clear the old slot (selectors, names, network, filter): %m");
+		log_warning_errno(
+			r, "Failed to clear the old slot (selectors, names, network, filter): %m");
 
 	*ret_seq = new_seq;
 	return 0;

@@ -20,9 +20,9 @@ struct enforcer;
 #define ENFORCER_DEFAULT_FILE_RULES 65536
 
 struct enforcer_config {
-	const char *pin_dir;     /* bpffs directory where state outlives the daemon */
+	const char *pin_dir;	 /* bpffs directory where state outlives the daemon */
 	uint32_t max_file_rules; /* per set, at most COMPILED_MAX_FILE_ENTRIES; the map holds two */
-	uint32_t ringbuf_bytes;  /* power of two, multiple of the page size */
+	uint32_t ringbuf_bytes;	 /* power of two, multiple of the page size */
 };
 
 /*

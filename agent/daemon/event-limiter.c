@@ -60,9 +60,11 @@ static bool same_event(const struct sa_event *a, const struct sa_event *b)
 
 static uint32_t event_hash(const struct sa_event *ev)
 {
-	const uint32_t words[] = { ev->kind, ev->verdict,  ev->seq, ev->rule_ref, ev->access,
-				   ev->tgid, ev->uid,      ev->dev, (uint32_t)ev->ino,
-				   (uint32_t)(ev->ino >> 32), ev->port, ev->arg };
+	const uint32_t words[] = {
+		ev->kind, ev->verdict, ev->seq, ev->rule_ref,	   ev->access,
+		ev->tgid, ev->uid,     ev->dev, (uint32_t)ev->ino, (uint32_t)(ev->ino >> 32),
+		ev->port, ev->arg
+	};
 	uint32_t h = 2166136261u;
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
@@ -92,10 +94,9 @@ enum event_decision event_limiter_check(struct event_limiter *l, const struct sa
 					uint64_t now_usec)
 {
 	struct group *g = &l->groups[event_hash(ev) % EVENT_LIMITER_SLOTS];
-	struct policy_window *w =
-		&l->policies[SA_RULE_POLICY(ev->rule_ref) < EVENT_LIMITER_POLICIES
-				     ? SA_RULE_POLICY(ev->rule_ref)
-				     : EVENT_LIMITER_POLICIES - 1];
+	struct policy_window *w = &l->policies[SA_RULE_POLICY(ev->rule_ref) < EVENT_LIMITER_POLICIES
+						       ? SA_RULE_POLICY(ev->rule_ref)
+						       : EVENT_LIMITER_POLICIES - 1];
 
 	if (l->cfg.coalesce_usec > 0 && g->used && same_event(&g->first, ev) &&
 	    now_usec - g->started_usec < l->cfg.coalesce_usec) {

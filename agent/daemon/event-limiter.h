@@ -16,12 +16,12 @@
 
 #include "secagent.h"
 
-#define EVENT_LIMITER_SLOTS 1024  /* coalescing groups tracked at once */
+#define EVENT_LIMITER_SLOTS    1024 /* coalescing groups tracked at once */
 #define EVENT_LIMITER_POLICIES 1024 /* policy ids tracked apart; higher ids share the last */
 
 struct event_limiter_config {
 	uint64_t coalesce_usec; /* 0 turns coalescing off */
-	uint32_t burst;         /* events per policy per interval; 0 turns rate limiting off */
+	uint32_t burst;		/* events per policy per interval; 0 turns rate limiting off */
 	uint64_t interval_usec;
 };
 

@@ -16,7 +16,7 @@ struct event_reader {
 	const struct generations *gens;
 	uint64_t received, journal_failed;
 	uint64_t lost_reported; /* ring buffer losses already reported to journald */
-	unsigned batch;         /* events handled in this turn of the event loop */
+	unsigned batch;		/* events handled in this turn of the event loop */
 };
 
 void journal_result_note(uint64_t *failed, int r)

@@ -18,8 +18,8 @@
 #define EVENT_BATCH 256
 
 struct event_reader_stats {
-	uint64_t received;        /* taken off the ring buffer */
-	uint64_t journal_failed;  /* journald refused them, or unreadable records */
+	uint64_t received;	 /* taken off the ring buffer */
+	uint64_t journal_failed; /* journald refused them, or unreadable records */
 	struct event_limiter_stats limiter;
 };
 

@@ -73,7 +73,9 @@ const char *event_kind_to_string(uint32_t kind)
 
 static const char *verdict_to_string(uint32_t verdict)
 {
-	return verdict == SA_VERDICT_DENY ? "deny" : verdict == SA_VERDICT_AUDIT ? "audit" : "allow";
+	return verdict == SA_VERDICT_DENY    ? "deny"
+	       : verdict == SA_VERDICT_AUDIT ? "audit"
+					     : "allow";
 }
 
 /* Journal fields, formatted one by one into a bounded list for sd_journal_sendv(). */
@@ -85,7 +87,8 @@ struct fields {
 	bool oom;
 };
 
-static void fields_add(struct fields *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fields_add(struct fields *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 static void fields_add(struct fields *f, const char *fmt, ...)
 {
 	va_list ap;
@@ -155,10 +158,11 @@ static void describe(const struct sa_event *ev, struct fields *f, char *what, si
 			/* IPv4-mapped IPv6 addresses arrive as IPv4 (AF_INET). */
 			inet_ntop(ev->family, ev->addr, addr, sizeof(addr));
 			snprintf(what, size, "%s %s %s%s%s:%u (%s%s%s)", kind,
-				 ev->kind == SA_EVENT_NET_BIND || ev->kind == SA_EVENT_NET_LISTEN ? "on"
-												  : "to",
-				 strchr(addr, ':') ? "[" : "", addr, strchr(addr, ':') ? "]" : "", ev->port,
-				 fam, *proto ? ", " : "", proto);
+				 ev->kind == SA_EVENT_NET_BIND || ev->kind == SA_EVENT_NET_LISTEN
+					 ? "on"
+					 : "to",
+				 strchr(addr, ':') ? "[" : "", addr, strchr(addr, ':') ? "]" : "",
+				 ev->port, fam, *proto ? ", " : "", proto);
 			fields_add(f, SA_FIELD_ADDRESS "=%s", addr);
 			fields_add(f, SA_FIELD_PORT "=%u", ev->port);
 		} else
@@ -248,7 +252,8 @@ static void describe(const struct sa_event *ev, struct fields *f, char *what, si
 		snprintf(what, size, "%s of %s%s", kind, path,
 			 ev->flags & SA_EVENT_PATH_TRUNCATED ? " (path truncated)" : "");
 		fields_add(f, SA_FIELD_PATH "=%s", path);
-		fields_add(f, SA_FIELD_PATH_TRUNCATED "=%d", !!(ev->flags & SA_EVENT_PATH_TRUNCATED));
+		fields_add(f, SA_FIELD_PATH_TRUNCATED "=%d",
+			   !!(ev->flags & SA_EVENT_PATH_TRUNCATED));
 		fields_add(f, SA_FIELD_ACCESS "=%s", access);
 		fields_add(f, SA_FIELD_PATH_RELATIVE "=%d", !!(ev->flags & SA_EVENT_PATH_RELATIVE));
 		fields_add(f, SA_FIELD_DEVICE "=%u:%u", ev->dev >> 20, ev->dev & 0xfffff);
@@ -291,9 +296,10 @@ static int send_event(const struct sa_event *ev, const struct event_origin *orig
 			   ? " (failed closed: path deeper than the walk bound)"
 			   : "",
 		   suffix);
-	fields_add(&f, "MESSAGE_ID=%s", repeated ? SECAGENT_MESSAGE_REPEATED
-				       : denied	 ? SECAGENT_MESSAGE_DENIED
-						 : SECAGENT_MESSAGE_AUDITED);
+	fields_add(&f, "MESSAGE_ID=%s",
+		   repeated ? SECAGENT_MESSAGE_REPEATED
+		   : denied ? SECAGENT_MESSAGE_DENIED
+			    : SECAGENT_MESSAGE_AUDITED);
 	fields_add(&f, SA_FIELD_COUNT "=%llu", (unsigned long long)(repeated ? repeated : 1));
 	fields_add(&f, "PRIORITY=%d", denied ? LOG_WARNING : LOG_NOTICE);
 	fields_add(&f, SA_FIELD_KIND "=%s", event_kind_to_string(ev->kind));
@@ -334,11 +340,9 @@ int journal_send_suppressed(const struct event_origin *origin, uint64_t count, u
 	return sd_journal_send("MESSAGE=%llu events of policy %s not logged one by one: over the "
 			       "rate limit of %u per %.1fs",
 			       (unsigned long long)count, policy, burst, interval_usec / 1e6,
-			       "MESSAGE_ID=%s", SECAGENT_MESSAGE_SUPPRESSED,
-			       "PRIORITY=%d", LOG_WARNING,
-			       SA_FIELD_POLICY "=%s", policy,
-			       SA_FIELD_COUNT "=%llu", (unsigned long long)count,
-			       NULL);
+			       "MESSAGE_ID=%s", SECAGENT_MESSAGE_SUPPRESSED, "PRIORITY=%d",
+			       LOG_WARNING, SA_FIELD_POLICY "=%s", policy, SA_FIELD_COUNT "=%llu",
+			       (unsigned long long)count, NULL);
 }
 
 int journal_send_lost(uint64_t count, uint64_t total)
@@ -346,11 +350,9 @@ int journal_send_lost(uint64_t count, uint64_t total)
 	return sd_journal_send("MESSAGE=%llu events lost: the BPF ring buffer was full (%llu lost "
 			       "since the state was created)",
 			       (unsigned long long)count, (unsigned long long)total,
-			       "MESSAGE_ID=%s", SECAGENT_MESSAGE_LOST,
-			       "PRIORITY=%d", LOG_ERR,
+			       "MESSAGE_ID=%s", SECAGENT_MESSAGE_LOST, "PRIORITY=%d", LOG_ERR,
 			       SA_FIELD_COUNT "=%llu", (unsigned long long)count,
-			       SA_FIELD_LOST_TOTAL "=%llu", (unsigned long long)total,
-			       NULL);
+			       SA_FIELD_LOST_TOTAL "=%llu", (unsigned long long)total, NULL);
 }
 
 static const char *arch_name(uint32_t arch)
@@ -394,32 +396,29 @@ int journal_send_seccomp(const struct seccomp_record *rec, const char *policy, i
 		snprintf(policy_text, sizeof(policy_text), "no secagent policy named: %s",
 			 why ? why : "unknown");
 
-	r = sd_journal_send(
-		"MESSAGE=%s system call %s%s%s by %s[%u] (uid %u), %s",
-		deny ? "Denied" : streq(action, "kill") ? "Killed the process on" :
-		       streq(action, "audit")	 ? "Audited" : "Filtered",
-		what, *errno_name ? " with " : "", errno_name, rec->comm, rec->pid, rec->uid, policy_text,
-		"MESSAGE_ID=%s", SECAGENT_MESSAGE_SECCOMP,
-		"PRIORITY=%d", streq(action, "audit") ? LOG_NOTICE : LOG_WARNING,
-		SA_FIELD_KIND "=syscall",
-		SA_FIELD_ACTION "=%s", action,
-		SA_FIELD_ATTRIBUTED "=%d", policy != NULL,
-		/* One or the other: an unattributed record has no SECAGENT_POLICY at all. */
-		policy ? SA_FIELD_POLICY "=%s" : SA_FIELD_UNATTRIBUTED_REASON "=%s",
-		policy ? policy : why ? why : "unknown",
-		SA_FIELD_REGISTERED_PID "=%d", policy ? via : 0,
-		SA_FIELD_SYSCALL "=%s", name ? name : "",
-		SA_FIELD_SYSCALL_NR "=%lld", (long long)rec->syscall,
-		SA_FIELD_ARCH "=%s", arch_name(rec->arch),
-		SA_FIELD_ERRNO "=%s", errno_name,
-		SA_FIELD_SECCOMP_CODE "=0x%x", rec->code,
-		SA_FIELD_PID "=%u", rec->pid,
-		SA_FIELD_UID "=%u", rec->uid,
-		SA_FIELD_GID "=%u", rec->gid,
-		SA_FIELD_COMM "=%s", rec->comm,
-		SA_FIELD_EXE "=%s", rec->exe,
-		SA_FIELD_COUNT "=1",
-		NULL);
+	r = sd_journal_send("MESSAGE=%s system call %s%s%s by %s[%u] (uid %u), %s",
+			    deny		     ? "Denied"
+			    : streq(action, "kill")  ? "Killed the process on"
+			    : streq(action, "audit") ? "Audited"
+						     : "Filtered",
+			    what, *errno_name ? " with " : "", errno_name, rec->comm, rec->pid,
+			    rec->uid, policy_text, "MESSAGE_ID=%s", SECAGENT_MESSAGE_SECCOMP,
+			    "PRIORITY=%d", streq(action, "audit") ? LOG_NOTICE : LOG_WARNING,
+			    SA_FIELD_KIND "=syscall", SA_FIELD_ACTION "=%s", action,
+			    SA_FIELD_ATTRIBUTED "=%d", policy != NULL,
+			    /* One or the other: an unattributed record has no SECAGENT_POLICY at
+			       all. */
+			    policy ? SA_FIELD_POLICY "=%s" : SA_FIELD_UNATTRIBUTED_REASON "=%s",
+			    policy ? policy
+			    : why  ? why
+				   : "unknown",
+			    SA_FIELD_REGISTERED_PID "=%d", policy ? via : 0, SA_FIELD_SYSCALL "=%s",
+			    name ? name : "", SA_FIELD_SYSCALL_NR "=%lld", (long long)rec->syscall,
+			    SA_FIELD_ARCH "=%s", arch_name(rec->arch), SA_FIELD_ERRNO "=%s",
+			    errno_name, SA_FIELD_SECCOMP_CODE "=0x%x", rec->code,
+			    SA_FIELD_PID "=%u", rec->pid, SA_FIELD_UID "=%u", rec->uid,
+			    SA_FIELD_GID "=%u", rec->gid, SA_FIELD_COMM "=%s", rec->comm,
+			    SA_FIELD_EXE "=%s", rec->exe, SA_FIELD_COUNT "=1", NULL);
 	free(name);
 	return r;
 }
@@ -429,18 +428,14 @@ int journal_send_seccomp_dropped(uint64_t count, bool lost, uint32_t burst, uint
 	if (lost)
 		return sd_journal_send("MESSAGE=seccomp audit records lost: the audit socket's "
 				       "buffer overflowed %llu times",
-				       (unsigned long long)count,
-				       "MESSAGE_ID=%s", SECAGENT_MESSAGE_LOST,
-				       "PRIORITY=%d", LOG_ERR,
-				       SA_FIELD_KIND "=syscall",
-				       SA_FIELD_COUNT "=%llu", (unsigned long long)count,
-				       NULL);
+				       (unsigned long long)count, "MESSAGE_ID=%s",
+				       SECAGENT_MESSAGE_LOST, "PRIORITY=%d", LOG_ERR,
+				       SA_FIELD_KIND "=syscall", SA_FIELD_COUNT "=%llu",
+				       (unsigned long long)count, NULL);
 	return sd_journal_send("MESSAGE=%llu seccomp events not logged one by one: over the rate "
 			       "limit of %u per %.1fs",
 			       (unsigned long long)count, burst, interval_usec / 1e6,
-			       "MESSAGE_ID=%s", SECAGENT_MESSAGE_SUPPRESSED,
-			       "PRIORITY=%d", LOG_WARNING,
-			       SA_FIELD_KIND "=syscall",
-			       SA_FIELD_COUNT "=%llu", (unsigned long long)count,
-			       NULL);
+			       "MESSAGE_ID=%s", SECAGENT_MESSAGE_SUPPRESSED, "PRIORITY=%d",
+			       LOG_WARNING, SA_FIELD_KIND "=syscall", SA_FIELD_COUNT "=%llu",
+			       (unsigned long long)count, NULL);
 }

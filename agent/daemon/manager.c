@@ -89,8 +89,8 @@ static int manager_compile(struct manager *m, struct policy_set *set, struct com
 	struct diag_list diags = {};
 	_cleanup_free_ struct compile_container *ctrs = bound_containers(m);
 	/* Before the programs are loaded (the check at start) stat(2) stands in for the probe. */
-	struct file_identity_source ids = m->enforcer ? enforcer_identity_source(m->enforcer)
-						      : file_identity_stat;
+	struct file_identity_source ids =
+		m->enforcer ? enforcer_identity_source(m->enforcer) : file_identity_stat;
 	int r;
 
 	if (!ctrs) {
@@ -129,8 +129,8 @@ void fdstore_add(const char *id, int fd)
 	r = sd_pid_notify_with_fds(0, false, msg, &fd, 1);
 	if (r <= 0)
 		log_warning("Cannot keep container %s's root in systemd's descriptor store (%s): a "
-			    "restarted daemon will list its paths as not enforced.", id,
-			    r < 0 ? strerror(-r) : "not run by systemd");
+			    "restarted daemon will list its paths as not enforced.",
+			    id, r < 0 ? strerror(-r) : "not run by systemd");
 }
 
 void fdstore_remove(const char *id)
@@ -147,7 +147,8 @@ static void container_roots_restore(struct manager *m)
 	for (int i = 0; i < n; i++) {
 		int fd = SD_LISTEN_FDS_START + i;
 
-		if (!names || !names[i] || container_bindings_set_root(m->bindings, names[i], fd) < 0) {
+		if (!names || !names[i] ||
+		    container_bindings_set_root(m->bindings, names[i], fd) < 0) {
 			(void)close(fd);
 			if (names && names[i])
 				fdstore_remove(names[i]);
@@ -178,13 +179,17 @@ static void prune_bindings(struct manager *m)
 		 * it: dropping it would leave the container unconfined. */
 		if ((r == 0 && id == x->cgroup_id) || (r < 0 && r != -ENOENT && r != -ENOTDIR)) {
 			if (r < 0)
-				log_warning_errno(r, "Cannot check the cgroup %s of container %s (%m); "
-						     "keeping its binding.", x->cgroup, x->id);
+				log_warning_errno(
+					r,
+					"Cannot check the cgroup %s of container %s (%m); "
+					"keeping its binding.",
+					x->cgroup, x->id);
 			i++;
 			continue;
 		}
 		log_info("Container %s has ended (cgroup %s is gone); its binding to policy %s is "
-			 "dropped.", x->id, x->cgroup, x->policy);
+			 "dropped.",
+			 x->id, x->cgroup, x->policy);
 		fdstore_remove(x->id);
 		(void)container_bindings_remove(m->bindings, x->id);
 	}
@@ -230,10 +235,11 @@ static int manager_activate(struct manager *m, struct compiled_set *c, char **re
 	if (r >= 0)
 		r = enforcer_install(m->enforcer, c, &seq);
 	if (r < 0) {
-		log_error_errno(r, "Failed to install the policy set; generation %u stays in force: %m",
-				m->gens.active_seq);
-		if (ret_error && asprintf(ret_error, "installing the policy set failed: %s",
-					  strerror(-r)) < 0)
+		log_error_errno(
+			r, "Failed to install the policy set; generation %u stays in force: %m",
+			m->gens.active_seq);
+		if (ret_error &&
+		    asprintf(ret_error, "installing the policy set failed: %s", strerror(-r)) < 0)
 			*ret_error = NULL;
 		compiled_set_free(c);
 		m->reloads_failed++;
@@ -292,7 +298,8 @@ int manager_reload_notify(struct manager *m, char **ret_error)
 
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
-	log_info("SIGHUP: reloading policies from %s.", ((struct manager *)userdata)->cfg.policy_dir);
+	log_info("SIGHUP: reloading policies from %s.",
+		 ((struct manager *)userdata)->cfg.policy_dir);
 	(void)manager_reload_notify(userdata, NULL);
 	return 0;
 }
@@ -306,8 +313,9 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
 	event_reader_drain(m->events);
 	event_reader_flush(m->events, now_usec(CLOCK_MONOTONIC), true);
 	if (m->keep_pins) {
-		log_info("Stopping on signal %u; enforcement stays pinned in %s for the next daemon.",
-			 si->ssi_signo, m->cfg.pin_dir);
+		log_info(
+			"Stopping on signal %u; enforcement stays pinned in %s for the next daemon.",
+			si->ssi_signo, m->cfg.pin_dir);
 	} else {
 		static const struct compiled_set no_rules = {};
 		uint32_t seq;
@@ -412,8 +420,10 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	r = enforcer_take_over(m->enforcer);
 	if (r < 0)
 		/* Enforcing, but a crash would end it: say so, do not pretend. */
-		log_warning_errno(r, "Failed to pin the BPF state in %s; enforcement will not "
-				     "survive a crash of the daemon: %m", cfg->pin_dir);
+		log_warning_errno(r,
+				  "Failed to pin the BPF state in %s; enforcement will not "
+				  "survive a crash of the daemon: %m",
+				  cfg->pin_dir);
 
 	r = sd_event_default(&m->event);
 	if (r < 0) {
@@ -423,7 +433,8 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	r = event_reader_new(m->event, m->enforcer, &m->gens, &cfg->limiter, &m->events);
 	if (r < 0)
 		goto fail;
-	r = sd_event_add_time_relative(m->event, &m->tick, CLOCK_MONOTONIC, TICK_USEC, 0, on_tick, m);
+	r = sd_event_add_time_relative(m->event, &m->tick, CLOCK_MONOTONIC, TICK_USEC, 0, on_tick,
+				       m);
 	if (r < 0) {
 		log_error_errno(r, "Failed to set up the tick: %m");
 		goto fail;
@@ -444,7 +455,8 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		goto fail;
 	}
 
-	r = control_server_new(m->event, cfg->control_socket, cfg->control_handlers, m, &m->control);
+	r = control_server_new(m->event, cfg->control_socket, cfg->control_handlers, m,
+			       &m->control);
 	if (r >= 0)
 		r = seccomp_reader_new(m->event, &m->gens, &cfg->limiter, &m->seccomp);
 	if (r < 0)

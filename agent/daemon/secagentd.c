@@ -44,7 +44,8 @@ static int parse_u32(const char *s, const char *what, uint32_t min, uint32_t max
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || end == s || *end || v < min || v > max)
-		return log_error_errno(-EINVAL, "Invalid %s '%s' (expected %u..%u)", what, s, min, max);
+		return log_error_errno(-EINVAL, "Invalid %s '%s' (expected %u..%u)", what, s, min,
+				       max);
 	*ret = v;
 	return 0;
 }
@@ -81,7 +82,8 @@ int main(int argc, char **argv)
 		.control_socket = SECAGENT_CONTROL_SOCKET,
 		.pin_dir = SECAGENT_PIN_DIR,
 		.containers_dir = SECAGENT_CONTAINERS_DIR,
-		.enforcer = { .max_file_rules = ENFORCER_DEFAULT_FILE_RULES, .ringbuf_bytes = 1 << 22 },
+		.enforcer = { .max_file_rules = ENFORCER_DEFAULT_FILE_RULES,
+			      .ringbuf_bytes = 1 << 22 },
 		.limiter = { .coalesce_usec = 1000000, .burst = 200, .interval_usec = 1000000 },
 		.control_handlers = control_handlers,
 	};
@@ -127,8 +129,9 @@ int main(int argc, char **argv)
 		case ARG_RATE_INTERVAL_MS: {
 			uint32_t ms;
 
-			if (parse_u32(optarg, c == ARG_COALESCE_MS ? "--coalesce-ms"
-								   : "--rate-limit-interval-ms",
+			if (parse_u32(optarg,
+				      c == ARG_COALESCE_MS ? "--coalesce-ms"
+							   : "--rate-limit-interval-ms",
 				      c == ARG_COALESCE_MS ? 0 : 1, 3600000, &ms) < 0)
 				return 2;
 			if (c == ARG_COALESCE_MS)
@@ -138,8 +141,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		case ARG_RATE_BURST:
-			if (parse_u32(optarg, "--rate-limit-burst", 0, 1000000, &cfg.limiter.burst) <
-			    0)
+			if (parse_u32(optarg, "--rate-limit-burst", 0, 1000000,
+				      &cfg.limiter.burst) < 0)
 				return 2;
 			break;
 		default:

@@ -67,10 +67,10 @@ static int field_int(const char *text, size_t len, const char *key, int base, in
 
 static int hexval(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0' :
-	       c >= 'A' && c <= 'F' ? c - 'A' + 10 :
-	       c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-				      -1;
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+				      : -1;
 }
 
 /* The kernel writes an untrusted string quoted, or hex-encoded when it holds a quote, a space or

@@ -23,15 +23,15 @@
 #include <sys/types.h>
 
 #define SECCOMP_REGISTRY_MAX 4096
-#define SECCOMP_WALK_MAX 128 /* parents followed from a record's pid */
+#define SECCOMP_WALK_MAX     128 /* parents followed from a record's pid */
 
 struct seccomp_record {
 	uint32_t pid, uid, gid;
-	uint32_t arch;	   /* AUDIT_ARCH_*, as libseccomp's SCMP_ARCH_* */
+	uint32_t arch; /* AUDIT_ARCH_*, as libseccomp's SCMP_ARCH_* */
 	int64_t syscall;
-	uint32_t code;	   /* SECCOMP_RET_*: action | data (the errno) */
+	uint32_t code; /* SECCOMP_RET_*: action | data (the errno) */
 	int64_t sig;
-	char comm[64];	   /* decoded; may be empty */
+	char comm[64]; /* decoded; may be empty */
 	char exe[4096];
 };
 

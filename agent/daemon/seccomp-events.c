@@ -119,27 +119,30 @@ void seccomp_reader_flush(struct seccomp_reader *r)
 {
 	if (r->suppressed > r->suppressed_reported) {
 		journal_result_note(&r->journal_failed,
-				    journal_send_seccomp_dropped(r->suppressed - r->suppressed_reported,
+				    journal_send_seccomp_dropped(r->suppressed -
+									 r->suppressed_reported,
 								 false, r->cfg.burst,
 								 r->cfg.interval_usec));
 		r->suppressed_reported = r->suppressed;
 	}
 	if (r->overflows > r->overflows_reported) {
 		journal_result_note(&r->journal_failed,
-				    journal_send_seccomp_dropped(r->overflows - r->overflows_reported,
+				    journal_send_seccomp_dropped(r->overflows -
+									 r->overflows_reported,
 								 true, 0, 0));
 		r->overflows_reported = r->overflows;
 	}
 }
 
-int seccomp_reader_register(struct seccomp_reader *r, pid_t pid, const char *name,
-			    char **ret_why)
+int seccomp_reader_register(struct seccomp_reader *r, pid_t pid, const char *name, char **ret_why)
 {
 	int k;
 
 	if (r->audit_fd < 0) {
-		if (asprintf(ret_why, "cannot report seccomp events: the audit socket is not open "
-				      "(%s)", strerror(r->audit_error)) < 0)
+		if (asprintf(ret_why,
+			     "cannot report seccomp events: the audit socket is not open "
+			     "(%s)",
+			     strerror(r->audit_error)) < 0)
 			*ret_why = NULL;
 		return -r->audit_error;
 	}

@@ -32,8 +32,7 @@ struct seccomp_reader *seccomp_reader_free(struct seccomp_reader *r);
 
 /* @pid runs under policy @name's filter from now on. Returns 0, or a negative errno with
  * @ret_why (allocated) for the requester. */
-int seccomp_reader_register(struct seccomp_reader *r, pid_t pid, const char *name,
-			    char **ret_why);
+int seccomp_reader_register(struct seccomp_reader *r, pid_t pid, const char *name, char **ret_why);
 
 /* Reports counted drops of records as they happen. */
 void seccomp_reader_flush(struct seccomp_reader *r);

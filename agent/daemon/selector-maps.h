@@ -12,10 +12,10 @@
 #include "compile.h"
 
 struct selector_map_fds {
-	int table;        /* sa_selectors */
-	int cgroups;      /* sa_cgroups */
+	int table;	  /* sa_selectors */
+	int cgroups;	  /* sa_cgroups */
 	int cgroup_paths; /* sa_cgroup_paths */
-	int binaries;     /* sa_binaries */
+	int binaries;	  /* sa_binaries */
 };
 
 /* Sets, then clears, selector bits of one cgroup (by id) in @slot: for container bindings, also
@@ -32,4 +32,3 @@ int selector_maps_clear_slot(const struct selector_map_fds *fds, uint32_t slot);
  */
 int selector_maps_install(const struct selector_map_fds *fds, const struct compiled_selectors *sel,
 			  uint32_t slot);
-

@@ -103,7 +103,7 @@ static int build_port_classes(struct compiled_set *c)
 		return -ENOMEM;
 	for (uint32_t port = 0; port < SA_NET_PORTS; port++) {
 		if (cut[port] || port == 0)
-			class++;
+			class ++;
 		c->port_class[port] = covered[port] ? class : 0;
 	}
 	return (int)class;
@@ -296,9 +296,11 @@ int compile_network(struct compiled_set *c, struct diag_list *diags)
 			const struct net_rule_spec *rule = &p->net_rules[j];
 
 			if (rule->ops & (1u << NET_OP_CREATE)) {
-				size_t nt = rule->types ? (size_t)__builtin_popcountll(rule->types) : 1;
-				size_t nn = rule->netlink ? (size_t)__builtin_popcountll(rule->netlink)
-							  : 1;
+				size_t nt =
+					rule->types ? (size_t)__builtin_popcountll(rule->types) : 1;
+				size_t nn = rule->netlink
+						    ? (size_t)__builtin_popcountll(rule->netlink)
+						    : 1;
 
 				n_create += (size_t)__builtin_popcountll(rule->families) * nt * nn;
 			}
@@ -327,8 +329,8 @@ int compile_network(struct compiled_set *c, struct diag_list *diags)
 		for (size_t j = 0; j < p->n_net_rules; j++) {
 			const struct net_rule_spec *rule = &p->net_rules[j];
 			uint32_t ref = SA_RULE_REF((uint32_t)i, (uint32_t)(p->n_file_rules + j));
-			uint32_t verdict = compile_verdict(p, rule->head.action, rule->head.has_mode,
-							   rule->head.mode);
+			uint32_t verdict = compile_verdict(p, rule->head.action,
+							   rule->head.has_mode, rule->head.mode);
 
 			if (rule->ops & (1u << NET_OP_CREATE)) {
 				for (size_t f = 0; f < net_n_families; f++)
@@ -338,8 +340,9 @@ int compile_network(struct compiled_set *c, struct diag_list *diags)
 							bool type = t < net_n_types
 									    ? rule->types >> t & 1
 									    : !rule->types;
-							bool proto = nl < 32 ? rule->netlink >> nl & 1
-									     : !rule->netlink;
+							bool proto =
+								nl < 32 ? rule->netlink >> nl & 1
+									: !rule->netlink;
 
 							if (!fam || !type || !proto)
 								continue;
@@ -372,8 +375,9 @@ int compile_network(struct compiled_set *c, struct diag_list *diags)
 
 			/* Capabilities, then kernel operations past them. */
 			for (unsigned cap = 0; cap < SA_KERNEL_KEY(SA_KERNEL_OPS); cap++)
-				if (cap <= SA_CAP_MAX ? rule->caps >> cap & 1
-						      : rule->kernel_ops >> (cap - SA_KERNEL_KEY(0)) & 1)
+				if (cap <= SA_CAP_MAX
+					    ? rule->caps >> cap & 1
+					    : rule->kernel_ops >> (cap - SA_KERNEL_KEY(0)) & 1)
 					c->caps[c->n_caps++] = (struct compiled_cap_entry){
 						.key = { .selector = selector, .cap = cap },
 						.rule = { SA_LAYOUT_VERSION,

@@ -150,7 +150,7 @@ static int merge_entries(struct compiled_set *c, struct raw_entry *raw, size_t n
 
 /* Where a path is resolved: the host, or a bound container's root. */
 struct path_root {
-	int fd; /* AT_FDCWD: the host */
+	int fd;		       /* AT_FDCWD: the host */
 	const char *container; /* the container's id, or NULL */
 };
 
@@ -177,8 +177,9 @@ static int open_in_root(const struct path_root *root, const char *path)
 		.flags = O_PATH | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	int fd = root->fd == AT_FDCWD ? open(path, O_PATH | O_CLOEXEC)
-				      : (int)syscall(SYS_openat2, root->fd, path, &how, sizeof(how));
+	int fd = root->fd == AT_FDCWD
+			 ? open(path, O_PATH | O_CLOEXEC)
+			 : (int)syscall(SYS_openat2, root->fd, path, &how, sizeof(how));
 
 	return fd < 0 ? -errno : fd;
 }
@@ -261,7 +262,8 @@ static int not_enforced(struct compile_ctx *x, const struct path_root *root, uin
 		.column = pp->loc.column,
 	};
 	if (root->container)
-		snprintf(ne->reason, sizeof(ne->reason), "in container %s: %s", root->container, why);
+		snprintf(ne->reason, sizeof(ne->reason), "in container %s: %s", root->container,
+			 why);
 	else
 		snprintf(ne->reason, sizeof(ne->reason), "%s", why);
 	return 0;
@@ -332,9 +334,10 @@ static int compile_file_path(struct compile_ctx *x, const struct path_root *root
 	if (strlen(name) >= SA_NAME_LEN) {
 		if (n)
 			return n; /* documented: long names are bound by inode only */
-		return path_diag(diags, p, pp, root, "",
-				 "does not exist, and its name is too long to bind by name (at most "
-				 "63 bytes)");
+		return path_diag(
+			diags, p, pp, root, "",
+			"does not exist, and its name is too long to bind by name (at most "
+			"63 bytes)");
 	}
 	why = file_identity_unsupported(&dir_id, buf, sizeof(buf));
 	if (why) {
@@ -379,8 +382,8 @@ static int add_binary(struct compile_ctx *x, const struct path_root *root, const
 		if (sel->binaries[i].dev == id.dev && sel->binaries[i].ino == id.ino)
 			b = &sel->binaries[i];
 	if (!b) {
-		struct compiled_binary *n = reallocarray(sel->binaries, sel->n_binaries + 1,
-							 sizeof(*n));
+		struct compiled_binary *n =
+			reallocarray(sel->binaries, sel->n_binaries + 1, sizeof(*n));
 
 		if (!n)
 			return -ENOMEM;
@@ -449,7 +452,8 @@ static int compile_selector(struct compile_ctx *x, const struct policy *p,
 			if (!n)
 				return -ENOMEM;
 			sel->cgroups = n;
-			n[sel->n_cgroups++] = (struct compiled_cgroup){ .path = ps->cgroups[i].path };
+			n[sel->n_cgroups++] =
+				(struct compiled_cgroup){ .path = ps->cgroups[i].path };
 		}
 		sel->cgroups[k].selectors |= bit;
 	}
@@ -469,12 +473,13 @@ static int compile_selector(struct compile_ctx *x, const struct policy *p,
 				 * policy's rules hold there. Say so. */
 				root = (struct path_root){ -1, x->containers[k].id };
 				for (size_t i = 0; i < ps->n_binaries && r != -ENOMEM; i++)
-					r = not_enforced(x, &root, (uint32_t)(cp - c->policies),
-							 &ps->binaries[i],
-							 "binary not resolved: secagentd lost the "
-							 "container's root when it stopped, so none of "
-							 "the policy's rules hold there (restart the "
-							 "container)");
+					r = not_enforced(
+						x, &root, (uint32_t)(cp - c->policies),
+						&ps->binaries[i],
+						"binary not resolved: secagentd lost the "
+						"container's root when it stopped, so none of "
+						"the policy's rules hold there (restart the "
+						"container)");
 				continue;
 			}
 			root = (struct path_root){ x->containers[k].root_fd, x->containers[k].id };
@@ -491,7 +496,8 @@ static int compile_selector(struct compile_ctx *x, const struct policy *p,
 		t->any_uid |= bit;
 	for (size_t i = 0; i < ps->n_uids; i++) {
 		if (t->n_uid_ranges >= SA_MAX_UID_RANGES)
-			return diag_add(diags, p->file, ps->uids[i].loc.line, ps->uids[i].loc.column,
+			return diag_add(diags, p->file, ps->uids[i].loc.line,
+					ps->uids[i].loc.column,
 					"too many uid ranges in the policy set (at most %d)",
 					SA_MAX_UID_RANGES) < 0
 				       ? -ENOMEM

@@ -26,7 +26,8 @@
 struct compile_container {
 	const char *id;
 	const char *policy;
-	int root_fd; /* a directory; -1 when lost (a daemon stop): its paths are listed as not enforced */
+	int root_fd; /* a directory; -1 when lost (a daemon stop): its paths are listed as not
+			enforced */
 };
 
 /*
@@ -51,4 +52,3 @@ void compiled_file_filter(const struct compiled_set *c, struct sa_file_filter *f
 
 /* The rule an event's SA_RULE_REF names, or NULL. */
 const struct compiled_rule *compiled_set_rule(const struct compiled_set *c, uint32_t ref);
-

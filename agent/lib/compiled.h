@@ -63,12 +63,12 @@ struct compiled_policy {
 	unsigned n_rules;
 	size_t first_rule; /* index of its first rule in compiled_set.rules */
 	unsigned selector; /* 0: binds every process */
-	bool containers; /* binds only the containers bound to it (selector: containers: true) */
+	bool containers;   /* binds only the containers bound to it (selector: containers: true) */
 };
 
 struct compiled_rule {
 	uint32_t policy_id;
-	uint32_t ref; /* SA_RULE_REF(policy_id, index within the policy): what events carry */
+	uint32_t ref;	  /* SA_RULE_REF(policy_id, index within the policy): what events carry */
 	const char *path; /* the first path of the rule, for reports */
 	unsigned line, column;
 };
@@ -79,16 +79,16 @@ struct compiled_rule {
  */
 struct compiled_not_enforced {
 	uint32_t policy_id;
-	const char *path; /* owned by the policy set */
+	const char *path;      /* owned by the policy set */
 	unsigned line, column; /* the path's */
-	char reason[384]; /* "on <file system>", "in container ID: ..." */
+	char reason[384];      /* "on <file system>", "in container ID: ..." */
 };
 
 /* Network entries in one compiled set: the LPM map holds two sets. */
 #define COMPILED_MAX_NET_ENTRIES 65536
 /* Socket creation and capability entries in one compiled set. */
 #define COMPILED_MAX_CREATE_ENTRIES 4096
-#define COMPILED_MAX_CAP_ENTRIES (SA_MAX_SELECTORS * (SA_CAP_MAX + 1 + SA_KERNEL_OPS))
+#define COMPILED_MAX_CAP_ENTRIES    (SA_MAX_SELECTORS * (SA_CAP_MAX + 1 + SA_KERNEL_OPS))
 
 /* One LPM entry; key.slot is set when it is installed. */
 struct compiled_net_entry {
@@ -107,7 +107,7 @@ struct compiled_cap_entry {
 };
 
 struct compiled_set {
-	struct policy_set *source; /* owned */
+	struct policy_set *source;	  /* owned */
 	struct compiled_policy *policies; /* indexed by policy_id */
 	size_t n_policies;
 	struct compiled_rule *rules; /* indexed by rule_id */
@@ -115,7 +115,7 @@ struct compiled_set {
 	struct compiled_file_entry *files;
 	size_t n_files;
 	bool has_tree_deny; /* some directory subtree is denied: deep walks fail closed */
-	bool has_tree; /* some rule is for a subtree: without one, hooks need not walk */
+	bool has_tree;	    /* some rule is for a subtree: without one, hooks need not walk */
 	struct compiled_selectors selectors;
 	struct compiled_net_entry *net;
 	size_t n_net;

@@ -106,8 +106,9 @@ int control_request_parse(char *buf, struct control_request *ret, char *why_buf,
 	}
 	return 0;
 usage:
-	snprintf(why_buf, why_size, "usage: %s (an id of at most %d characters of [A-Za-z0-9_.-], "
-				    "a policy name of [a-z0-9-])",
+	snprintf(why_buf, why_size,
+		 "usage: %s (an id of at most %d characters of [A-Za-z0-9_.-], "
+		 "a policy name of [a-z0-9-])",
 		 d->usage, CONTAINER_ID_MAX);
 	*ret_why = why_buf;
 	return -EINVAL;

@@ -15,14 +15,14 @@
 /* The requests, one table for the daemon's dispatch, its "unknown request" reply and the
  * fuzz target (control_verbs[], in control.c). */
 enum control_verb {
-	CONTROL_RELOAD,           /* reload the policy directory */
-	CONTROL_STATUS,           /* key=value lines */
-	CONTROL_POLICIES,         /* one line per active policy */
-	CONTROL_HANDOVER,         /* the next stop leaves enforcement pinned (upgrades) */
+	CONTROL_RELOAD,		  /* reload the policy directory */
+	CONTROL_STATUS,		  /* key=value lines */
+	CONTROL_POLICIES,	  /* one line per active policy */
+	CONTROL_HANDOVER,	  /* the next stop leaves enforcement pinned (upgrades) */
 	CONTROL_SECCOMP_REGISTER, /* NAME: the peer runs under policy NAME's seccomp filter */
-	CONTROL_CONTAINER_BIND,   /* ID POLICY CGROUP, with the requester's cgroup namespace fd */
+	CONTROL_CONTAINER_BIND,	  /* ID POLICY CGROUP, with the requester's cgroup namespace fd */
 	CONTROL_CONTAINER_UNBIND, /* ID */
-	CONTROL_CONTAINERS,       /* one line per bound container */
+	CONTROL_CONTAINERS,	  /* one line per bound container */
 	_CONTROL_VERB_MAX,
 };
 
@@ -62,7 +62,10 @@ int control_call(const char *path, const char *request, char **ret_body);
  * host's only when the namespace is the daemon's own; and the container's root as its
  * entrypoint will see it, where the policy's paths are resolved. */
 #define CONTROL_MAX_FDS 2
-enum { CONTROL_FD_CGROUP_NS, CONTROL_FD_CONTAINER_ROOT };
+enum {
+	CONTROL_FD_CGROUP_NS,
+	CONTROL_FD_CONTAINER_ROOT
+};
 
 /* The same, passing @n_fds descriptors (at most CONTROL_MAX_FDS) with the request. */
 int control_call_fds(const char *path, const char *request, const int *fds, size_t n_fds,
@@ -73,35 +76,35 @@ int control_call_fds(const char *path, const char *request, const int *fds, size
  * (daemon/control-server.c), secagentctl status reads them by these names; a client shows keys it
  * does not know too. docs/ describes each.
  */
-#define CONTROL_STATUS_KEYS(X) \
-	X(POLICY_DIR, "policy_dir") \
-	X(GENERATION, "generation") \
-	X(POLICIES, "policies") \
-	X(RULES, "rules") \
-	X(FILE_ENTRIES, "file_entries") \
-	X(NETWORK_ENTRIES, "network_entries") \
-	X(ADOPTED, "adopted") \
-	X(EVENTS_RECEIVED, "events_received") \
-	X(EVENTS_LOGGED, "events_logged") \
-	X(EVENTS_COALESCED, "events_coalesced") \
-	X(EVENTS_SUPPRESSED, "events_suppressed") \
-	X(EVENTS_DELIVERED, "events_delivered") \
-	X(EVENTS_LOST_RINGBUF, "events_lost_ringbuf") \
-	X(EVENTS_LOST_JOURNAL, "events_lost_journal") \
-	X(DENIED, "denied") \
-	X(AUDITED, "audited") \
-	X(FAIL_CLOSED, "fail_closed") \
-	X(RELOADS_OK, "reloads_ok") \
-	X(RELOADS_FAILED, "reloads_failed") \
-	X(UPTIME_SEC, "uptime_sec") \
-	X(SECCOMP_AUDIT, "seccomp_audit") \
-	X(SECCOMP_REGISTERED, "seccomp_registered") \
-	X(SECCOMP_EVENTS, "seccomp_events") \
-	X(SECCOMP_UNATTRIBUTED, "seccomp_unattributed") \
-	X(SECCOMP_SUPPRESSED, "seccomp_suppressed") \
-	X(SECCOMP_OVERFLOWS, "seccomp_overflows") \
-	X(HOOKS_OFF, "hooks_off") \
-	X(HOOKS_ATTACHED, "hooks_attached") \
+#define CONTROL_STATUS_KEYS(X)                                                                     \
+	X(POLICY_DIR, "policy_dir")                                                                \
+	X(GENERATION, "generation")                                                                \
+	X(POLICIES, "policies")                                                                    \
+	X(RULES, "rules")                                                                          \
+	X(FILE_ENTRIES, "file_entries")                                                            \
+	X(NETWORK_ENTRIES, "network_entries")                                                      \
+	X(ADOPTED, "adopted")                                                                      \
+	X(EVENTS_RECEIVED, "events_received")                                                      \
+	X(EVENTS_LOGGED, "events_logged")                                                          \
+	X(EVENTS_COALESCED, "events_coalesced")                                                    \
+	X(EVENTS_SUPPRESSED, "events_suppressed")                                                  \
+	X(EVENTS_DELIVERED, "events_delivered")                                                    \
+	X(EVENTS_LOST_RINGBUF, "events_lost_ringbuf")                                              \
+	X(EVENTS_LOST_JOURNAL, "events_lost_journal")                                              \
+	X(DENIED, "denied")                                                                        \
+	X(AUDITED, "audited")                                                                      \
+	X(FAIL_CLOSED, "fail_closed")                                                              \
+	X(RELOADS_OK, "reloads_ok")                                                                \
+	X(RELOADS_FAILED, "reloads_failed")                                                        \
+	X(UPTIME_SEC, "uptime_sec")                                                                \
+	X(SECCOMP_AUDIT, "seccomp_audit")                                                          \
+	X(SECCOMP_REGISTERED, "seccomp_registered")                                                \
+	X(SECCOMP_EVENTS, "seccomp_events")                                                        \
+	X(SECCOMP_UNATTRIBUTED, "seccomp_unattributed")                                            \
+	X(SECCOMP_SUPPRESSED, "seccomp_suppressed")                                                \
+	X(SECCOMP_OVERFLOWS, "seccomp_overflows")                                                  \
+	X(HOOKS_OFF, "hooks_off")                                                                  \
+	X(HOOKS_ATTACHED, "hooks_attached")                                                        \
 	X(RULES_NOT_ENFORCED, "rules_not_enforced")
 
 enum status_key {

@@ -15,8 +15,8 @@
 
 #define DIAG_FILE_FALLBACK "<input>"
 
-int diag_add(struct diag_list *l, const char *file, unsigned line, unsigned column,
-	     const char *fmt, ...)
+int diag_add(struct diag_list *l, const char *file, unsigned line, unsigned column, const char *fmt,
+	     ...)
 {
 	_cleanup_free_ char *f = NULL, *message = NULL;
 	va_list ap;
@@ -49,7 +49,7 @@ int diag_add(struct diag_list *l, const char *file, unsigned line, unsigned colu
 		l->items = items;
 	}
 
-	l->items[l->n++] = (struct diag) {
+	l->items[l->n++] = (struct diag){
 		.file = TAKE_PTR(f),
 		.line = line,
 		.column = line > 0 ? column : 0,

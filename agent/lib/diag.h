@@ -16,7 +16,7 @@
 
 struct diag {
 	char *file;
-	unsigned line;   /* 0 when the error is about the file as a whole */
+	unsigned line; /* 0 when the error is about the file as a whole */
 	unsigned column;
 	char *message;
 };
@@ -28,8 +28,8 @@ struct diag_list {
 
 /* Adds one diagnostic (past DIAG_MAX_SHOWN counted only: n grows, the entry has no text);
  * returns 0 or -ENOMEM. */
-int diag_add(struct diag_list *l, const char *file, unsigned line, unsigned column,
-	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int diag_add(struct diag_list *l, const char *file, unsigned line, unsigned column, const char *fmt,
+	     ...) __attribute__((format(printf, 5, 6)));
 
 /* How many of @l's diagnostics have their text: items[0 .. diag_shown() - 1]. */
 size_t diag_shown(const struct diag_list *l);

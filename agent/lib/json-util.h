@@ -39,4 +39,3 @@ json_t *json_errno_name(int error);
  */
 json_t *json_uint64(uint64_t v);
 int json_dumpf_unsigned(const json_t *json, FILE *f, size_t flags);
-

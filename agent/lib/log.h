@@ -11,12 +11,13 @@
 #include <syslog.h>
 
 void log_set_program(const char *name);
-int log_internal(int priority, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int log_internal(int priority, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-#define log_error(...) log_internal(LOG_ERR, 0, __VA_ARGS__)
-#define log_warning(...) log_internal(LOG_WARNING, 0, __VA_ARGS__)
-#define log_notice(...) log_internal(LOG_NOTICE, 0, __VA_ARGS__)
-#define log_info(...) log_internal(LOG_INFO, 0, __VA_ARGS__)
-#define log_debug(...) log_internal(LOG_DEBUG, 0, __VA_ARGS__)
-#define log_error_errno(e, ...) log_internal(LOG_ERR, (e), __VA_ARGS__)
+#define log_error(...)		  log_internal(LOG_ERR, 0, __VA_ARGS__)
+#define log_warning(...)	  log_internal(LOG_WARNING, 0, __VA_ARGS__)
+#define log_notice(...)		  log_internal(LOG_NOTICE, 0, __VA_ARGS__)
+#define log_info(...)		  log_internal(LOG_INFO, 0, __VA_ARGS__)
+#define log_debug(...)		  log_internal(LOG_DEBUG, 0, __VA_ARGS__)
+#define log_error_errno(e, ...)	  log_internal(LOG_ERR, (e), __VA_ARGS__)
 #define log_warning_errno(e, ...) log_internal(LOG_WARNING, (e), __VA_ARGS__)

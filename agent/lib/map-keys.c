@@ -8,8 +8,8 @@
 #include "map-keys.h"
 #include "util.h"
 
-int map_keys_collect(int fd, size_t key_size, map_key_filter keep, void *userdata,
-		     void **ret_keys, size_t *ret_n)
+int map_keys_collect(int fd, size_t key_size, map_key_filter keep, void *userdata, void **ret_keys,
+		     size_t *ret_n)
 {
 	_cleanup_free_ uint8_t *keys = NULL, *key = NULL;
 	size_t n = 0, cap = 0;
@@ -66,12 +66,12 @@ static bool key_in_slot(const void *key, void *userdata)
 	const struct slot_filter *f = userdata;
 	uint32_t key_slot = 0;
 
-	memcpy(&key_slot, (const uint8_t *)key + f->offset, f->width); /* little-endian: low bytes */
+	memcpy(&key_slot, (const uint8_t *)key + f->offset,
+	       f->width); /* little-endian: low bytes */
 	return key_slot == f->slot;
 }
 
-int map_clear_slot(int fd, size_t key_size, size_t slot_offset, size_t slot_width,
-		   uint32_t slot)
+int map_clear_slot(int fd, size_t key_size, size_t slot_offset, size_t slot_width, uint32_t slot)
 {
 	struct slot_filter f = { slot_offset, slot_width, slot };
 	_cleanup_free_ void *keys = NULL;

@@ -14,13 +14,12 @@ typedef bool (*map_key_filter)(const void *key, void *userdata);
 
 /* Collects the keys of the map at @fd (@key_size bytes each) that @keep accepts into
  * @ret_keys (malloc'ed, @ret_n of them). Returns 0 or a negative errno. */
-int map_keys_collect(int fd, size_t key_size, map_key_filter keep, void *userdata,
-		     void **ret_keys, size_t *ret_n);
+int map_keys_collect(int fd, size_t key_size, map_key_filter keep, void *userdata, void **ret_keys,
+		     size_t *ret_n);
 
 /* Deletes every key of the map at @fd whose slot field (@slot_width bytes, at most 4, at
  * @slot_offset of a @key_size-byte key) is @slot. */
-int map_clear_slot(int fd, size_t key_size, size_t slot_offset, size_t slot_width,
-		   uint32_t slot);
+int map_clear_slot(int fd, size_t key_size, size_t slot_offset, size_t slot_width, uint32_t slot);
 
 /* Deletes every key of the map at @fd. */
 int map_clear(int fd, size_t key_size);

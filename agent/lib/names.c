@@ -50,7 +50,8 @@ const char *const net_op_names[] = {
 /* The first three are the families connect, bind, listen and sendmsg rules may name, in the
  * order of enum sa_net_family; all may be named for create. */
 const char *const net_family_names[] = {
-	"ipv4", "ipv6", "unix", "netlink", "packet", "key", "can", "bluetooth", "alg", "vsock", "xdp",
+	"ipv4", "ipv6",	     "unix", "netlink", "packet", "key",
+	"can",	"bluetooth", "alg",  "vsock",	"xdp",
 };
 const unsigned net_family_numbers[] = { 2, 10, 1, 16, 17, 15, 29, 31, 38, 40, 44 };
 const size_t net_n_families = ELEMENTSOF(net_family_names);
@@ -61,10 +62,10 @@ const size_t net_n_types = ELEMENTSOF(net_type_names);
 
 /* Indexed by NETLINK_* number; 1 and 17 are unused by the kernel and not nameable. */
 const char *const netlink_names[] = {
-	"route",     "unused",	     "usersock",     "firewall",      "sock_diag", "nflog",
-	"xfrm",	     "selinux",	     "iscsi",	     "audit",	      "fib_lookup", "connector",
-	"netfilter", "ip6_fw",	     "dnrtmsg",	     "kobject_uevent", "generic",   "unused17",
-	"scsitransport", "ecryptfs", "rdma",	     "crypto",	      "smc",
+	"route",	 "unused",   "usersock", "firewall",	   "sock_diag",	 "nflog",
+	"xfrm",		 "selinux",  "iscsi",	 "audit",	   "fib_lookup", "connector",
+	"netfilter",	 "ip6_fw",   "dnrtmsg",	 "kobject_uevent", "generic",	 "unused17",
+	"scsitransport", "ecryptfs", "rdma",	 "crypto",	   "smc",
 };
 
 const char *const net_proto_names[] = {
@@ -73,24 +74,58 @@ const char *const net_proto_names[] = {
 };
 
 const char *const capability_names[] = {
-	"CAP_CHOWN",	      "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-	"CAP_FSETID",	      "CAP_KILL",	    "CAP_SETGID",	   "CAP_SETUID",
-	"CAP_SETPCAP",	      "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN",      "CAP_NET_RAW",	    "CAP_IPC_LOCK",	   "CAP_IPC_OWNER",
-	"CAP_SYS_MODULE",     "CAP_SYS_RAWIO",	    "CAP_SYS_CHROOT",	   "CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT",      "CAP_SYS_ADMIN",	    "CAP_SYS_BOOT",	   "CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE",   "CAP_SYS_TIME",	    "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-	"CAP_LEASE",	      "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-	"CAP_MAC_OVERRIDE",   "CAP_MAC_ADMIN",	    "CAP_SYSLOG",	   "CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND",  "CAP_AUDIT_READ",	    "CAP_PERFMON",	   "CAP_BPF",
+	"CAP_CHOWN",
+	"CAP_DAC_OVERRIDE",
+	"CAP_DAC_READ_SEARCH",
+	"CAP_FOWNER",
+	"CAP_FSETID",
+	"CAP_KILL",
+	"CAP_SETGID",
+	"CAP_SETUID",
+	"CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN",
+	"CAP_NET_RAW",
+	"CAP_IPC_LOCK",
+	"CAP_IPC_OWNER",
+	"CAP_SYS_MODULE",
+	"CAP_SYS_RAWIO",
+	"CAP_SYS_CHROOT",
+	"CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT",
+	"CAP_SYS_ADMIN",
+	"CAP_SYS_BOOT",
+	"CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE",
+	"CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG",
+	"CAP_MKNOD",
+	"CAP_LEASE",
+	"CAP_AUDIT_WRITE",
+	"CAP_AUDIT_CONTROL",
+	"CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE",
+	"CAP_MAC_ADMIN",
+	"CAP_SYSLOG",
+	"CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND",
+	"CAP_AUDIT_READ",
+	"CAP_PERFMON",
+	"CAP_BPF",
 	"CAP_CHECKPOINT_RESTORE",
 };
 
 const char *const kernel_op_names[] = {
-	[SA_KERNEL_MODULE_LOAD] = "module_load", [SA_KERNEL_MODULE_REQUEST] = "module_request",
-	[SA_KERNEL_KEXEC] = "kexec",		 [SA_KERNEL_BPF_LOAD] = "bpf_load",
-	[SA_KERNEL_PTRACE] = "ptrace",		 [SA_KERNEL_MOUNT] = "mount",
-	[SA_KERNEL_REMOUNT] = "remount",	 [SA_KERNEL_SETUID_ROOT] = "setuid_root",
+	[SA_KERNEL_MODULE_LOAD] = "module_load",
+	[SA_KERNEL_MODULE_REQUEST] = "module_request",
+	[SA_KERNEL_KEXEC] = "kexec",
+	[SA_KERNEL_BPF_LOAD] = "bpf_load",
+	[SA_KERNEL_PTRACE] = "ptrace",
+	[SA_KERNEL_MOUNT] = "mount",
+	[SA_KERNEL_REMOUNT] = "remount",
+	[SA_KERNEL_SETUID_ROOT] = "setuid_root",
 };
 
 const char *kernel_op_to_string(unsigned op)

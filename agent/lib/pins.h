@@ -13,6 +13,6 @@
 #define PIN_LINK_PREFIX "link_"
 
 /* The maps whose entries decide (teardown empties them before it unpins). */
-#define PIN_MAP_STATE PIN_MAP_PREFIX "sa_state"
+#define PIN_MAP_STATE	   PIN_MAP_PREFIX "sa_state"
 #define PIN_MAP_FILE_RULES PIN_MAP_PREFIX "sa_file_rules"
 #define PIN_MAP_NAME_RULES PIN_MAP_PREFIX "sa_name_rules"

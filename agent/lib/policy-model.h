@@ -14,11 +14,11 @@
 #include "secagent.h"
 
 /* Bounds on what one file may grow; each is documented in the README. */
-#define POLICY_FILE_MAX_BYTES (1024 * 1024)
-#define POLICY_NAME_MAX 63
-#define POLICY_MAX_FILE_RULES 4096
+#define POLICY_FILE_MAX_BYTES	  (1024 * 1024)
+#define POLICY_NAME_MAX		  63
+#define POLICY_MAX_FILE_RULES	  4096
 #define POLICY_MAX_PATHS_PER_RULE 4096
-#define POLICY_PATH_MAX 4095
+#define POLICY_PATH_MAX		  4095
 #define POLICY_MAX_SELECTOR_ITEMS 64 /* cgroups, binaries and uid ranges, each */
 /* A selector's cgroup path, relative to the cgroup2 mount: the BPF side compares it whole. */
 #define POLICY_CGROUP_PATH_MAX 127
@@ -37,7 +37,7 @@ enum rule_action {
 };
 
 struct source_loc {
-	unsigned line;   /* 1-based */
+	unsigned line;	 /* 1-based */
 	unsigned column; /* 1-based */
 };
 
@@ -51,7 +51,7 @@ struct file_rule_spec {
 	size_t n_paths;
 	enum rule_action action;
 	uint32_t access; /* enum sa_access bits; 0 when not given, which means all */
-	bool has_mode; /* a per-rule mode overrides the policy's */
+	bool has_mode;	 /* a per-rule mode overrides the policy's */
 	enum policy_mode mode;
 	/* onUnsupportedFilesystem: notEnforced. A path on a file system where secagent cannot
 	 * enforce it is then listed as not enforced instead of refused. */

@@ -38,8 +38,9 @@ static int parse_cidr(struct parse_ctx *c, const struct ynode *n, struct net_cid
 		return r;
 	slash = strchr(s, '/');
 	if (strlen(s) >= sizeof(buf) || (slash && (size_t)(slash - s) >= sizeof(buf)))
-		return invalid_value(c, n, "invalid address '%s' (expected an IPv4 or IPv6 address "
-					   "or CIDR like 10.0.0.0/8 or fd00::/8)");
+		return invalid_value(c, n,
+				     "invalid address '%s' (expected an IPv4 or IPv6 address "
+				     "or CIDR like 10.0.0.0/8 or fd00::/8)");
 	memcpy(buf, s, slash ? (size_t)(slash - s) : strlen(s) + 1);
 	buf[slash ? slash - s : (long)strlen(s)] = '\0';
 	if (inet_pton(AF_INET, buf, cidr.addr) == 1) {
@@ -49,24 +50,27 @@ static int parse_cidr(struct parse_ctx *c, const struct ynode *n, struct net_cid
 		cidr.family = SA_NET_IPV6;
 		max = 128;
 	} else
-		return invalid_value(c, n, "invalid address '%s' (expected an IPv4 or IPv6 address "
-					   "or CIDR like 10.0.0.0/8 or fd00::/8)");
+		return invalid_value(c, n,
+				     "invalid address '%s' (expected an IPv4 or IPv6 address "
+				     "or CIDR like 10.0.0.0/8 or fd00::/8)");
 	prefix = max;
 	if (slash) {
 		errno = 0;
 		prefix = strtoul(slash + 1, &end, 10);
 		if (errno || end == slash + 1 || *end || slash[1] < '0' || slash[1] > '9' ||
 		    prefix > max)
-			return invalid_value(c, n, max == 32 ? "invalid prefix length in '%s' "
-							       "(expected 0 to 32)"
-							     : "invalid prefix length in '%s' "
-							       "(expected 0 to 128)");
+			return invalid_value(c, n,
+					     max == 32 ? "invalid prefix length in '%s' "
+							 "(expected 0 to 32)"
+						       : "invalid prefix length in '%s' "
+							 "(expected 0 to 128)");
 	}
 	cidr.prefix = prefix;
 	for (unsigned bit = prefix; bit < max; bit++)
 		if (cidr.addr[bit / 8] & (0x80 >> (bit % 8)))
-			return invalid_value(c, n, "address '%s' has bits set past its prefix "
-						   "length (write the network address)");
+			return invalid_value(c, n,
+					     "address '%s' has bits set past its prefix "
+					     "length (write the network address)");
 	/* ::ffff:a.b.c.d/N (N >= 96) is what the kernel matches as a.b.c.d/(N - 96). */
 	if (cidr.family == SA_NET_IPV6 && prefix >= 96 &&
 	    !memcmp(cidr.addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
@@ -96,8 +100,9 @@ static int parse_port(struct parse_ctx *c, const struct ynode *n, struct net_por
 	if (end != s && *end == '-' && end[1] >= '0' && end[1] <= '9')
 		hi = strtoul(end + 1, &end, 10);
 	if (errno || end == s || *end || s[0] < '0' || s[0] > '9' || lo > hi || hi > 65535)
-		return invalid_value(c, n, "invalid port or port range '%s' (expected N or N-M with "
-					   "N <= M <= 65535)");
+		return invalid_value(c, n,
+				     "invalid port or port range '%s' (expected N or N-M with "
+				     "N <= M <= 65535)");
 	*ret = (struct net_port_range){ .lo = lo, .hi = hi, .loc = n->loc };
 	return 1;
 }
@@ -120,7 +125,8 @@ static int parse_items(struct parse_ctx *c, const struct ynode *v, const char *w
 	}
 	n = v->n_items;
 	if (n > max) {
-		r = node_error(c, v->items[max], "too many %s in one rule (at most %zu)", what, max);
+		r = node_error(c, v->items[max], "too many %s in one rule (at most %zu)", what,
+			       max);
 		if (r < 0)
 			return r;
 		n = max;
@@ -248,7 +254,9 @@ static const struct key_def net_rule_keys[] = {
 };
 
 static const struct section net_rule_section = {
-	"network rule", net_rule_keys, ELEMENTSOF(net_rule_keys),
+	"network rule",
+	net_rule_keys,
+	ELEMENTSOF(net_rule_keys),
 };
 
 /* What the keys of one rule must agree on, once all are read. */
@@ -262,11 +270,13 @@ static int check_net_rule(struct parse_ctx *c, const struct ynode *n, struct net
 		return 0; /* reported already */
 	if (rule->ops & (1u << NET_OP_CREATE)) {
 		if (rule->ops != 1u << NET_OP_CREATE)
-			r = node_error(c, n, "operation create cannot share a rule with connect, bind, "
-					     "listen or sendmsg (write a rule for each)");
+			r = node_error(c, n,
+				       "operation create cannot share a rule with connect, bind, "
+				       "listen or sendmsg (write a rule for each)");
 		else if (rule->n_addrs || rule->n_ports || rule->protocols)
-			r = node_error(c, n, "a create rule matches families, types and "
-					     "netlinkProtocols, not addresses, ports or protocols");
+			r = node_error(c, n,
+				       "a create rule matches families, types and "
+				       "netlinkProtocols, not addresses, ports or protocols");
 		else if (!rule->has_families)
 			r = node_error(c, n, "a create rule must name the families it applies to");
 		else if (rule->netlink && rule->families != 1ULL << 3 /* netlink */)
@@ -274,7 +284,8 @@ static int check_net_rule(struct parse_ctx *c, const struct ynode *n, struct net
 		return r < 0 ? r : 0;
 	}
 	if (rule->types || rule->netlink) {
-		r = node_error(c, n, "types and netlinkProtocols apply to the create operation only");
+		r = node_error(c, n,
+			       "types and netlinkProtocols apply to the create operation only");
 		return r < 0 ? r : 0;
 	}
 	if (!rule->has_families)
@@ -292,17 +303,19 @@ static int check_net_rule(struct parse_ctx *c, const struct ynode *n, struct net
 			rule->families |= 1ULL << rule->addrs[i].family;
 	}
 	if (rule->families & ~address_families)
-		r = node_error(c, n, "connect, bind, listen and sendmsg rules take families ipv4, "
-				     "ipv6 and unix only");
+		r = node_error(c, n,
+			       "connect, bind, listen and sendmsg rules take families ipv4, "
+			       "ipv6 and unix only");
 	else if ((rule->families & (1ULL << SA_NET_UNIX)) &&
 		 (rule->n_addrs || rule->n_ports || rule->protocols))
-		r = node_error(c, n, "unix sockets have no addresses, ports or protocols to match: "
-				     "write a separate rule for family unix");
+		r = node_error(c, n,
+			       "unix sockets have no addresses, ports or protocols to match: "
+			       "write a separate rule for family unix");
 	return r < 0 ? r : 0;
 }
 
-static int append_rules(struct parse_ctx *c, const struct ynode *v, struct policy *p,
-			size_t size, void **rules, size_t *n_rules,
+static int append_rules(struct parse_ctx *c, const struct ynode *v, struct policy *p, size_t size,
+			void **rules, size_t *n_rules,
 			int (*one)(struct parse_ctx *, const struct ynode *, void *))
 {
 	uint8_t *grown;
@@ -354,7 +367,8 @@ int policy_parse_network(struct parse_ctx *c, const struct ynode *v, void *userd
 static int parse_cap_names(struct parse_ctx *c, const struct ynode *v, void *userdata)
 {
 	struct cap_rule_spec *rule = userdata;
-	int r = node_enum_mask(c, v, "capability", capability_names, capability_n_names, &rule->caps);
+	int r = node_enum_mask(c, v, "capability", capability_names, capability_n_names,
+			       &rule->caps);
 
 	return r < 0 ? r : 0;
 }
@@ -363,8 +377,7 @@ static int parse_kernel_ops(struct parse_ctx *c, const struct ynode *v, void *us
 {
 	struct cap_rule_spec *rule = userdata;
 	uint64_t mask;
-	int r = node_enum_mask(c, v, "kernel operation", kernel_op_names,
-			       kernel_op_n_names, &mask);
+	int r = node_enum_mask(c, v, "kernel operation", kernel_op_names, kernel_op_n_names, &mask);
 
 	if (r > 0)
 		rule->kernel_ops = (uint32_t)mask;
@@ -378,7 +391,9 @@ static const struct key_def kernel_rule_keys[] = {
 };
 
 static const struct section kernel_rule_section = {
-	"kernel rule", kernel_rule_keys, ELEMENTSOF(kernel_rule_keys),
+	"kernel rule",
+	kernel_rule_keys,
+	ELEMENTSOF(kernel_rule_keys),
 };
 
 static int one_kernel_rule(struct parse_ctx *c, const struct ynode *n, void *userdata)
@@ -404,7 +419,9 @@ static const struct key_def cap_rule_keys[] = {
 };
 
 static const struct section cap_rule_section = {
-	"capabilities rule", cap_rule_keys, ELEMENTSOF(cap_rule_keys),
+	"capabilities rule",
+	cap_rule_keys,
+	ELEMENTSOF(cap_rule_keys),
 };
 
 static int one_cap_rule(struct parse_ctx *c, const struct ynode *n, void *userdata)

@@ -35,7 +35,7 @@
 #include "policy-parse.h"
 
 #define NET_MAX_ADDRESSES_PER_RULE 4096
-#define NET_MAX_PORTS_PER_RULE 256
+#define NET_MAX_PORTS_PER_RULE	   256
 
 struct net_cidr {
 	uint8_t family; /* enum sa_net_family: SA_NET_IPV4 or SA_NET_IPV6 */
@@ -59,7 +59,7 @@ struct rule_head {
 
 struct net_rule_spec {
 	struct rule_head head;
-	uint32_t ops;      /* 1 << enum net_rule_op */
+	uint32_t ops;	   /* 1 << enum net_rule_op */
 	uint64_t families; /* 1 << index in net_family_names */
 	bool has_families;
 	struct net_cidr *addrs;
@@ -67,7 +67,7 @@ struct net_rule_spec {
 	struct net_port_range *ports;
 	size_t n_ports;
 	uint32_t protocols; /* 1 << enum sa_net_proto; 0: any */
-	uint64_t types;     /* 1 << index in net_type_names; 0: any (create only) */
+	uint64_t types;	    /* 1 << index in net_type_names; 0: any (create only) */
 	uint64_t netlink;   /* 1 << NETLINK_* number; 0: any (create only) */
 };
 

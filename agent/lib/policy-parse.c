@@ -24,8 +24,8 @@
 #include "policy-parse.h"
 #include "util.h"
 
-#define YAML_DEPTH_MAX 64   /* nested sequences and mappings; a policy needs 5 */
-#define VALUE_SHOW_MAX 64   /* bytes of an operator's value quoted in a message */
+#define YAML_DEPTH_MAX	 64 /* nested sequences and mappings; a policy needs 5 */
+#define VALUE_SHOW_MAX	 64 /* bytes of an operator's value quoted in a message */
 #define SECTION_KEYS_MAX 16 /* keys in one section's table */
 
 /* ---- The node tree ---- */
@@ -127,7 +127,7 @@ struct loader {
 
 static struct source_loc loc_from_mark(const yaml_mark_t *m)
 {
-	return (struct source_loc) {
+	return (struct source_loc){
 		.line = (unsigned)m->line + 1,
 		.column = (unsigned)m->column + 1,
 	};
@@ -228,9 +228,10 @@ static int load_node(struct loader *l, const yaml_event_t *ev, unsigned depth,
 		e = escape_value(anchor, strlen(anchor));
 		if (!e)
 			return -ENOMEM;
-		r = diag_add(l->diags, l->file, n->loc.line, n->loc.column,
-			     "YAML aliases are not allowed (found '*%s'); write the value out instead",
-			     e);
+		r = diag_add(
+			l->diags, l->file, n->loc.line, n->loc.column,
+			"YAML aliases are not allowed (found '*%s'); write the value out instead",
+			e);
 		if (r < 0)
 			return r;
 		n->type = YNODE_INVALID;
@@ -289,7 +290,7 @@ static int load_node(struct loader *l, const yaml_event_t *ev, unsigned depth,
  * after a diagnostic that leaves nothing to check, or -ENOMEM.
  */
 int yaml_load(const char *file, const char *buf, size_t len, struct diag_list *diags,
-		     struct ynode **ret_root)
+	      struct ynode **ret_root)
 {
 	_cleanup_(ynode_freep) struct ynode *root = NULL;
 	struct loader l = {
@@ -318,8 +319,9 @@ int yaml_load(const char *file, const char *buf, size_t len, struct diag_list *d
 			struct source_loc loc = loc_from_mark(&ev.start_mark);
 
 			/* The first document is checked all the same; reading stops here. */
-			r = diag_add(diags, file, loc.line, loc.column,
-				     "more than one YAML document (a policy file holds exactly one)");
+			r = diag_add(
+				diags, file, loc.line, loc.column,
+				"more than one YAML document (a policy file holds exactly one)");
 			break;
 		}
 
@@ -421,7 +423,7 @@ int node_enum(struct parse_ctx *c, const struct ynode *n, const char *what,
 
 /* The string @n must be exactly @expected. */
 int node_fixed_string(struct parse_ctx *c, const struct ynode *n, const char *what,
-			     const char *expected)
+		      const char *expected)
 {
 	_cleanup_free_ char *e = NULL;
 	const char *s;

@@ -77,7 +77,9 @@ int policy_set_load_files(char *const *files, size_t n_files, unsigned flags,
 
 	if (n_files > POLICY_SET_MAX_FILES)
 		return diag_add(diags, files[0], 0, 0, "too many policy files (%zu, at most %d)",
-				n_files, POLICY_SET_MAX_FILES) < 0 ? -ENOMEM : -EINVAL;
+				n_files, POLICY_SET_MAX_FILES) < 0
+			       ? -ENOMEM
+			       : -EINVAL;
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -117,7 +119,9 @@ int policy_dir_list(const char *dir, struct diag_list *diags, char ***ret_files,
 	d = opendir(dir);
 	if (!d)
 		return diag_add(diags, dir, 0, 0, "cannot open policy directory: %s",
-				strerror(errno)) < 0 ? -ENOMEM : -EINVAL;
+				strerror(errno)) < 0
+			       ? -ENOMEM
+			       : -EINVAL;
 	{
 		struct stat dst;
 
@@ -141,7 +145,9 @@ int policy_dir_list(const char *dir, struct diag_list *diags, char ***ret_files,
 			continue;
 		if (n == POLICY_SET_MAX_FILES) {
 			r = diag_add(diags, dir, 0, 0, "too many policy files (more than %d)",
-				     POLICY_SET_MAX_FILES) < 0 ? -ENOMEM : -EINVAL;
+				     POLICY_SET_MAX_FILES) < 0
+				    ? -ENOMEM
+				    : -EINVAL;
 			break;
 		}
 		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
@@ -166,7 +172,9 @@ int policy_dir_list(const char *dir, struct diag_list *diags, char ***ret_files,
 	}
 	if (r == 0 && errno != 0)
 		r = diag_add(diags, dir, 0, 0, "cannot read policy directory: %s",
-			     strerror(errno)) < 0 ? -ENOMEM : -EINVAL;
+			     strerror(errno)) < 0
+			    ? -ENOMEM
+			    : -EINVAL;
 	closedir(d);
 	if (r < 0) {
 		for (size_t i = 0; i < n; i++)

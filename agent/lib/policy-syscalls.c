@@ -65,19 +65,56 @@ struct named_value {
 	uint64_t value;
 };
 
-#define NV(x) { #x, (uint64_t)(x) }
+#define NV(x)                                                                                      \
+	{                                                                                          \
+#x, (uint64_t)(x)                                                                  \
+	}
 static const struct named_value named_values[] = {
-	NV(AF_UNIX), NV(AF_INET), NV(AF_INET6), NV(AF_NETLINK), NV(AF_PACKET), NV(AF_KEY),
-	NV(AF_APPLETALK), NV(AF_AX25), NV(AF_IPX), NV(AF_X25), NV(AF_DECnet), NV(AF_BLUETOOTH),
-	NV(AF_ALG), NV(AF_VSOCK), NV(AF_CAN), NV(AF_TIPC), NV(AF_RDS), NV(AF_XDP),
-	NV(CLONE_NEWNS), NV(CLONE_NEWCGROUP), NV(CLONE_NEWUTS), NV(CLONE_NEWIPC),
-	NV(CLONE_NEWUSER), NV(CLONE_NEWPID), NV(CLONE_NEWNET), NV(CLONE_NEWTIME),
-	NV(CLONE_THREAD), NV(CLONE_VM),
-	NV(PER_LINUX), NV(PER_LINUX32), NV(ADDR_NO_RANDOMIZE), NV(READ_IMPLIES_EXEC),
-	NV(UNAME26), NV(ADDR_COMPAT_LAYOUT), NV(MMAP_PAGE_ZERO),
+	NV(AF_UNIX),
+	NV(AF_INET),
+	NV(AF_INET6),
+	NV(AF_NETLINK),
+	NV(AF_PACKET),
+	NV(AF_KEY),
+	NV(AF_APPLETALK),
+	NV(AF_AX25),
+	NV(AF_IPX),
+	NV(AF_X25),
+	NV(AF_DECnet),
+	NV(AF_BLUETOOTH),
+	NV(AF_ALG),
+	NV(AF_VSOCK),
+	NV(AF_CAN),
+	NV(AF_TIPC),
+	NV(AF_RDS),
+	NV(AF_XDP),
+	NV(CLONE_NEWNS),
+	NV(CLONE_NEWCGROUP),
+	NV(CLONE_NEWUTS),
+	NV(CLONE_NEWIPC),
+	NV(CLONE_NEWUSER),
+	NV(CLONE_NEWPID),
+	NV(CLONE_NEWNET),
+	NV(CLONE_NEWTIME),
+	NV(CLONE_THREAD),
+	NV(CLONE_VM),
+	NV(PER_LINUX),
+	NV(PER_LINUX32),
+	NV(ADDR_NO_RANDOMIZE),
+	NV(READ_IMPLIES_EXEC),
+	NV(UNAME26),
+	NV(ADDR_COMPAT_LAYOUT),
+	NV(MMAP_PAGE_ZERO),
 	{ "PER_QUERY", 0xffffffffu }, /* personality(0xffffffff) only reads the persona */
-	NV(TIOCSTI), NV(TIOCLINUX), NV(TIOCSCTTY), NV(TIOCCONS), NV(FIONREAD), NV(FIONBIO),
-	NV(TCGETS), NV(TIOCGWINSZ), NV(TIOCSWINSZ),
+	NV(TIOCSTI),
+	NV(TIOCLINUX),
+	NV(TIOCSCTTY),
+	NV(TIOCCONS),
+	NV(FIONREAD),
+	NV(FIONBIO),
+	NV(TCGETS),
+	NV(TIOCGWINSZ),
+	NV(TIOCSWINSZ),
 };
 #undef NV
 
@@ -284,7 +321,7 @@ static int parse_rule_names(struct parse_ctx *c, const struct ynode *v, void *us
 		name = strdup(s);
 		if (!name)
 			return -ENOMEM;
-		rule->names[rule->n_names++] = (struct syscall_name) {
+		rule->names[rule->n_names++] = (struct syscall_name){
 			.name = name,
 			.nr = nr,
 			.loc = item->loc,
@@ -422,7 +459,9 @@ static const struct key_def arg_keys[] = {
 };
 
 static const struct section arg_section = {
-	"argument condition", arg_keys, ELEMENTSOF(arg_keys),
+	"argument condition",
+	arg_keys,
+	ELEMENTSOF(arg_keys),
 };
 
 static int parse_rule_args(struct parse_ctx *c, const struct ynode *v, void *userdata)
@@ -469,18 +508,19 @@ static int parse_rule_args(struct parse_ctx *c, const struct ynode *v, void *use
 		else {
 			for (size_t j = 0; j < rule->n_args; j++)
 				if (rule->args[j].index == cond->index) {
-					r = node_error(c, ac.index_node,
-						       "argument %u already has a condition at %u:%u "
-						       "(conditions of one rule must all hold; write "
-						       "a rule per alternative)",
-						       cond->index, rule->args[j].loc.line,
-						       rule->args[j].loc.column);
+					r = node_error(
+						c, ac.index_node,
+						"argument %u already has a condition at %u:%u "
+						"(conditions of one rule must all hold; write "
+						"a rule per alternative)",
+						cond->index, rule->args[j].loc.line,
+						rule->args[j].loc.column);
 					goto next;
 				}
 			rule->n_args++;
 			continue;
 		}
-next:
+	next:
 		if (r < 0)
 			return r;
 	}
@@ -488,15 +528,15 @@ next:
 }
 
 static const struct key_def rule_keys[] = {
-	{ "names", true, parse_rule_names },
-	{ "action", true, parse_rule_action },
-	{ "errno", false, parse_rule_errno },
-	{ "mode", false, parse_rule_mode },
+	{ "names", true, parse_rule_names },  { "action", true, parse_rule_action },
+	{ "errno", false, parse_rule_errno }, { "mode", false, parse_rule_mode },
 	{ "args", false, parse_rule_args },
 };
 
 static const struct section rule_section = {
-	"syscalls rule", rule_keys, ELEMENTSOF(rule_keys),
+	"syscalls rule",
+	rule_keys,
+	ELEMENTSOF(rule_keys),
 };
 
 /*
@@ -536,12 +576,13 @@ static int check_duplicates(struct parse_ctx *c, const struct syscall_spec *s)
 					     "system call '%s' already has a rule at %u:%u",
 					     a->names[k].name, found->loc.line, found->loc.column);
 			else
-				r = diag_add(c->diags, c->file, a->names[k].loc.line,
-					     a->names[k].loc.column,
-					     "system call '%s' has a rule %s conditions at %u:%u: a call has "
-					     "one rule without conditions or only rules with conditions",
-					     a->names[k].name, found_plain ? "without" : "with",
-					     found->loc.line, found->loc.column);
+				r = diag_add(
+					c->diags, c->file, a->names[k].loc.line,
+					a->names[k].loc.column,
+					"system call '%s' has a rule %s conditions at %u:%u: a call has "
+					"one rule without conditions or only rules with conditions",
+					a->names[k].name, found_plain ? "without" : "with",
+					found->loc.line, found->loc.column);
 			if (r < 0)
 				return r;
 		}
@@ -565,8 +606,8 @@ static int parse_rules(struct parse_ctx *c, const struct ynode *v, void *userdat
 	}
 	n = v->n_items;
 	if (n > SYSCALL_MAX_RULES) {
-		r = node_error(c, v->items[SYSCALL_MAX_RULES], "too many syscalls rules (at most %d)",
-			       SYSCALL_MAX_RULES);
+		r = node_error(c, v->items[SYSCALL_MAX_RULES],
+			       "too many syscalls rules (at most %d)", SYSCALL_MAX_RULES);
 		if (r < 0)
 			return r;
 		n = SYSCALL_MAX_RULES;
@@ -610,7 +651,9 @@ static const struct key_def syscalls_keys[] = {
 };
 
 static const struct section syscalls_section = {
-	"syscalls", syscalls_keys, ELEMENTSOF(syscalls_keys),
+	"syscalls",
+	syscalls_keys,
+	ELEMENTSOF(syscalls_keys),
 };
 
 struct syscall_spec *syscall_spec_free(struct syscall_spec *s)
@@ -646,7 +689,7 @@ int policy_parse_syscalls(struct parse_ctx *c, const struct ynode *v, void *user
 		return -ENOMEM;
 	s->default_errno = EPERM;
 	s->loc = v->loc;
-	sc = (struct spec_ctx) { .spec = s };
+	sc = (struct spec_ctx){ .spec = s };
 
 	r = parse_section(c, v, &syscalls_section, &sc);
 	if (r < 0)

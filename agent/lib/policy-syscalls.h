@@ -27,10 +27,10 @@
 #include "names.h"
 #include "policy-model.h"
 
-#define SYSCALL_MAX_RULES 4096
+#define SYSCALL_MAX_RULES	   4096
 #define SYSCALL_MAX_NAMES_PER_RULE 1024
-#define SYSCALL_MAX_ARGS 6 /* a system call has six arguments */
-#define SYSCALL_ERRNO_MAX 4095
+#define SYSCALL_MAX_ARGS	   6 /* a system call has six arguments */
+#define SYSCALL_ERRNO_MAX	   4095
 
 enum syscall_action {
 	SYSCALL_ACTION_ALLOW,
@@ -74,7 +74,7 @@ struct syscall_rule {
 	size_t n_names;
 	enum syscall_action action;
 	int errno_value; /* SYSCALL_ACTION_DENY: 1..4095 */
-	bool has_mode;   /* a per-rule mode overrides the policy's */
+	bool has_mode;	 /* a per-rule mode overrides the policy's */
 	enum policy_mode mode;
 	struct syscall_arg_cond *args;
 	size_t n_args;

@@ -25,7 +25,6 @@
 /* A policy file: its sections (metadata, selector, files, exec; network, capabilities, kernel and
  * syscalls from their own modules) on the YAML layer of policy-parse.c. */
 
-
 static bool islower_ascii(char ch)
 {
 	return ch >= 'a' && ch <= 'z';
@@ -87,13 +86,15 @@ static int check_policy_name(struct parse_ctx *c, const struct ynode *n, const c
 		if (!e)
 			return -ENOMEM;
 		if (bad_char)
-			r = node_error(c, n,
-				       "invalid policy name '%s': only lowercase letters, digits and '-' are allowed",
-				       e);
+			r = node_error(
+				c, n,
+				"invalid policy name '%s': only lowercase letters, digits and '-' are allowed",
+				e);
 		else
-			r = node_error(c, n,
-				       "invalid policy name '%s': it must start and end with a lowercase letter or digit",
-				       e);
+			r = node_error(
+				c, n,
+				"invalid policy name '%s': it must start and end with a lowercase letter or digit",
+				e);
 	}
 
 	return r < 0 ? r : 0;
@@ -277,8 +278,8 @@ static int parse_rule_paths(struct parse_ctx *c, const struct ynode *v, void *us
 {
 	struct file_rule_spec *rule = userdata;
 
-	return parse_path_list(c, v, "paths", "paths in one rule", POLICY_MAX_PATHS_PER_RULE, &rule->paths,
-			       &rule->n_paths);
+	return parse_path_list(c, v, "paths", "paths in one rule", POLICY_MAX_PATHS_PER_RULE,
+			       &rule->paths, &rule->n_paths);
 }
 
 static int parse_rule_action(struct parse_ctx *c, const struct ynode *v, void *userdata)
@@ -336,7 +337,9 @@ static const struct key_def file_rule_keys[] = {
 };
 
 static const struct section file_rule_section = {
-	"files rule", file_rule_keys, ELEMENTSOF(file_rule_keys),
+	"files rule",
+	file_rule_keys,
+	ELEMENTSOF(file_rule_keys),
 };
 
 static const struct key_def exec_rule_keys[] = {
@@ -347,7 +350,9 @@ static const struct key_def exec_rule_keys[] = {
 };
 
 static const struct section exec_rule_section = {
-	"exec rule", exec_rule_keys, ELEMENTSOF(exec_rule_keys),
+	"exec rule",
+	exec_rule_keys,
+	ELEMENTSOF(exec_rule_keys),
 };
 
 /* files: and exec: rules share one list; an exec rule is a file rule for the exec access. */
@@ -484,8 +489,7 @@ static int parse_uid_item(struct parse_ctx *c, const struct ynode *n, struct uid
 	hi = lo;
 	if (end != s && *end == '-' && end[1] >= '0' && end[1] <= '9')
 		hi = strtoull(end + 1, &end, 10);
-	if (errno || end == s || *end || s[0] < '0' || s[0] > '9' || lo > hi ||
-	    hi >= UINT32_MAX) {
+	if (errno || end == s || *end || s[0] < '0' || s[0] > '9' || lo > hi || hi >= UINT32_MAX) {
 		_cleanup_free_ char *e = escape_value(s, strlen(s));
 
 		if (!e)
@@ -508,7 +512,8 @@ static int parse_selector_uids(struct parse_ctx *c, const struct ynode *v, void 
 	if (v->type == YNODE_INVALID)
 		return 0;
 	if (v->type != YNODE_SEQUENCE || v->n_items == 0) {
-		r = node_error(c, v, "expected a non-empty sequence of uids or uid ranges, found %s",
+		r = node_error(c, v,
+			       "expected a non-empty sequence of uids or uid ranges, found %s",
 			       ynode_kind(v));
 		return r < 0 ? r : 0;
 	}
@@ -560,7 +565,9 @@ static const struct key_def selector_keys[] = {
 };
 
 static const struct section selector_section = {
-	"selector", selector_keys, ELEMENTSOF(selector_keys),
+	"selector",
+	selector_keys,
+	ELEMENTSOF(selector_keys),
 };
 
 static int parse_selector(struct parse_ctx *c, const struct ynode *v, void *userdata)
@@ -575,8 +582,9 @@ static int parse_selector(struct parse_ctx *c, const struct ynode *v, void *user
 		return r;
 	if (v->type == YNODE_MAPPING && !p->selector.n_cgroups && !p->selector.n_binaries &&
 	    !p->selector.n_except_binaries && !p->selector.n_uids && !p->selector.containers) {
-		r = node_error(c, v, "selector must name containers, cgroups, binaries, "
-				     "exceptBinaries or uids (leave it out to bind every process)");
+		r = node_error(c, v,
+			       "selector must name containers, cgroups, binaries, "
+			       "exceptBinaries or uids (leave it out to bind every process)");
 		return r < 0 ? r : 0;
 	}
 	if (p->selector.containers && p->selector.n_cgroups) {
@@ -595,7 +603,9 @@ static const struct key_def metadata_keys[] = {
 };
 
 static const struct section metadata_section = {
-	"metadata", metadata_keys, ELEMENTSOF(metadata_keys),
+	"metadata",
+	metadata_keys,
+	ELEMENTSOF(metadata_keys),
 };
 
 /* The syscalls: section (policy-syscalls.c), and the filter it makes must build. */
@@ -622,7 +632,9 @@ static const struct key_def spec_keys[] = {
 };
 
 static const struct section spec_section = {
-	"spec", spec_keys, ELEMENTSOF(spec_keys),
+	"spec",
+	spec_keys,
+	ELEMENTSOF(spec_keys),
 };
 
 static int parse_metadata(struct parse_ctx *c, const struct ynode *v, void *userdata)
@@ -643,7 +655,9 @@ static const struct key_def policy_keys[] = {
 };
 
 static const struct section policy_section = {
-	"policy", policy_keys, ELEMENTSOF(policy_keys),
+	"policy",
+	policy_keys,
+	ELEMENTSOF(policy_keys),
 };
 
 struct policy *policy_free(struct policy *p)
@@ -710,8 +724,9 @@ int policy_parse_buffer(const char *file, const char *buf, size_t len, struct di
 		return r;
 
 	if (!root || ynode_is_empty(root)) {
-		r = diag_add(diags, file, 0, 0,
-			     "no policy in file (expected a mapping with apiVersion, kind, metadata and spec)");
+		r = diag_add(
+			diags, file, 0, 0,
+			"no policy in file (expected a mapping with apiVersion, kind, metadata and spec)");
 		return r < 0 ? r : -EINVAL;
 	}
 
@@ -723,7 +738,7 @@ int policy_parse_buffer(const char *file, const char *buf, size_t len, struct di
 		return -ENOMEM;
 	p->mode = POLICY_MODE_ENFORCE;
 
-	c = (struct parse_ctx) {
+	c = (struct parse_ctx){
 		.file = file,
 		.diags = diags,
 	};

@@ -20,7 +20,7 @@
 
 /* Native numbers below this are looked up by name; past the highest one without a name, every
  * number up to the end of the native ABI is unknown (x86_64: the x32 ABI starts at 1 << 30). */
-#define SYSCALL_NR_SCAN 1024
+#define SYSCALL_NR_SCAN	      1024
 #define SYSCALL_NR_NATIVE_END 0x3fffffffu
 /* Runs of unknown numbers the prefix checks (x86_64 has 3); past this, the policy's default. */
 #define UNKNOWN_RANGES_MAX 32
@@ -61,9 +61,12 @@ static bool act_is_errno(uint32_t act)
 
 /* The OCI profile's names of libseccomp's comparisons. */
 static const char *const oci_ops[] = {
-	[SCMP_CMP_NE] = "SCMP_CMP_NE", [SCMP_CMP_LT] = "SCMP_CMP_LT",
-	[SCMP_CMP_LE] = "SCMP_CMP_LE", [SCMP_CMP_EQ] = "SCMP_CMP_EQ",
-	[SCMP_CMP_GE] = "SCMP_CMP_GE", [SCMP_CMP_GT] = "SCMP_CMP_GT",
+	[SCMP_CMP_NE] = "SCMP_CMP_NE",
+	[SCMP_CMP_LT] = "SCMP_CMP_LT",
+	[SCMP_CMP_LE] = "SCMP_CMP_LE",
+	[SCMP_CMP_EQ] = "SCMP_CMP_EQ",
+	[SCMP_CMP_GE] = "SCMP_CMP_GE",
+	[SCMP_CMP_GT] = "SCMP_CMP_GT",
 	[SCMP_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
@@ -90,9 +93,10 @@ static int plan_make(const struct syscall_spec *s, enum policy_mode mode, struct
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct syscall_rule *rule = &s->rules[i];
 
-		p.rule_act[i] = action_to_scmp(
-			syscall_action_effective(rule->action, rule->has_mode ? rule->mode : mode),
-			rule->errno_value);
+		p.rule_act[i] =
+			action_to_scmp(syscall_action_effective(rule->action,
+								rule->has_mode ? rule->mode : mode),
+				       rule->errno_value);
 	}
 
 	*ret = p;
@@ -111,8 +115,10 @@ static int add_alternative(const struct seccomp_arg_cmp *cmp, size_t n, void *us
 	struct scmp_arg_cmp c[SYSCALL_MAX_ARGS];
 
 	for (size_t k = 0; k < n; k++)
-		c[k] = (struct scmp_arg_cmp){ .arg = cmp[k].index, .op = cmp[k].op,
-					      .datum_a = cmp[k].datum_a, .datum_b = cmp[k].datum_b };
+		c[k] = (struct scmp_arg_cmp){ .arg = cmp[k].index,
+					      .op = cmp[k].op,
+					      .datum_a = cmp[k].datum_a,
+					      .datum_b = cmp[k].datum_b };
 	return seccomp_rule_add_array(a->ctx, a->act, a->nr, n, c);
 }
 
@@ -278,8 +284,9 @@ static int enosys_prefix(struct sock_filter *buf, size_t max, size_t *ret_len)
 							   len - 1 - (at + 2));
 	}
 	buf[len - 2] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 1);
-	buf[len - 1] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-						    SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+	buf[len - 1] =
+		(struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+					     SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
 	*ret_len = len;
 	return 0;
 }
@@ -339,7 +346,7 @@ int seccomp_filter_load(scmp_filter_ctx ctx)
 	r = seccomp_filter_program(ctx, &insns, &len);
 	if (r < 0)
 		return r;
-	prog = (struct sock_fprog) { .len = len, .filter = insns };
+	prog = (struct sock_fprog){ .len = len, .filter = insns };
 	/* What seccomp_load() does under SCMP_FLTATR_CTL_NNP and SCMP_FLTATR_CTL_LOG. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
@@ -453,9 +460,8 @@ int seccomp_filter_export_oci(const struct syscall_spec *s, enum policy_mode mod
 	/* Numbers no call has cannot be named in a profile: the runtime decides what they get
 	 * (runc answers ENOSYS for numbers above every call the profile names). */
 	profile = json_object();
-	if (!profile ||
-	    json_object_set_new(profile, "defaultAction",
-				json_string(action_to_oci(p.filter_default))) < 0)
+	if (!profile || json_object_set_new(profile, "defaultAction",
+					    json_string(action_to_oci(p.filter_default))) < 0)
 		return -ENOMEM;
 	if (act_is_errno(p.filter_default) &&
 	    json_object_set_new(profile, "defaultErrnoRet",
@@ -548,8 +554,9 @@ int seccomp_filter_check(const struct syscall_spec *s, const char *file, struct 
 		return r < 0 ? r : 0;
 	}
 	if (r < 0) {
-		const struct source_loc *loc = fe.name ? &fe.name->loc : fe.rule ? &fe.rule->loc
-										 : &s->loc;
+		const struct source_loc *loc = fe.name	 ? &fe.name->loc
+					       : fe.rule ? &fe.rule->loc
+							 : &s->loc;
 
 		r = diag_add(diags, file, loc->line, loc->column,
 			     "libseccomp refuses this rule%s%s: %s", fe.name ? " for " : "",

@@ -28,15 +28,15 @@ int oci_annotation_of(json_t *doc, const char **ret_policy, const char **ret_why
 		*ret_why = "is not a JSON object";
 		return -EBADMSG;
 	}
-	json_object_foreach(doc, key, v)
-		if (strcasecmp(key, "annotations") == 0) {
-			if (!streq(key, "annotations")) {
-				*ret_why = "spells \"annotations\" in another case, which the Go "
-					   "runtimes would read as the annotations";
-				return -EBADMSG;
-			}
-			annotations = v;
+	json_object_foreach(doc, key, v) if (strcasecmp(key, "annotations") == 0)
+	{
+		if (!streq(key, "annotations")) {
+			*ret_why = "spells \"annotations\" in another case, which the Go "
+				   "runtimes would read as the annotations";
+			return -EBADMSG;
 		}
+		annotations = v;
+	}
 	if (!annotations || json_is_null(annotations))
 		return 0;
 	if (!json_is_object(annotations)) {
@@ -53,4 +53,3 @@ int oci_annotation_of(json_t *doc, const char **ret_policy, const char **ret_why
 	*ret_policy = json_string_value(policy);
 	return 1;
 }
-

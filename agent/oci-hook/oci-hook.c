@@ -26,8 +26,8 @@
 #include "policy.h"
 #include "util.h"
 
-#define ANNOTATION OCI_ANNOTATION
-#define STATE_MAX_BYTES (1 << 20)
+#define ANNOTATION	 OCI_ANNOTATION
+#define STATE_MAX_BYTES	 (1 << 20)
 #define CONFIG_MAX_BYTES (16 << 20)
 
 static const char *arg_control_socket = SECAGENT_CONTROL_SOCKET;
@@ -125,8 +125,10 @@ static int read_bundle_config(const char *id, const char *bundle, json_t **ret_d
 			    path, errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
 	*ret_doc = oci_json_parse(buf, len, &error);
 	if (!*ret_doc)
-		return fail(id, "%s is not valid JSON (%s); refusing to start the container "
-				"unconfined", path, error ? error : "out of memory");
+		return fail(id,
+			    "%s is not valid JSON (%s); refusing to start the container "
+			    "unconfined",
+			    path, error ? error : "out of memory");
 	return 0;
 }
 
@@ -139,21 +141,25 @@ static int read_bundle_config(const char *id, const char *bundle, json_t **ret_d
 static int open_container_root(const char *id, const char *bundle, json_t *config, long pid,
 			       int *ret_fd)
 {
-	const char *root = json_string_value(json_object_get(json_object_get(config, "root"),
-							     "path"));
+	const char *root =
+		json_string_value(json_object_get(json_object_get(config, "root"), "path"));
 	_cleanup_free_ char *path = NULL;
 
 	if (!root || !*root)
-		return fail(id, "%s/config.json has no root.path; cannot resolve the policy's "
-				"paths in the container", bundle);
+		return fail(id,
+			    "%s/config.json has no root.path; cannot resolve the policy's "
+			    "paths in the container",
+			    bundle);
 	if (asprintf(&path, "/proc/%ld/root%s%s%s", pid, root[0] == '/' ? "" : bundle,
 		     root[0] == '/' ? "" : "/", root) < 0)
 		return fail(id, "out of memory");
 	/* Not O_PATH: the daemon keeps it in systemd's descriptor store, which refuses those. */
 	*ret_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*ret_fd < 0)
-		return fail(id, "cannot open the container's root %s (%s); refusing to start the "
-				"container unconfined", path, strerror(errno));
+		return fail(id,
+			    "cannot open the container's root %s (%s); refusing to start the "
+			    "container unconfined",
+			    path, strerror(errno));
 	return 0;
 }
 
@@ -186,7 +192,7 @@ int main(int argc, char **argv)
 		{},
 	};
 	_cleanup_free_ char *state = NULL, *bundle_policy = NULL, *cgroup = NULL, *request = NULL,
-			   *body = NULL, *error = NULL;
+			    *body = NULL, *error = NULL;
 	_cleanup_(json_decrefp) json_t *root = NULL, *config = NULL;
 	const char *stage, *id, *policy = NULL, *bundle;
 	int fds[CONTROL_MAX_FDS] = { -1, -1 };
@@ -217,8 +223,10 @@ int main(int argc, char **argv)
 	else if (streq(stage, "poststop"))
 		bind = false;
 	else {
-		fprintf(stderr, "secagent-oci-hook: unknown stage '%s' (expected createRuntime, "
-				"prestart or poststop)\n", stage);
+		fprintf(stderr,
+			"secagent-oci-hook: unknown stage '%s' (expected createRuntime, "
+			"prestart or poststop)\n",
+			stage);
 		return 2;
 	}
 
@@ -234,8 +242,9 @@ int main(int argc, char **argv)
 		return fail(NULL, "the container state has no id");
 	/* Checked here too: the id goes into a request and, in the daemon, a file name. */
 	if (!container_id_valid(id))
-		return fail(NULL, "the container state has an invalid id (expected at most %d "
-				  "characters of [A-Za-z0-9_.-], not starting with '.')",
+		return fail(NULL,
+			    "the container state has an invalid id (expected at most %d "
+			    "characters of [A-Za-z0-9_.-], not starting with '.')",
 			    CONTAINER_ID_MAX);
 
 	if (!bind) {
@@ -249,8 +258,10 @@ int main(int argc, char **argv)
 		bundle = json_string_value(json_object_get(root, "bundle"));
 		r = oci_annotation_of(root, &policy, &why);
 		if (r < 0)
-			return fail(id, "the container state %s; refusing to start the container "
-					"unconfined", why);
+			return fail(id,
+				    "the container state %s; refusing to start the container "
+				    "unconfined",
+				    why);
 		if (r == 0) { /* the state has no annotations: the bundle's config.json says */
 			if (!bundle)
 				return fail(id, "the container state has neither annotations nor a "
@@ -259,27 +270,33 @@ int main(int argc, char **argv)
 				return 1;
 			r = oci_annotation_of(config, &policy, &why);
 			if (r < 0)
-				return fail(id, "%s/config.json %s; refusing to start the container "
-						"unconfined", bundle, why);
+				return fail(id,
+					    "%s/config.json %s; refusing to start the container "
+					    "unconfined",
+					    bundle, why);
 			if (r != 1)
 				return 0; /* asks for no policy */
 		} else if (r == 2)
 			return 0; /* asks for no policy */
 		if (!policy_name_valid(policy))
-			return fail(id, "invalid policy name '%s' in annotation " ANNOTATION, policy);
+			return fail(id, "invalid policy name '%s' in annotation " ANNOTATION,
+				    policy);
 		pid = json_integer_value(json_object_get(root, "pid"));
 		if (!json_is_integer(json_object_get(root, "pid")) || pid <= 0 || pid > INT32_MAX)
 			return fail(id, "the container state has no pid; cannot find its cgroup");
 		if (!bundle)
-			return fail(id, "the container state has no bundle; cannot find the "
-					"container's root to resolve policy %s's paths in", policy);
+			return fail(id,
+				    "the container state has no bundle; cannot find the "
+				    "container's root to resolve policy %s's paths in",
+				    policy);
 		if (!config && read_bundle_config(id, bundle, &config) != 0)
 			return 1;
 		cgroup = cgroup_of((long)pid);
 		if (!cgroup)
 			return fail(id, "cannot read the cgroup of pid %ld: %s", (long)pid,
-				    errno == ENOMEDIUM ? "no cgroup2 entry (secagent needs cgroup v2)"
-						       : strerror(errno));
+				    errno == ENOMEDIUM
+					    ? "no cgroup2 entry (secagent needs cgroup v2)"
+					    : strerror(errno));
 		if (open_container_root(id, bundle, config, (long)pid,
 					&fds[CONTROL_FD_CONTAINER_ROOT]) != 0)
 			return 1;
@@ -294,7 +311,8 @@ int main(int argc, char **argv)
 	if (bind) {
 		fds[CONTROL_FD_CGROUP_NS] = open("/proc/self/ns/cgroup", O_RDONLY | O_CLOEXEC);
 		if (fds[CONTROL_FD_CGROUP_NS] < 0)
-			return fail(id, "cannot open /proc/self/ns/cgroup to send with the request: %s",
+			return fail(id,
+				    "cannot open /proc/self/ns/cgroup to send with the request: %s",
 				    strerror(errno));
 	}
 	r = control_call_fds(arg_control_socket, request, fds, bind ? CONTROL_MAX_FDS : 0, &body);
@@ -302,9 +320,10 @@ int main(int argc, char **argv)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	if (r < 0 && bind)
-		r = fail(id, "cannot bind policy %s: secagentd is not reachable at %s (%s); refusing "
-			     "to start the container unconfined", policy, arg_control_socket,
-			 strerror(-r));
+		r = fail(id,
+			 "cannot bind policy %s: secagentd is not reachable at %s (%s); refusing "
+			 "to start the container unconfined",
+			 policy, arg_control_socket, strerror(-r));
 	else if (r < 0)
 		r = fail(id, "cannot unbind: secagentd is not reachable at %s (%s)",
 			 arg_control_socket, strerror(-r));

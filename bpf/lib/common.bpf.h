@@ -20,7 +20,7 @@
 
 #define READ_ONCE_U32(x) (*(volatile __u32 *)&(x))
 #define READ_ONCE_U64(x) (*(volatile __u64 *)&(x))
-#define barrier() asm volatile("" ::: "memory")
+#define barrier()	 asm volatile("" ::: "memory")
 
 /*
  * A file's identity for every hook and for the compiler's probe: (sa_inode_dev(), i_ino). The

@@ -218,7 +218,8 @@ __attribute__((noinline)) int sa_filter_walk_mounts(__u64 slot, __u64 mnt_addr)
 		struct dentry *parent;
 
 		if (d) {
-			if (sa_filter_has(f, sa_filter_inode_hash(dev, BPF_CORE_READ(d, d_inode, i_ino))))
+			if (sa_filter_has(f, sa_filter_inode_hash(dev, BPF_CORE_READ(d, d_inode,
+										     i_ino))))
 				return 0;
 			parent = BPF_CORE_READ(d, d_parent);
 			if (d != parent) {

@@ -9,7 +9,6 @@
 
 #include "maps.bpf.h"
 
-
 /*
  * An event is built in its own ring buffer record, reserved before the first field is written,
  * so a program that preempts another on this CPU never shares its memory. The daemon reads the
@@ -53,10 +52,10 @@ struct sa_decision {
 };
 
 /* sa_walk()'s result, packed into the one scalar a global function may return. */
-#define SA_WALK_COMPLETE (1ULL << 0)
-#define SA_WALK_DECIDED (1ULL << 1)
+#define SA_WALK_COMPLETE   (1ULL << 0)
+#define SA_WALK_DECIDED	   (1ULL << 1)
 #define SA_WALK_VERDICT(r) (((r) >> 2) & 3)
-#define SA_WALK_REF(r) ((__u32)((r) >> 32))
+#define SA_WALK_REF(r)	   ((__u32)((r) >> 32))
 
 /* The index of the lowest set bit of @bits (< 256), without branches the verifier must
  * follow: each step compares by unsigned wrap-around. */
@@ -89,9 +88,9 @@ static __always_inline __u64 sa_level_verdict(const __u32 *masks, const __u32 *r
 	       (__u64)refs[sa_lowest_bit_index(bits)] << 32;
 }
 
-#define SA_ENTRY_EXACT 1
+#define SA_ENTRY_EXACT	1
 #define SA_ENTRY_SCOPED 2
-#define SA_ENTRY_NAME 4
+#define SA_ENTRY_NAME	4
 
 /* How strong a packed verdict is: 0 when it says nothing, then allow < audit < deny. */
 static __always_inline __u64 sa_strength(__u64 w)
@@ -132,8 +131,7 @@ __u64 sa_membership(__u64 slot);
 /* The rules of one selector on the object at dentry @d_addr: by its inode, or with
  * SA_ENTRY_NAME by its name in its directory. The packed verdict for @access (exact rules
  * with SA_ENTRY_EXACT), 0 when there are none; with SA_ENTRY_SCOPED the `scoped` mask. */
-__u64 sa_entry(__u64 slot_selector, __u64 d_addr, __u64 access,
-					 __u64 flags);
+__u64 sa_entry(__u64 slot_selector, __u64 d_addr, __u64 access, __u64 flags);
 
 /*
  * What the rules on dentry @d_addr say about @access for a process matching the selectors in
@@ -146,13 +144,12 @@ __u64 sa_entry(__u64 slot_selector, __u64 d_addr, __u64 access,
  * arguments, with every pointer read by BPF_CORE_READ. The selector loop learns nothing from
  * sa_entry() but an unknown value, so its iterations prune instead of multiplying.
  */
-__u64 sa_level(__u64 slot, __u64 d_addr, __u64 how, __u64 access,
-					 __u64 member);
+__u64 sa_level(__u64 slot, __u64 d_addr, __u64 how, __u64 access, __u64 member);
 
 /* sa_walk()'s first argument: the slot, where to start, whether the set has subtree rules and
  * the access, in one scalar (a global function takes at most five). */
 #define SA_HOW(slot, start, tree, access)                                                          \
-	((slot) | (__u64)(start) << 1 | (__u64)!!(tree) << 2 | (__u64)(access) << 8)
+	((slot) | (__u64)(start) << 1 | (__u64) !!(tree) << 2 | (__u64)(access) << 8)
 
 /*
  * One walk from dentry @d_addr (in mount @mnt_addr, or 0 when the hook has no mount: then only
@@ -180,9 +177,8 @@ static __always_inline __u64 sa_addr(const void *p)
  * SA_DECIDE_RETRIES switches in a row, or a walk deeper than SA_TREE_DEPTH while the set denies
  * some subtree.
  */
-static __always_inline void sa_decide(struct dentry *d, struct mount *mnt,
-				      enum sa_walk_start start, __u32 access,
-				      struct sa_decision *dec)
+static __always_inline void sa_decide(struct dentry *d, struct mount *mnt, enum sa_walk_start start,
+				      __u32 access, struct sa_decision *dec)
 {
 	__u32 zero = 0;
 

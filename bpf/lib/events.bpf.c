@@ -8,8 +8,8 @@
  * sa_walk(), so the verifier checks it once per program however many times a hook calls it;
  * hence scalar arguments.
  */
-__attribute__((noinline)) int sa_check_addr(__u64 kind, __u64 access, __u64 d_addr,
-					    __u64 mnt_addr, __u64 start)
+__attribute__((noinline)) int sa_check_addr(__u64 kind, __u64 access, __u64 d_addr, __u64 mnt_addr,
+					    __u64 start)
 {
 	struct dentry *d = (struct dentry *)d_addr;
 	struct mount *mnt = (struct mount *)mnt_addr;

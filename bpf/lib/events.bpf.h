@@ -51,7 +51,6 @@ static __always_inline void sa_walk_path(struct sa_event_record *s, struct dentr
 	s->n_names = i;
 }
 
-
 /*
  * Write the file's path into the event, walking dentries towards the root and across mounts.
  * Only the report depends on this walk: a path deeper than SA_PATH_DEPTH components or longer
@@ -107,7 +106,6 @@ static __always_inline void sa_fill_path(struct sa_event_record *s, struct dentr
 	if (!complete)
 		s->ev.flags |= SA_EVENT_PATH_TRUNCATED;
 }
-
 
 /*
  * Reserves the event's ring buffer record and writes its common head; NULL (counted lost) when
@@ -175,8 +173,7 @@ static __always_inline void sa_emit(__u32 kind, __u32 access, struct dentry *d, 
  * sa_walk(), so the verifier checks it once per program however many times a hook calls it;
  * hence scalar arguments.
  */
-int sa_check_addr(__u64 kind, __u64 access, __u64 d_addr,
-					    __u64 mnt_addr, __u64 start);
+int sa_check_addr(__u64 kind, __u64 access, __u64 d_addr, __u64 mnt_addr, __u64 start);
 
 static __always_inline int sa_check(__u32 kind, __u32 access, struct dentry *d, struct mount *mnt,
 				    enum sa_walk_start start)
@@ -196,9 +193,9 @@ static __always_inline int sa_check_file(__u32 kind, __u32 access, struct file *
 			SA_WALK_OBJECT);
 }
 
-#define FMODE_READ_BIT 0x1
+#define FMODE_READ_BIT	0x1
 #define FMODE_WRITE_BIT 0x2
-#define FMODE_EXEC_BIT 0x20
-#define PROT_EXEC_BIT 0x4
+#define FMODE_EXEC_BIT	0x20
+#define PROT_EXEC_BIT	0x4
 
 /* Every hook passes an earlier LSM's denial on unchanged. */

@@ -30,7 +30,6 @@ static __always_inline int sa_kernel_check(__u32 op, const void *name, int user)
 	return dec.verdict == SA_VERDICT_DENY ? -EPERM : 0;
 }
 
-
 /* Whether @child is the current process or below it: up its parents, at most SA_PTRACE_DEPTH. */
 static __always_inline int sa_is_descendant(struct task_struct *child)
 {

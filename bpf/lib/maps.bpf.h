@@ -61,7 +61,7 @@ SA_MAP struct {
 /* Port -> port class, per slot (slot * SA_NET_PORTS + port); 0: no rule names the port. */
 SA_MAP struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SA_SLOTS * SA_NET_PORTS);
+	__uint(max_entries, SA_SLOTS *SA_NET_PORTS);
 	__type(key, __u32);
 	__type(value, __u32);
 } sa_net_ports SEC(".maps");

@@ -15,9 +15,10 @@
  * socket creation, type and protocol beat the family alone), then the verdict (deny > audit >
  * allow). The rule reference rides in the high 32 bits and takes no part in the comparison.
  */
-#define SA_SCORE(prefix, specific, verdict1) (((__u64)(prefix) << 4) | ((specific) << 2) | (verdict1))
-#define SA_SCORE_VERDICT(s) (((s) & 3) - 1)
-#define SA_SCORE_REF(s) ((__u32)((s) >> 32))
+#define SA_SCORE(prefix, specific, verdict1)                                                       \
+	(((__u64)(prefix) << 4) | ((specific) << 2) | (verdict1))
+#define SA_SCORE_VERDICT(s) (((s)&3) - 1)
+#define SA_SCORE_REF(s)	    ((__u32)((s) >> 32))
 
 /* The greater of two packed scores by their low 32 bits, without a branch (see sa_stronger). */
 static __always_inline __u64 sa_score_max(__u64 a, __u64 b)
@@ -43,18 +44,15 @@ static __always_inline int sa_is_self(void)
 __u64 sa_net_entry(__u64 q, __u64 hi, __u64 lo, __u64 port_class);
 
 /* Every selector in @member: the rules without ports and those of the port's class. */
-__u64 sa_net_level(__u64 q, __u64 hi, __u64 lo, __u64 port_class,
-					     __u64 member);
+__u64 sa_net_level(__u64 q, __u64 hi, __u64 lo, __u64 port_class, __u64 member);
 
 /* Socket creation, one selector (@slot_selector: the slot in bit 0, the selector above it): the
  * most specific of (family, type, protocol) with type and protocol or either left as SA_ANY.
  * A global function, so that sa_create_level() sees an unknown score per selector and its
  * iterations prune (inline, 6.12 and later verified 490,000 instructions for this loop). */
-__u64 sa_create_entry(__u64 slot_selector, __u64 family, __u64 type,
-						__u64 protocol);
+__u64 sa_create_entry(__u64 slot_selector, __u64 family, __u64 type, __u64 protocol);
 
-__u64 sa_create_level(__u64 slot, __u64 family, __u64 type,
-						__u64 protocol, __u64 member);
+__u64 sa_create_level(__u64 slot, __u64 family, __u64 type, __u64 protocol, __u64 member);
 
 __u64 sa_cap_level(__u64 slot, __u64 cap, __u64 member);
 

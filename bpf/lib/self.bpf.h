@@ -27,7 +27,8 @@ static __always_inline struct sa_self_info *sa_guarded(void)
 /* Denies an attempt on the agent, counts it and reports it (not a policy's decision). */
 static __always_inline int sa_tamper(__u32 kind, __u32 arg, __u64 id, struct dentry *d)
 {
-	struct sa_decision dec = { .verdict = SA_VERDICT_DENY, .flags = SA_EVENT_SELF,
+	struct sa_decision dec = { .verdict = SA_VERDICT_DENY,
+				   .flags = SA_EVENT_SELF,
 				   .decided = 1 };
 	struct sa_event_record *s;
 

@@ -106,7 +106,8 @@ int main(int argc, char **argv)
 			return result(-1);
 		return result(seteuid(0));
 	}
-	fprintf(stderr, "usage: kernel-op init-module | kexec-unload | bpf-prog-load | bpf-map-create |\n"
-			"       ptrace-attach PID | mount SRC DIR TYPE | regain-root\n");
+	fprintf(stderr,
+		"usage: kernel-op init-module | kexec-unload | bpf-prog-load | bpf-map-create |\n"
+		"       ptrace-attach PID | mount SRC DIR TYPE | regain-root\n");
 	return 2;
 }

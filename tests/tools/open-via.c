@@ -89,9 +89,9 @@ static int parse_resolve(const char *s, uint64_t *ret_resolve)
 		const char *name;
 		uint64_t flag;
 	} names[] = {
-	    {"no-xdev", RESOLVE_NO_XDEV},	  {"no-magiclinks", RESOLVE_NO_MAGICLINKS},
-	    {"no-symlinks", RESOLVE_NO_SYMLINKS}, {"beneath", RESOLVE_BENEATH},
-	    {"in-root", RESOLVE_IN_ROOT},	  {"cached", RESOLVE_CACHED},
+		{ "no-xdev", RESOLVE_NO_XDEV },		{ "no-magiclinks", RESOLVE_NO_MAGICLINKS },
+		{ "no-symlinks", RESOLVE_NO_SYMLINKS }, { "beneath", RESOLVE_BENEATH },
+		{ "in-root", RESOLVE_IN_ROOT },		{ "cached", RESOLVE_CACHED },
 	};
 	uint64_t resolve = 0;
 
@@ -128,8 +128,8 @@ static int via_openat(const char *path, int acc)
 static int via_openat2(const char *path, int acc, uint64_t resolve)
 {
 	struct open_how how = {
-	    .flags = (uint64_t)(acc | O_CLOEXEC | O_NOCTTY),
-	    .resolve = resolve,
+		.flags = (uint64_t)(acc | O_CLOEXEC | O_NOCTTY),
+		.resolve = resolve,
 	};
 	long fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 
@@ -142,7 +142,7 @@ static int via_openat2(const char *path, int acc, uint64_t resolve)
 /* One submission queue entry, one completion: the rings of io_uring_setup(2), mapped by hand. */
 static int via_io_uring(const char *path, int acc)
 {
-	struct io_uring_params p = {0};
+	struct io_uring_params p = { 0 };
 	size_t sq_len, cq_len, sqes_len;
 	void *sq = MAP_FAILED, *cq = MAP_FAILED;
 	struct io_uring_sqe *sqes = MAP_FAILED;
@@ -240,7 +240,7 @@ out:
 /* The child reports execve's errno through a close-on-exec pipe: end of file means it ran. */
 static int via_exec(const char *path)
 {
-	char *const argv[] = {(char *)path, NULL};
+	char *const argv[] = { (char *)path, NULL };
 	int fds[2], e = 0, status;
 	ssize_t n;
 	pid_t pid;
@@ -300,8 +300,8 @@ static int via_map_exec(const char *path, int by_mprotect)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return report_step("open", errno);
-	addr =
-	    mmap(NULL, page, by_mprotect ? PROT_READ : PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	addr = mmap(NULL, page, by_mprotect ? PROT_READ : PROT_READ | PROT_EXEC, MAP_PRIVATE, fd,
+		    0);
 	if (addr == MAP_FAILED) {
 		e = errno;
 		close(fd);

@@ -51,15 +51,17 @@ static int compile_texts(const char *const *texts, size_t n, struct diag_list *d
 	r = policy_set_load_dir(dir, diags, &set);
 	if (r < 0)
 		return r;
-	return compile_policy_set(set, identity_source, test_containers, n_test_containers, diags, ret);
+	return compile_policy_set(set, identity_source, test_containers, n_test_containers, diags,
+				  ret);
 }
 
 static char *policy_text(const char *name, const char *mode, const char *rules)
 {
 	char *t;
 
-	if (asprintf(&t, "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: %s}\n"
-			 "spec:\n  mode: %s\n  files:\n%s",
+	if (asprintf(&t,
+		     "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: %s}\n"
+		     "spec:\n  mode: %s\n  files:\n%s",
 		     name, mode, rules) < 0)
 		abort();
 	return t;
@@ -72,7 +74,8 @@ static const struct compiled_file_entry *find_entry(const struct compiled_set *c
 	if (stat(path, &st) < 0)
 		return NULL;
 	for (size_t i = 0; i < c->n_files; i++)
-		if (c->files[i].dev == kernel_dev_from_stat(st.st_dev) && c->files[i].ino == st.st_ino)
+		if (c->files[i].dev == kernel_dev_from_stat(st.st_dev) &&
+		    c->files[i].ino == st.st_ino)
 			return &c->files[i];
 	return NULL;
 }
@@ -215,21 +218,24 @@ TEST(missing_path_is_an_error_at_the_path)
 	const char *texts[1];
 
 	texts[0] = policy_text("p", "enforce",
-			       rules("    - paths: [%s, /no/such/file]\n      action: deny\n", file_a));
+			       rules("    - paths: [%s, /no/such/file]\n      action: deny\n",
+				     file_a));
 	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
 	ASSERT_NULL(c);
 	ASSERT_EQ(d.n, 1);
 	ASSERT_EQ(d.items[0].line, 7);
 	ASSERT_EQ(d.items[0].column, 15 + strlen(file_a) + 2); /* after "[<file_a>, " */
-	ASSERT_STREQ(d.items[0].message, "'/no/such/file': neither the file nor its directory exists (a file that does not exist yet is bound by its name in an existing directory)");
+	ASSERT_STREQ(
+		d.items[0].message,
+		"'/no/such/file': neither the file nor its directory exists (a file that does not exist yet is bound by its name in an existing directory)");
 	ASSERT_TRUE(strstr(d.items[0].file, "/a.yaml") != NULL);
 	diag_list_clear(&d);
 	free((void *)texts[0]);
 }
 
 /* stat(2), except that file_b lies on NFS and dir_d on a btrfs the hooks cannot read. */
-static int identify_fake(void *userdata, int dirfd, const char *path, int at_flags,
-			 struct stat *st, struct file_identity *id)
+static int identify_fake(void *userdata, int dirfd, const char *path, int at_flags, struct stat *st,
+			 struct file_identity *id)
 {
 	int r = file_identity_stat.identify(userdata, dirfd, path, at_flags, st, id);
 	struct stat b, dd;
@@ -255,8 +261,9 @@ TEST(paths_on_unsupported_file_systems_are_refused_or_listed)
 
 	ASSERT_TRUE(asprintf(&new_in_d, "%s/not-yet", dir_d) > 0);
 	identity_source = &fake;
-	texts[0] = policy_text("p", "enforce",
-			       rules("    - paths: [%s, %s]\n      action: deny\n", file_a, file_b));
+	texts[0] =
+		policy_text("p", "enforce",
+			    rules("    - paths: [%s, %s]\n      action: deny\n", file_a, file_b));
 	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
 	ASSERT_EQ(d.n, 1);
 	ASSERT_EQ(d.items[0].line, 7);
@@ -266,8 +273,9 @@ TEST(paths_on_unsupported_file_systems_are_refused_or_listed)
 	free((void *)texts[0]);
 
 	/* A name in a directory on it (the file does not exist yet), and a subtree. */
-	texts[0] = policy_text("p", "enforce",
-			       rules("    - paths: [%s, %s/]\n      action: deny\n", new_in_d, dir_d));
+	texts[0] =
+		policy_text("p", "enforce",
+			    rules("    - paths: [%s, %s/]\n      action: deny\n", new_in_d, dir_d));
 	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
 	ASSERT_EQ(d.n, 2);
 	ASSERT_TRUE(strstr(d.items[0].message, "on btrfs without the btrfs module's BTF") != NULL);
@@ -277,7 +285,8 @@ TEST(paths_on_unsupported_file_systems_are_refused_or_listed)
 	/* Accepted by the rule: no entries, listed with the reason; the other path is enforced. */
 	texts[0] = policy_text("p", "enforce",
 			       rules("    - paths: [%s, %s]\n      action: deny\n"
-				     "      onUnsupportedFilesystem: notEnforced\n", file_a, file_b));
+				     "      onUnsupportedFilesystem: notEnforced\n",
+				     file_a, file_b));
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
 	ASSERT_EQ(c->n_not_enforced, 1);
 	ASSERT_STREQ(c->not_enforced[0].path, file_b);
@@ -298,12 +307,13 @@ TEST(subtree_rules_and_access_sets)
 	const struct compiled_file_entry *dir, *a;
 
 	/* Deny writes below the directory; allow (carve out) writes to file-a; audit its reads. */
-	texts[0] = policy_text("p", "enforce",
-			       rules("    - paths: [%s/]\n      access: [write, unlink]\n"
-				     "      action: deny\n"
-				     "    - paths: [%s]\n      access: [write]\n      action: allow\n"
-				     "    - paths: [%s]\n      access: [read]\n      action: audit\n",
-				     dir_d, file_a, file_a));
+	texts[0] =
+		policy_text("p", "enforce",
+			    rules("    - paths: [%s/]\n      access: [write, unlink]\n"
+				  "      action: deny\n"
+				  "    - paths: [%s]\n      access: [write]\n      action: allow\n"
+				  "    - paths: [%s]\n      access: [read]\n      action: audit\n",
+				  dir_d, file_a, file_a));
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
 	ASSERT_EQ(inode_entries(c), 2);
 	ASSERT_TRUE(c->has_tree_deny);
@@ -332,13 +342,15 @@ TEST(trailing_slash_on_a_file_is_an_error)
 	const char *texts[1];
 
 	snprintf(path, sizeof(path), "%s/", file_a);
-	texts[0] = policy_text("p", "enforce", rules("    - paths: [%s]\n      action: deny\n", path));
+	texts[0] =
+		policy_text("p", "enforce", rules("    - paths: [%s]\n      action: deny\n", path));
 	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
 	ASSERT_EQ(d.n, 1);
 	ASSERT_EQ(d.items[0].line, 7);
 	ASSERT_EQ(d.items[0].column, 15);
-	ASSERT_TRUE(strstr(d.items[0].message, "a trailing '/' names a directory's subtree, but this "
-						"is not a directory") != NULL);
+	ASSERT_TRUE(strstr(d.items[0].message,
+			   "a trailing '/' names a directory's subtree, but this "
+			   "is not a directory") != NULL);
 	diag_list_clear(&d);
 	free((void *)texts[0]);
 }
@@ -349,15 +361,17 @@ TEST(unknown_access_is_an_error_at_the_value)
 	struct compiled_set *c = NULL;
 	const char *texts[1];
 
-	texts[0] = policy_text("p", "enforce",
-			       rules("    - paths: [%s]\n      access: [read, fly]\n      action: deny\n",
-				     file_a));
+	texts[0] = policy_text(
+		"p", "enforce",
+		rules("    - paths: [%s]\n      access: [read, fly]\n      action: deny\n",
+		      file_a));
 	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
 	ASSERT_EQ(d.n, 1);
 	ASSERT_EQ(d.items[0].line, 8);
 	ASSERT_EQ(d.items[0].column, 22);
-	ASSERT_STREQ(d.items[0].message, "invalid access 'fly' (expected one of: read, write, create, "
-					 "unlink, rename, setattr, exec, mmap)");
+	ASSERT_STREQ(d.items[0].message,
+		     "invalid access 'fly' (expected one of: read, write, create, "
+		     "unlink, rename, setattr, exec, mmap)");
 	diag_list_clear(&d);
 	free((void *)texts[0]);
 }
@@ -418,7 +432,13 @@ TEST(untrusted_policy_files_are_refused)
 	static const char text[] =
 		"apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: t}\nspec:\n  files:\n"
 		"    - {paths: [/etc/shadow], action: deny}\n";
-	struct { const char *what; mode_t mode; uid_t uid; bool link; const char *message; } cases[] = {
+	struct {
+		const char *what;
+		mode_t mode;
+		uid_t uid;
+		bool link;
+		const char *message;
+	} cases[] = {
 		{ "world-writable", 0666, 0, false, "lets everyone write it" },
 		{ "group-writable", 0664, 0, false, "lets its group write it" },
 		{ "owned by uid 1000", 0644, 1000, false, "owned by uid 1000" },
@@ -443,13 +463,13 @@ TEST(untrusted_policy_files_are_refused)
 			ASSERT_OK(symlink(target, path));
 		r = policy_set_load_dir(dir, &d, &set);
 		if (cases[i].message) {
-			test_check(r == -EINVAL && d.n == 1 && strstr(d.items[0].message,
-								       cases[i].message),
+			test_check(r == -EINVAL && d.n == 1 &&
+					   strstr(d.items[0].message, cases[i].message),
 				   "%s: r=%d, %zu diagnostics, first '%s'", cases[i].what, r, d.n,
 				   d.n ? d.items[0].message : "");
 		} else {
-			test_check(r == 0 && d.n == 0, "%s: r=%d, %zu diagnostics", cases[i].what, r,
-				   d.n);
+			test_check(r == 0 && d.n == 0, "%s: r=%d, %zu diagnostics", cases[i].what,
+				   r, d.n);
 			policy_set_free(set);
 		}
 		diag_list_clear(&d);
@@ -471,16 +491,16 @@ static char *selector_policy(const char *name, const char *selector, const char 
 {
 	char *t;
 
-	if (asprintf(&t, "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: %s}\n"
-			 "spec:\n  selector:\n%s  files:\n%s",
+	if (asprintf(&t,
+		     "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: %s}\n"
+		     "spec:\n  selector:\n%s  files:\n%s",
 		     name, selector, rules_text) < 0)
 		abort();
 	return t;
 }
 
-static const struct compiled_file_entry *find_scoped(const struct compiled_set *c,
-						     const struct compiled_file_entry *e0,
-						     unsigned selector)
+static const struct compiled_file_entry *
+find_scoped(const struct compiled_set *c, const struct compiled_file_entry *e0, unsigned selector)
 {
 	for (size_t i = 0; i < c->n_files; i++)
 		if (c->files[i].dev == e0->dev && c->files[i].ino == e0->ino &&
@@ -498,9 +518,10 @@ TEST(selector_rules_are_kept_apart_and_listed_on_the_inode)
 	const char *texts[2];
 	unsigned k;
 
-	texts[0] = policy_text("everyone", "enforce",
-			       rules("    - paths: [%s]\n      access: [write]\n      action: deny\n",
-				     file_a));
+	texts[0] =
+		policy_text("everyone", "enforce",
+			    rules("    - paths: [%s]\n      access: [write]\n      action: deny\n",
+				  file_a));
 	snprintf(sel, sizeof(sel), "    binaries: [%s]\n    uids: [0, \"1000-1999\"]\n", file_b);
 	texts[1] = selector_policy("scoped", sel,
 				   rules("    - paths: [%s]\n      action: deny\n", file_a));
@@ -547,8 +568,8 @@ TEST(selector_cgroups_need_not_exist_and_except_binaries_exclude)
 	snprintf(sel, sizeof(sel),
 		 "    cgroups: [/system.slice/not-running.service]\n    exceptBinaries: [%s]\n",
 		 file_b);
-	texts[0] = selector_policy("unit", sel, rules("    - paths: [%s]\n      action: deny\n",
-						      file_a));
+	texts[0] = selector_policy("unit", sel,
+				   rules("    - paths: [%s]\n      action: deny\n", file_a));
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
 	k = c->policies[0].selector;
 	ASSERT_EQ(c->selectors.n_cgroups, 1);
@@ -682,20 +703,25 @@ TEST(container_paths_resolve_in_the_container_root)
 	ASSERT_NULL(find_entry(c, "/etc"));
 	/* The container whose root was lost: every path listed, none compiled. */
 	ASSERT_EQ(c->n_not_enforced, 6);
-	ASSERT_TRUE(strstr(c->not_enforced[0].reason, "in container ctr-lost: not resolved") != NULL);
+	ASSERT_TRUE(strstr(c->not_enforced[0].reason, "in container ctr-lost: not resolved") !=
+		    NULL);
 	c = compiled_set_free(c);
 	free((void *)texts[0]);
 
 	/* A missing directory: an error naming the path and the container. A long missing
 	 * name cannot be bound by name. */
-	texts[0] = selector_policy("web", "    containers: true\n",
-				   rules("    - paths: [/nope/file, /etc/%s]\n      action: deny\n",
-					 "n123456789n123456789n123456789n123456789n123456789n123456789n1234"));
+	texts[0] = selector_policy(
+		"web", "    containers: true\n",
+		rules("    - paths: [/nope/file, /etc/%s]\n      action: deny\n",
+		      "n123456789n123456789n123456789n123456789n123456789n123456789n1234"));
 	n_test_containers = 1;
 	ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
 	ASSERT_EQ(d.n, 2);
-	ASSERT_STREQ(d.items[0].message, "'/nope/file' in container ctr-a: neither the file nor its directory exists (a file that does not exist yet is bound by its name in an existing directory)");
-	ASSERT_TRUE(strstr(d.items[1].message, "in container ctr-a: does not exist, and its name is too long") != NULL);
+	ASSERT_STREQ(
+		d.items[0].message,
+		"'/nope/file' in container ctr-a: neither the file nor its directory exists (a file that does not exist yet is bound by its name in an existing directory)");
+	ASSERT_TRUE(strstr(d.items[1].message,
+			   "in container ctr-a: does not exist, and its name is too long") != NULL);
 	diag_list_clear(&d);
 	free((void *)texts[0]);
 
@@ -712,7 +738,7 @@ TEST(container_paths_resolve_in_the_container_root)
 	close(root_fd);
 }
 
-#define DEEP_8 "/a/b/c/d/e/f/g/h"
+#define DEEP_8	"/a/b/c/d/e/f/g/h"
 #define DEEP_32 DEEP_8 DEEP_8 DEEP_8 DEEP_8
 
 TEST(selector_errors_name_the_value)
@@ -734,8 +760,10 @@ TEST(selector_errors_name_the_value)
 		{ "    cgroup: [/a]\n", 6, 5,
 		  "unknown key 'cgroup' in selector (expected one of: containers, cgroups, "
 		  "binaries, exceptBinaries, uids)" },
-		{ "    cgroups: [" DEEP_32 "]\n", 6, 15, "cgroup path is 32 levels deep (at most 31)" },
-		{ "    cgroups: [" DEEP_32 "/]\n", 6, 15, "cgroup path is 32 levels deep (at most 31)" },
+		{ "    cgroups: [" DEEP_32 "]\n", 6, 15,
+		  "cgroup path is 32 levels deep (at most 31)" },
+		{ "    cgroups: [" DEEP_32 "/]\n", 6, 15,
+		  "cgroup path is 32 levels deep (at most 31)" },
 		{ "    containers: yes\n", 6, 17,
 		  "invalid containers 'yes' (expected one of: false, true)" },
 		{ "    containers: true\n    cgroups: [/a]\n", 6, 17,
@@ -748,8 +776,9 @@ TEST(selector_errors_name_the_value)
 		struct compiled_set *c = NULL;
 		const char *texts[1];
 
-		texts[0] = selector_policy("p", cases[i].selector,
-					   rules("    - paths: [%s]\n      action: deny\n", file_a));
+		texts[0] =
+			selector_policy("p", cases[i].selector,
+					rules("    - paths: [%s]\n      action: deny\n", file_a));
 		ASSERT_ERROR(compile_texts(texts, 1, &d, &c), EINVAL);
 		ASSERT_TRUE(d.n >= 1);
 		ASSERT_STREQ(d.items[0].message, cases[i].message);
@@ -767,8 +796,10 @@ TEST(exec_rules_are_file_rules_for_exec_only)
 	const struct compiled_file_entry *e;
 	char *text;
 
-	if (asprintf(&text, "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: x}\n"
-			    "spec:\n  exec:\n    - paths: [%s]\n      action: deny\n", file_a) < 0)
+	if (asprintf(&text,
+		     "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: x}\n"
+		     "spec:\n  exec:\n    - paths: [%s]\n      action: deny\n",
+		     file_a) < 0)
 		abort();
 	ASSERT_OK(compile_texts((const char *const *)&text, 1, &d, &c));
 	e = find_entry(c, file_a);
@@ -790,9 +821,10 @@ TEST(a_file_is_also_bound_by_its_name_and_may_not_exist_yet)
 	struct stat dir;
 
 	snprintf(later, sizeof(later), "%s/later", tmpdir);
-	texts[0] = policy_text("p", "enforce",
-			       rules("    - paths: [%s]\n      access: [read]\n      action: deny\n",
-				     later));
+	texts[0] =
+		policy_text("p", "enforce",
+			    rules("    - paths: [%s]\n      access: [read]\n      action: deny\n",
+				  later));
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
 	ASSERT_EQ(inode_entries(c), 0);
 	ASSERT_EQ(c->n_files, 1);
@@ -824,18 +856,20 @@ static const struct compiled_net_entry *find_net(const struct compiled_set *c, u
 
 /* The verdict (or -1) and deciding prefix of one bit of an entry. */
 #define NET_VERDICT(e, op, proto) ((int)(e)->rule.verdict[SA_NET_BIT(op, proto)] - 1)
-#define NET_PREFIX(e, op, proto) ((e)->rule.prefix[SA_NET_BIT(op, proto)])
+#define NET_PREFIX(e, op, proto)  ((e)->rule.prefix[SA_NET_BIT(op, proto)])
 
 TEST(network_longest_prefix_inherits_what_it_does_not_say)
 {
 	struct diag_list d = {};
 	struct compiled_set *c = NULL;
-	const char *texts[] = { NET_POLICY("n", "  network:\n"
-						"    - {operations: [connect], addresses: [10.0.0.0/8], protocols: [tcp], action: deny}\n"
-						"    - {operations: [bind], addresses: [10.1.0.0/16], action: audit}\n"
-						"    - {operations: [connect], addresses: [10.1.2.0/24], action: allow}\n"
-						"    - {operations: [connect], addresses: [\"::ffff:10.9.0.0/112\"], action: deny}\n"
-						"    - {operations: [listen], action: deny, mode: audit}\n") };
+	const char *texts[] = { NET_POLICY(
+		"n",
+		"  network:\n"
+		"    - {operations: [connect], addresses: [10.0.0.0/8], protocols: [tcp], action: deny}\n"
+		"    - {operations: [bind], addresses: [10.1.0.0/16], action: audit}\n"
+		"    - {operations: [connect], addresses: [10.1.2.0/24], action: allow}\n"
+		"    - {operations: [connect], addresses: [\"::ffff:10.9.0.0/112\"], action: deny}\n"
+		"    - {operations: [listen], action: deny, mode: audit}\n") };
 	const struct compiled_net_entry *e8, *e16, *e24, *any;
 
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
@@ -875,9 +909,10 @@ TEST(network_port_ranges_become_classes)
 {
 	struct diag_list d = {};
 	struct compiled_set *c = NULL;
-	const char *texts[] = { NET_POLICY("p", "  network:\n"
-						"    - {operations: [connect], ports: [\"100-200\"], action: deny}\n"
-						"    - {operations: [connect], ports: [\"150-250\", 80], action: audit}\n") };
+	const char *texts[] = { NET_POLICY(
+		"p", "  network:\n"
+		     "    - {operations: [connect], ports: [\"100-200\"], action: deny}\n"
+		     "    - {operations: [connect], ports: [\"150-250\", 80], action: audit}\n") };
 	uint32_t *pc;
 
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
@@ -908,15 +943,17 @@ TEST(network_create_and_capabilities)
 	struct diag_list d = {};
 	struct compiled_set *c = NULL;
 	const char *texts[] = {
-		NET_POLICY("c", "  network:\n"
-				"    - {operations: [create], families: [packet], action: deny}\n"
-				"    - {operations: [create], families: [netlink], netlinkProtocols: [audit, route], action: audit}\n"
-				"    - {operations: [create], families: [ipv4, ipv6], types: [raw], action: deny}\n"
-				"  capabilities:\n"
-				"    - {names: [CAP_SYS_MODULE, CAP_NET_RAW], action: audit}\n"
-				"    - {names: [CAP_SYS_MODULE], action: deny}\n"
-				"  kernel:\n"
-				"    - {operations: [kexec, setuid_root], action: deny, mode: audit}\n"),
+		NET_POLICY(
+			"c",
+			"  network:\n"
+			"    - {operations: [create], families: [packet], action: deny}\n"
+			"    - {operations: [create], families: [netlink], netlinkProtocols: [audit, route], action: audit}\n"
+			"    - {operations: [create], families: [ipv4, ipv6], types: [raw], action: deny}\n"
+			"  capabilities:\n"
+			"    - {names: [CAP_SYS_MODULE, CAP_NET_RAW], action: audit}\n"
+			"    - {names: [CAP_SYS_MODULE], action: deny}\n"
+			"  kernel:\n"
+			"    - {operations: [kexec, setuid_root], action: deny, mode: audit}\n"),
 	};
 
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
@@ -929,7 +966,8 @@ TEST(network_create_and_capabilities)
 			ASSERT_EQ(c->create[i].key.type, SA_ANY);
 			ASSERT_EQ(c->create[i].rule.verdict, SA_VERDICT_DENY);
 		} else if (c->create[i].key.family == 16) {
-			ASSERT_TRUE(c->create[i].key.protocol == 9 || c->create[i].key.protocol == 0);
+			ASSERT_TRUE(c->create[i].key.protocol == 9 ||
+				    c->create[i].key.protocol == 0);
 			ASSERT_EQ(c->create[i].rule.verdict, SA_VERDICT_AUDIT);
 		}
 	/* The deny of the second rule wins over the audit of the first for CAP_SYS_MODULE. */
@@ -962,8 +1000,9 @@ TEST(network_entries_are_bounded)
 	ASSERT_EQ(fclose(f), 0);
 	f = open_memstream(&text, &size);
 	ASSERT_NOT_NULL(f);
-	fprintf(f, NET_POLICY("big", "  network:\n    - operations: [connect]\n      ports: [%s]\n"
-				     "      action: deny\n      addresses: ["),
+	fprintf(f,
+		NET_POLICY("big", "  network:\n    - operations: [connect]\n      ports: [%s]\n"
+				  "      action: deny\n      addresses: ["),
 		ports);
 	for (unsigned i = 0; i < 300; i++)
 		fprintf(f, "%s10.%u.%u.0/24", i ? ", " : "", i / 256, i % 256);
@@ -1000,8 +1039,9 @@ TEST(file_filter_holds_every_entry)
 	struct stat st;
 
 	ASSERT_TRUE(f != NULL);
-	texts[0] = policy_text("p", "enforce",
-			       rules("    - paths: [%s, %s/]\n      action: deny\n", file_a, dir_d));
+	texts[0] =
+		policy_text("p", "enforce",
+			    rules("    - paths: [%s, %s/]\n      action: deny\n", file_a, dir_d));
 	ASSERT_OK(compile_texts(texts, 1, &d, &c));
 	compiled_file_filter(c, f);
 	for (size_t i = 0; i < c->n_files; i++) {
@@ -1020,7 +1060,8 @@ TEST(file_filter_holds_every_entry)
 	ASSERT_TRUE(names > 0);
 	/* file-b has no rule: its inode misses (two bits of 2^22 that no entry set). */
 	ASSERT_EQ(stat(file_b, &st), 0);
-	ASSERT_TRUE(!filter_has(f, sa_filter_inode_hash(kernel_dev_from_stat(st.st_dev), st.st_ino)));
+	ASSERT_TRUE(
+		!filter_has(f, sa_filter_inode_hash(kernel_dev_from_stat(st.st_dev), st.st_ino)));
 	for (size_t w = 0; w < SA_FILTER_WORDS; w++)
 		bits += __builtin_popcountll(f->words[w]);
 	ASSERT_TRUE(bits > 0 && bits <= 4 * c->n_files);

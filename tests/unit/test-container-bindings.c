@@ -15,14 +15,12 @@
 TEST(cgroup_path_valid)
 {
 	static const char *const good[] = {
-		"/machine.slice/libpod-0123abcd.scope",
-		"/a",
-		"/system.slice/docker-1.scope/init",
+		"/machine.slice/libpod-0123abcd.scope", "/a", "/system.slice/docker-1.scope/init",
 		"/a/..b/c.", /* names that merely start or end with dots */
 	};
 	/* The root itself (every process of the host), and what resolves to it or elsewhere. */
 	static const char *const bad[] = {
-		"/",  "",      "a/b",       "//",   "/a//b", "/a/",    "/..", "/.",
+		"/",	 "",	 "a/b",	    "//",   "/a//b",  "/a/",   "/..", "/.",
 		"/a/..", "/a/.", "/a/../b", "/./a", "/a/./b", "/../a", "//a",
 	};
 

@@ -38,15 +38,15 @@ TEST(lsm_suggest_nothing_when_bpf_is_there)
 	ASSERT_NULL(suggest("bpf"));
 	/* a word containing "bpf" is not bpf */
 	ASSERT_STREQ(suggest("notbpf,yama"), "notbpf,yama,bpf");
-	ASSERT_ERROR(doctor_lsm_suggest(NULL, &(char *){NULL}), EINVAL);
+	ASSERT_ERROR(doctor_lsm_suggest(NULL, &(char *){ NULL }), EINVAL);
 }
 
 TEST(verdict)
 {
 	struct doctor_check c[3] = {
-	    {.status = DOCTOR_OK, .impact = DOCTOR_REQUIRED},
-	    {.status = DOCTOR_OK, .impact = DOCTOR_DEGRADES},
-	    {.status = DOCTOR_WARN, .impact = DOCTOR_INFO},
+		{ .status = DOCTOR_OK, .impact = DOCTOR_REQUIRED },
+		{ .status = DOCTOR_OK, .impact = DOCTOR_DEGRADES },
+		{ .status = DOCTOR_WARN, .impact = DOCTOR_INFO },
 	};
 
 	ASSERT_EQ(doctor_verdict_from_checks(c, 3), DOCTOR_FULL);
@@ -104,7 +104,7 @@ static void remove_root(char *root)
 TEST(no_bpf_in_lsm_list_means_none_and_the_fix)
 {
 	char *root = fake_root();
-	struct doctor_options o = {.root = root, .probe_bpf = false};
+	struct doctor_options o = { .root = root, .probe_bpf = false };
 	struct doctor_report r;
 	const struct doctor_check *c;
 
@@ -129,7 +129,7 @@ TEST(no_bpf_in_lsm_list_means_none_and_the_fix)
 TEST(bpf_active_but_no_usable_btf_is_none)
 {
 	char *root = fake_root();
-	struct doctor_options o = {.root = root, .probe_bpf = false};
+	struct doctor_options o = { .root = root, .probe_bpf = false };
 	struct doctor_report r;
 
 	write_file(root, "/sys/kernel/security/lsm", "capability,landlock,bpf");
@@ -146,7 +146,7 @@ TEST(bpf_active_but_no_usable_btf_is_none)
 TEST(unreadable_lsm_list_falls_back_to_the_command_line)
 {
 	char *root = fake_root();
-	struct doctor_options o = {.root = root, .probe_bpf = false};
+	struct doctor_options o = { .root = root, .probe_bpf = false };
 	struct doctor_report r;
 	const struct doctor_check *c;
 
@@ -187,8 +187,10 @@ TEST(json_escapes)
 	/* Read back: the same values. */
 	json = json_loads(buf, 0, NULL);
 	ASSERT_NOT_NULL(json);
-	ASSERT_STREQ(json_string_value(json_object_get(
-			     json_object_get(json_object_get(json, "checks"), "btf"), "summary")),
+	ASSERT_STREQ(json_string_value(
+			     json_object_get(json_object_get(json_object_get(json, "checks"),
+							     "btf"),
+					     "summary")),
 		     "a \"quoted\"\tline\n");
 	active = json_object_get(json_object_get(json, "lsm"), "active");
 	ASSERT_EQ(json_array_size(active), 2);

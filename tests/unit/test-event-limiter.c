@@ -30,9 +30,13 @@ static const struct event_limiter_ops ops = { on_repeated, on_suppressed };
 
 static struct sa_event event(uint32_t policy, uint32_t tgid, uint64_t ino)
 {
-	return (struct sa_event){ .version = SA_LAYOUT_VERSION, .kind = SA_EVENT_FILE_OPEN,
-				  .verdict = SA_VERDICT_DENY, .rule_ref = SA_RULE_REF(policy, 0), .tgid = tgid,
-				  .pid = tgid, .ino = ino };
+	return (struct sa_event){ .version = SA_LAYOUT_VERSION,
+				  .kind = SA_EVENT_FILE_OPEN,
+				  .verdict = SA_VERDICT_DENY,
+				  .rule_ref = SA_RULE_REF(policy, 0),
+				  .tgid = tgid,
+				  .pid = tgid,
+				  .ino = ino };
 }
 
 TEST(identical_events_within_the_window_are_coalesced)
@@ -76,7 +80,8 @@ TEST(different_process_or_file_is_not_coalesced)
 
 TEST(per_policy_rate_limit_counts_what_it_suppresses)
 {
-	struct event_limiter_config cfg = { .coalesce_usec = 0, .burst = 10,
+	struct event_limiter_config cfg = { .coalesce_usec = 0,
+					    .burst = 10,
 					    .interval_usec = 1000 };
 	struct event_limiter *l = NULL;
 	struct seen s = {};
@@ -103,7 +108,8 @@ TEST(per_policy_rate_limit_counts_what_it_suppresses)
 
 TEST(flush_all_reports_everything_and_counts_add_up)
 {
-	struct event_limiter_config cfg = { .coalesce_usec = 1000000, .burst = 5,
+	struct event_limiter_config cfg = { .coalesce_usec = 1000000,
+					    .burst = 5,
 					    .interval_usec = 1000000 };
 	struct event_limiter *l = NULL;
 	struct seen s = {};
@@ -125,8 +131,7 @@ TEST(flush_all_reports_everything_and_counts_add_up)
 
 TEST(policy_ids_beyond_the_table_share_the_last_slot)
 {
-	struct event_limiter_config cfg = { .coalesce_usec = 0, .burst = 1,
-					    .interval_usec = 1000 };
+	struct event_limiter_config cfg = { .coalesce_usec = 0, .burst = 1, .interval_usec = 1000 };
 	struct event_limiter *l = NULL;
 	struct seen s = {};
 	struct sa_event a = event(EVENT_LIMITER_POLICIES + 5, 1, 1);

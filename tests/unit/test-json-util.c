@@ -69,23 +69,23 @@ TEST(embedded_nul)
 
 TEST(valid_utf8_passes)
 {
-	ASSERT_ESCAPES("caf\xc3\xa9", "\"caf\xc3\xa9\"");                /* é, 2 bytes */
-	ASSERT_ESCAPES("\xe2\x82\xac", "\"\xe2\x82\xac\"");              /* €, 3 bytes */
-	ASSERT_ESCAPES("\xf0\x9f\x94\x92", "\"\xf0\x9f\x94\x92\"");      /* 🔒, 4 bytes */
-	ASSERT_ESCAPES("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"");      /* U+10FFFF */
+	ASSERT_ESCAPES("caf\xc3\xa9", "\"caf\xc3\xa9\"");	    /* é, 2 bytes */
+	ASSERT_ESCAPES("\xe2\x82\xac", "\"\xe2\x82\xac\"");	    /* €, 3 bytes */
+	ASSERT_ESCAPES("\xf0\x9f\x94\x92", "\"\xf0\x9f\x94\x92\""); /* 🔒, 4 bytes */
+	ASSERT_ESCAPES("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\""); /* U+10FFFF */
 	ASSERT_ESCAPES(FFFD, "\"" FFFD "\"");
 }
 
 TEST(invalid_utf8_replaced)
 {
 	ASSERT_ESCAPES("\xff", "\"" FFFD "\"");
-	ASSERT_ESCAPES("a\x80z", "\"a" FFFD "z\"");                 /* stray continuation */
-	ASSERT_ESCAPES("\xc0\xaf", "\"" FFFD FFFD "\"");            /* overlong '/' */
-	ASSERT_ESCAPES("\xe0\x80\xaf", "\"" FFFD FFFD FFFD "\"");   /* overlong, 3 bytes */
-	ASSERT_ESCAPES("\xed\xa0\x80", "\"" FFFD FFFD FFFD "\"");   /* surrogate U+D800 */
+	ASSERT_ESCAPES("a\x80z", "\"a" FFFD "z\"");			   /* stray continuation */
+	ASSERT_ESCAPES("\xc0\xaf", "\"" FFFD FFFD "\"");		   /* overlong '/' */
+	ASSERT_ESCAPES("\xe0\x80\xaf", "\"" FFFD FFFD FFFD "\"");	   /* overlong, 3 bytes */
+	ASSERT_ESCAPES("\xed\xa0\x80", "\"" FFFD FFFD FFFD "\"");	   /* surrogate U+D800 */
 	ASSERT_ESCAPES("\xf4\x90\x80\x80", "\"" FFFD FFFD FFFD FFFD "\""); /* > U+10FFFF */
-	ASSERT_ESCAPES("\xc3", "\"" FFFD "\"");                     /* truncated at the end */
-	ASSERT_ESCAPES("\xe2\x82\"", "\"" FFFD FFFD "\\\"\"");      /* truncated before a quote */
+	ASSERT_ESCAPES("\xc3", "\"" FFFD "\"");		       /* truncated at the end */
+	ASSERT_ESCAPES("\xe2\x82\"", "\"" FFFD FFFD "\\\"\""); /* truncated before a quote */
 	ASSERT_ESCAPES("\xf5\xbf\xbf\xbf", "\"" FFFD FFFD FFFD FFFD "\""); /* 0xf5.. */
 }
 
@@ -114,9 +114,9 @@ TEST(errno_name)
 
 TEST(unsigned_numbers)
 {
-	json_t *o = json_pack("{s:o, s:o, s:o, s:s}", "max", json_uint64(UINT64_MAX), "big",
-			      json_uint64(UINT64_C(1) << 63), "small", json_uint64(17), "text",
-			      "-1");
+	json_t *o =
+		json_pack("{s:o, s:o, s:o, s:s}", "max", json_uint64(UINT64_MAX), "big",
+			  json_uint64(UINT64_C(1) << 63), "small", json_uint64(17), "text", "-1");
 	char *buf = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&buf, &size);

@@ -307,8 +307,10 @@ TEST(parse_name_bounds)
 
 	name[10] = '-';
 	name[20] = '7';
-	ASSERT_TRUE(asprintf(&yaml, "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: %s}\n"
-			     "spec: {}\n", name) > 0);
+	ASSERT_TRUE(asprintf(&yaml,
+			     "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: %s}\n"
+			     "spec: {}\n",
+			     name) > 0);
 	p = parse_ok(yaml);
 	ASSERT_STREQ(p->name, name);
 	policy_free(p);
@@ -325,8 +327,8 @@ TEST(parse_path_bounds)
 
 	path[0] = '/';
 	path[100] = '/';
-	ASSERT_TRUE(asprintf(&yaml, HEAD "spec: {files: [{paths: [%s], action: deny}]}\n",
-			     path) > 0);
+	ASSERT_TRUE(asprintf(&yaml, HEAD "spec: {files: [{paths: [%s], action: deny}]}\n", path) >
+		    0);
 	p = parse_ok(yaml);
 	ASSERT_EQ(strlen(p->file_rules[0].paths[0].path), POLICY_PATH_MAX);
 	policy_free(p);
@@ -376,7 +378,7 @@ TEST(to_string)
 	ASSERT_STREQ(rule_action_to_string(RULE_ACTION_DENY), "deny");
 	ASSERT_STREQ(rule_action_to_string(RULE_ACTION_AUDIT), "audit");
 	ASSERT_STREQ(rule_action_to_string(RULE_ACTION_ALLOW), "allow");
-	ASSERT_NULL(rule_action_to_string((enum rule_action)-1));
+	ASSERT_NULL(rule_action_to_string((enum rule_action) - 1));
 	ASSERT_NULL(policy_free(NULL));
 }
 
@@ -485,13 +487,15 @@ TEST(error_unknown_keys)
 			 "(expected one of: apiVersion, kind, metadata, spec)");
 	ASSERT_ONE_ERROR(HEAD "  labels: {app: x}\nspec: {}\n", 5, 3,
 			 "unknown key 'labels' in metadata (expected one of: name, description)");
-	ASSERT_ONE_ERROR(HEAD "spec:\n  modes: audit\n", 6, 3,
-			 "unknown key 'modes' in spec (expected one of: mode, selector, files, exec, syscalls, network, capabilities, kernel)");
+	ASSERT_ONE_ERROR(
+		HEAD "spec:\n  modes: audit\n", 6, 3,
+		"unknown key 'modes' in spec (expected one of: mode, selector, files, exec, syscalls, network, capabilities, kernel)");
 	ASSERT_ONE_ERROR(HEAD "spec: {}\nyes: no\n", 6, 1, "unknown key 'yes' in policy");
 
 	/* The example from the documentation, exactly as printed. */
 	l = parse_fail(HEAD "spec:\n  files:\n    - paths: [/etc/shadow]\n      pathz: [/x]\n"
-			    "      action: deny\n", 1);
+			    "      action: deny\n",
+		       1);
 	_cleanup_free_ char *s = diag_join(&l);
 	ASSERT_STREQ(s, "t.yaml:8:7: unknown key 'pathz' in files rule "
 			"(expected one of: paths, access, action, mode, onUnsupportedFilesystem)");
@@ -501,8 +505,9 @@ TEST(error_unknown_keys)
 	_cleanup_free_ char *key = repeat('k', 200), *yaml = NULL;
 	ASSERT_TRUE(asprintf(&yaml, HEAD "spec: {}\n%s: 1\n\"a\\e[31m\\\\\": 2\n", key) > 0);
 	l = parse_fail(yaml, 2);
-	ASSERT_DIAG(l, 6, 1,
-		    "unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...' in");
+	ASSERT_DIAG(
+		l, 6, 1,
+		"unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...' in");
 	ASSERT_DIAG(l, 7, 1, "unknown key 'a\\x1b[31m\\\\' in policy");
 	diag_list_clear(&l);
 }
@@ -540,7 +545,8 @@ TEST(error_missing_keys)
 			 "missing required key 'metadata' in policy");
 	ASSERT_ONE_ERROR(HEAD, 1, 1, "missing required key 'spec' in policy");
 	ASSERT_ONE_ERROR("apiVersion: secagent/v1\nkind: Policy\nmetadata:\n  description: x\n"
-			 "spec: {}\n", 4, 3, "missing required key 'name' in metadata");
+			 "spec: {}\n",
+			 4, 3, "missing required key 'name' in metadata");
 	ASSERT_ONE_ERROR("apiVersion: secagent/v1\nkind: Policy\nmetadata: {}\nspec: {}\n", 3, 11,
 			 "missing required key 'name' in metadata");
 	ASSERT_ONE_ERROR(HEAD "spec:\n  files:\n    - action: deny\n", 7, 7,
@@ -679,7 +685,8 @@ TEST(error_too_many)
 	_cleanup_free_ char *paths = make_policy(1, POLICY_MAX_PATHS_PER_RULE + 1);
 	struct diag_list l;
 
-	ASSERT_ONE_ERROR(rules, 7 + POLICY_MAX_FILE_RULES, 7, "too many file and exec rules (at most 4096 in one policy)");
+	ASSERT_ONE_ERROR(rules, 7 + POLICY_MAX_FILE_RULES, 7,
+			 "too many file and exec rules (at most 4096 in one policy)");
 
 	/* "    - {action: deny, paths: [" then "/p0, " ... : the 4097th path starts at a column
 	 * we compute from the text itself. */
@@ -844,20 +851,22 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 TEST(network_rules_parse)
 {
-	struct policy *p = parse_ok(HEAD "spec:\n  network:\n"
-				       "    - operations: [connect, sendmsg]\n"
-				       "      addresses: [10.0.0.0/8, \"fd00::/8\", \"::ffff:192.0.2.0/120\", 192.0.2.7]\n"
-				       "      ports: [22, \"8000-8999\"]\n"
-				       "      protocols: [tcp]\n"
-				       "      action: deny\n"
-				       "      mode: audit\n"
-				       "    - operations: [create]\n"
-				       "      families: [netlink]\n"
-				       "      netlinkProtocols: [audit, route]\n"
-				       "      action: deny\n"
-				       "  capabilities:\n"
-				       "    - names: [CAP_SYS_MODULE, CAP_BPF]\n"
-				       "      action: audit\n");
+	struct policy *p = parse_ok(
+		HEAD
+		"spec:\n  network:\n"
+		"    - operations: [connect, sendmsg]\n"
+		"      addresses: [10.0.0.0/8, \"fd00::/8\", \"::ffff:192.0.2.0/120\", 192.0.2.7]\n"
+		"      ports: [22, \"8000-8999\"]\n"
+		"      protocols: [tcp]\n"
+		"      action: deny\n"
+		"      mode: audit\n"
+		"    - operations: [create]\n"
+		"      families: [netlink]\n"
+		"      netlinkProtocols: [audit, route]\n"
+		"      action: deny\n"
+		"  capabilities:\n"
+		"    - names: [CAP_SYS_MODULE, CAP_BPF]\n"
+		"      action: audit\n");
 	const struct net_rule_spec *r = &p->net_rules[0];
 
 	ASSERT_EQ(p->n_net_rules, 2);
@@ -893,27 +902,29 @@ TEST(error_network)
 {
 	ASSERT_ONE_ERROR(NET("{operations: [connect], addresses: [10.1.2.3/8], action: deny}"), 7,
 			 43, "address '10.1.2.3/8' has bits set past its prefix length");
-	ASSERT_ONE_ERROR(NET("{operations: [connect], addresses: [300.1.1.1], action: deny}"), 7, 43,
-			 "invalid address '300.1.1.1' (expected an IPv4 or IPv6 address");
+	ASSERT_ONE_ERROR(NET("{operations: [connect], addresses: [300.1.1.1], action: deny}"), 7,
+			 43, "invalid address '300.1.1.1' (expected an IPv4 or IPv6 address");
 	ASSERT_ONE_ERROR(NET("{operations: [connect], addresses: [\"::1/129\"], action: deny}"), 7,
 			 43, "invalid prefix length in '::1/129' (expected 0 to 128)");
 	ASSERT_ONE_ERROR(NET("{operations: [connect], addresses: [10.0.0.0/33], action: deny}"), 7,
 			 43, "invalid prefix length in '10.0.0.0/33' (expected 0 to 32)");
-	ASSERT_ONE_ERROR(NET("{operations: [connect], ports: [65536], action: deny}"), 7, 39,
-			 "invalid port or port range '65536' (expected N or N-M with N <= M <= 65535)");
+	ASSERT_ONE_ERROR(
+		NET("{operations: [connect], ports: [65536], action: deny}"), 7, 39,
+		"invalid port or port range '65536' (expected N or N-M with N <= M <= 65535)");
 	ASSERT_ONE_ERROR(NET("{operations: [connect], ports: [\"90-80\"], action: deny}"), 7, 39,
 			 "invalid port or port range '90-80'");
-	ASSERT_ONE_ERROR(NET("{operations: [fly], action: deny}"), 7, 21,
-			 "invalid operation 'fly' (expected one of: connect, bind, listen, sendmsg, "
-			 "create)");
+	ASSERT_ONE_ERROR(
+		NET("{operations: [fly], action: deny}"), 7, 21,
+		"invalid operation 'fly' (expected one of: connect, bind, listen, sendmsg, "
+		"create)");
 	ASSERT_ONE_ERROR(NET("{operations: [connect], protocols: [sctp], action: deny}"), 7, 43,
 			 "invalid protocol 'sctp' (expected one of: tcp, udp)");
 	ASSERT_ONE_ERROR(NET("{operations: [connect], action: block}"), 7, 39,
 			 "invalid action 'block'");
 	ASSERT_ONE_ERROR(NET("{action: deny}"), 7, 7,
 			 "missing required key 'operations' in network rule");
-	ASSERT_ONE_ERROR(NET("{operations: [create, connect], families: [packet], action: deny}"), 7,
-			 7, "operation create cannot share a rule with connect");
+	ASSERT_ONE_ERROR(NET("{operations: [create, connect], families: [packet], action: deny}"),
+			 7, 7, "operation create cannot share a rule with connect");
 	ASSERT_ONE_ERROR(NET("{operations: [create], ports: [80], families: [ipv4], action: deny}"),
 			 7, 7, "a create rule matches families, types and netlinkProtocols");
 	ASSERT_ONE_ERROR(NET("{operations: [create], action: deny}"), 7, 7,
@@ -923,8 +934,9 @@ TEST(error_network)
 			 7, 7, "netlinkProtocols needs families: [netlink] only");
 	ASSERT_ONE_ERROR(NET("{operations: [bind], types: [raw], action: deny}"), 7, 7,
 			 "types and netlinkProtocols apply to the create operation only");
-	ASSERT_ONE_ERROR(NET("{operations: [bind], families: [packet], action: deny}"), 7, 7,
-			 "connect, bind, listen and sendmsg rules take families ipv4, ipv6 and unix");
+	ASSERT_ONE_ERROR(
+		NET("{operations: [bind], families: [packet], action: deny}"), 7, 7,
+		"connect, bind, listen and sendmsg rules take families ipv4, ipv6 and unix");
 	ASSERT_ONE_ERROR(NET("{operations: [bind], families: [unix], ports: [1], action: deny}"), 7,
 			 7, "unix sockets have no addresses, ports or protocols to match");
 	ASSERT_ONE_ERROR(NET("{operations: [bind], families: [ipv4], addresses: [\"::1\"], "
@@ -935,8 +947,9 @@ TEST(error_network)
 	ASSERT_ONE_ERROR(HEAD "spec:\n  capabilities:\n    - {names: CAP_BPF, action: deny}\n", 7,
 			 15, "expected a non-empty sequence of capability, found a string");
 	ASSERT_ONE_ERROR(HEAD "spec:\n  kernel:\n    - {operations: [reboot], action: deny}\n", 7,
-			 21, "invalid kernel operation 'reboot' (expected one of: module_load, "
-			     "module_request, kexec, bpf_load, ptrace, mount, remount, setuid_root)");
+			 21,
+			 "invalid kernel operation 'reboot' (expected one of: module_load, "
+			 "module_request, kexec, bpf_load, ptrace, mount, remount, setuid_root)");
 	ASSERT_ONE_ERROR(HEAD "spec:\n  kernel:\n    - {action: deny}\n", 7, 7,
 			 "missing required key 'operations' in kernel rule");
 	ASSERT_ONE_ERROR(HEAD "spec:\n  network: {}\n", 6, 12,

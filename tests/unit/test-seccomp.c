@@ -32,8 +32,7 @@
 #include "util.h"
 
 /* Six lines; what follows starts on line 7, under syscalls: (4 spaces). */
-#define HEAD                                                                                       \
-	"apiVersion: secagent/v1\nkind: Policy\nmetadata:\n  name: test\nspec:\n  syscalls:\n"
+#define HEAD "apiVersion: secagent/v1\nkind: Policy\nmetadata:\n  name: test\nspec:\n  syscalls:\n"
 
 static struct policy *parse_ok(const char *yaml)
 {
@@ -81,28 +80,30 @@ static void parse_fails_with(const char *yaml, const char *expected)
 
 TEST(parse_full_section)
 {
-	struct policy *p = parse_ok(HEAD "    default: deny\n"
-					  "    defaultErrno: EACCES\n"
-					  "    architectures: [x86]\n"
-					  "    rules:\n"
-					  "      - names: [read, write]\n"
-					  "        action: allow\n"
-					  "      - names: [ptrace]\n"
-					  "        action: deny\n"
-					  "        errno: 38\n"
-					  "      - names: [socket]\n"
-					  "        action: deny\n"
-					  "        errno: EAFNOSUPPORT\n"
-					  "        args:\n"
-					  "          - {arg: 0, op: eq, value: AF_PACKET}\n"
-					  "      - names: [clone]\n"
-					  "        action: kill\n"
-					  "        args: [{arg: 0, op: masked_eq, mask: 'CLONE_NEWUSER|CLONE_NEWNET', value: 0x10000000}]\n"
-					  "      - names: [uname]\n"
-					  "        action: audit\n"
-					  "      - names: [kexec_load]\n"
-					  "        action: deny\n"
-					  "        mode: audit\n");
+	struct policy *p = parse_ok(
+		HEAD
+		"    default: deny\n"
+		"    defaultErrno: EACCES\n"
+		"    architectures: [x86]\n"
+		"    rules:\n"
+		"      - names: [read, write]\n"
+		"        action: allow\n"
+		"      - names: [ptrace]\n"
+		"        action: deny\n"
+		"        errno: 38\n"
+		"      - names: [socket]\n"
+		"        action: deny\n"
+		"        errno: EAFNOSUPPORT\n"
+		"        args:\n"
+		"          - {arg: 0, op: eq, value: AF_PACKET}\n"
+		"      - names: [clone]\n"
+		"        action: kill\n"
+		"        args: [{arg: 0, op: masked_eq, mask: 'CLONE_NEWUSER|CLONE_NEWNET', value: 0x10000000}]\n"
+		"      - names: [uname]\n"
+		"        action: audit\n"
+		"      - names: [kexec_load]\n"
+		"        action: deny\n"
+		"        mode: audit\n");
 	const struct syscall_spec *s = p->syscalls;
 
 	ASSERT_EQ(s->default_action, SYSCALL_ACTION_DENY);
@@ -141,7 +142,8 @@ TEST(parse_defaults)
 
 	/* A policy without the section has none. */
 	{
-		const char *y = "apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: x}\nspec: {}\n";
+		const char *y =
+			"apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: x}\nspec: {}\n";
 		struct diag_list diags = {};
 
 		ASSERT_OK(policy_parse_buffer("t.yaml", y, strlen(y), &diags, &p));
@@ -172,17 +174,19 @@ TEST(parse_errors)
 			 "t.yaml:11:16: invalid errno '0'");
 	parse_fails_with(RULE("[ptrace]", "        action: kill\n        errno: EPERM\n"),
 			 "t.yaml:9:9: errno is only for action deny (this rule's action is kill)");
-	parse_fails_with(HEAD "    default: allow\n    defaultErrno: EPERM\n",
-			 "t.yaml:8:19: defaultErrno is only for default: deny (the default is allow)");
+	parse_fails_with(
+		HEAD "    default: allow\n    defaultErrno: EPERM\n",
+		"t.yaml:8:19: defaultErrno is only for default: deny (the default is allow)");
 	parse_fails_with(HEAD "    default: deny\n    defaultErrno: -1\n",
 			 "t.yaml:8:19: invalid defaultErrno '-1'");
 
 	/* Actions, defaults, architectures, keys. */
-	parse_fails_with(RULE("[ptrace]", "        action: block\n"),
-			 "t.yaml:10:17: invalid action 'block' (expected one of: allow, deny, kill, "
-			 "audit)");
+	parse_fails_with(
+		RULE("[ptrace]", "        action: block\n"),
+		"t.yaml:10:17: invalid action 'block' (expected one of: allow, deny, kill, "
+		"audit)");
 	parse_fails_with(HEAD "    rules: []\n", "t.yaml:7:5: missing required key 'default' in "
-						  "syscalls");
+						 "syscalls");
 	parse_fails_with(HEAD "    default: allow\n    architectures: [arm]\n",
 			 "t.yaml:8:21: invalid architecture 'arm' (expected one of: x86, x32)");
 	parse_fails_with(RULE("[ptrace]", "        action: deny\n        why: no\n"),
@@ -192,23 +196,27 @@ TEST(parse_errors)
 	parse_fails_with(RULE("[socket]", "        action: deny\n"
 					  "        args: [{arg: 6, op: eq, value: 1}]\n"),
 			 "t.yaml:11:22: invalid arg '6' (expected the argument's index, 0..5)");
-	parse_fails_with(RULE("[socket]", "        action: deny\n"
-					  "        args: [{arg: 0, op: like, value: 1}]\n"),
-			 "t.yaml:11:29: invalid op 'like' (expected one of: eq, ne, lt, le, gt, ge, "
-			 "masked_eq)");
-	parse_fails_with(RULE("[socket]", "        action: deny\n"
-					  "        args: [{arg: 0, op: eq, value: AF_FROB}]\n"),
-			 "t.yaml:11:40: invalid value 'AF_FROB' (expected a number, or constants such "
-			 "as AF_PACKET or CLONE_NEWUSER joined with '|')");
+	parse_fails_with(
+		RULE("[socket]", "        action: deny\n"
+				 "        args: [{arg: 0, op: like, value: 1}]\n"),
+		"t.yaml:11:29: invalid op 'like' (expected one of: eq, ne, lt, le, gt, ge, "
+		"masked_eq)");
+	parse_fails_with(
+		RULE("[socket]", "        action: deny\n"
+				 "        args: [{arg: 0, op: eq, value: AF_FROB}]\n"),
+		"t.yaml:11:40: invalid value 'AF_FROB' (expected a number, or constants such "
+		"as AF_PACKET or CLONE_NEWUSER joined with '|')");
 	parse_fails_with(RULE("[clone]", "        action: deny\n"
 					 "        args: [{arg: 0, op: masked_eq, value: 1}]\n"),
 			 "t.yaml:11:16: op masked_eq needs a mask");
 	parse_fails_with(RULE("[clone]", "        action: deny\n"
 					 "        args: [{arg: 0, op: eq, value: 1, mask: 1}]\n"),
 			 "t.yaml:11:49: mask is only for op masked_eq");
-	parse_fails_with(RULE("[clone]", "        action: deny\n"
-					 "        args: [{arg: 0, op: eq, value: 1}, {arg: 0, op: eq, value: 2}]\n"),
-			 "t.yaml:11:50: argument 0 already has a condition at 11:16");
+	parse_fails_with(
+		RULE("[clone]",
+		     "        action: deny\n"
+		     "        args: [{arg: 0, op: eq, value: 1}, {arg: 0, op: eq, value: 2}]\n"),
+		"t.yaml:11:50: argument 0 already has a condition at 11:16");
 	parse_fails_with(RULE("[clone]", "        action: deny\n"
 					 "        args: [{arg: 0, op: eq}]\n"),
 			 "t.yaml:11:16: missing required key 'value' in argument condition");
@@ -223,23 +231,25 @@ TEST(parse_errors)
 			 "t.yaml:11:16: a condition on argument 0 of 'getpid': secagent does not "
 			 "know how many bits of it the kernel reads, so it cannot compare what the "
 			 "kernel uses; write the rule without conditions");
-	parse_fails_with(RULE("[socket]", "        action: deny\n"
-					  "        args: [{arg: 0, op: ne, value: 1}, "
-					  "{arg: 1, op: ne, value: 1}]\n"),
-			 "t.yaml:11:44: the conditions of this rule for 'socket' make more than 256 "
-			 "comparisons of the bits the kernel reads (each ne is one per bit); split "
-			 "the rule");
+	parse_fails_with(
+		RULE("[socket]", "        action: deny\n"
+				 "        args: [{arg: 0, op: ne, value: 1}, "
+				 "{arg: 1, op: ne, value: 1}]\n"),
+		"t.yaml:11:44: the conditions of this rule for 'socket' make more than 256 "
+		"comparisons of the bits the kernel reads (each ne is one per bit); split "
+		"the rule");
 
 	/* One rule without conditions per call. */
 	parse_fails_with(RULE("[ptrace, uname]", "        action: deny\n"
 						 "      - names: [uname]\n        action: allow\n"),
 			 "t.yaml:11:17: system call 'uname' already has a rule at 9:25");
 	/* Nor a mix: libseccomp would let the rule without conditions swallow the other. */
-	parse_fails_with(RULE("[socket]", "        action: deny\n"
-					  "      - names: [socket]\n        action: allow\n"
-					  "        args: [{arg: 0, op: eq, value: AF_UNIX}]\n"),
-			 "t.yaml:11:17: system call 'socket' has a rule without conditions at 9:17: "
-			 "a call has one rule without conditions or only rules with conditions");
+	parse_fails_with(
+		RULE("[socket]", "        action: deny\n"
+				 "      - names: [socket]\n        action: allow\n"
+				 "        args: [{arg: 0, op: eq, value: AF_UNIX}]\n"),
+		"t.yaml:11:17: system call 'socket' has a rule without conditions at 9:17: "
+		"a call has one rule without conditions or only rules with conditions");
 	parse_fails_with(RULE("[socket]", "        action: deny\n"
 					  "        args: [{arg: 0, op: eq, value: AF_PACKET}]\n"
 					  "      - names: [socket]\n        action: allow\n"),
@@ -272,21 +282,23 @@ static char *export(const struct policy *p)
 
 TEST(export_oci_exact)
 {
-	struct policy *p = parse_ok(HEAD "    default: allow\n"
-					  "    rules:\n"
-					  "      - names: [ptrace, kexec_load]\n"
-					  "        action: deny\n"
-					  "      - names: [socket]\n"
-					  "        action: deny\n"
-					  "        errno: EAFNOSUPPORT\n"
-					  "        args: [{arg: 0, op: eq, value: AF_PACKET}]\n"
-					  "      - names: [unshare]\n"
-					  "        action: kill\n"
-					  "        args: [{arg: 0, op: masked_eq, mask: CLONE_NEWUSER, value: CLONE_NEWUSER}]\n"
-					  "      - names: [uname]\n"
-					  "        action: audit\n"
-					  "      - names: [getpid]\n"
-					  "        action: allow\n");
+	struct policy *p = parse_ok(
+		HEAD
+		"    default: allow\n"
+		"    rules:\n"
+		"      - names: [ptrace, kexec_load]\n"
+		"        action: deny\n"
+		"      - names: [socket]\n"
+		"        action: deny\n"
+		"        errno: EAFNOSUPPORT\n"
+		"        args: [{arg: 0, op: eq, value: AF_PACKET}]\n"
+		"      - names: [unshare]\n"
+		"        action: kill\n"
+		"        args: [{arg: 0, op: masked_eq, mask: CLONE_NEWUSER, value: CLONE_NEWUSER}]\n"
+		"      - names: [uname]\n"
+		"        action: audit\n"
+		"      - names: [getpid]\n"
+		"        action: allow\n");
 	char *text = export(p);
 
 	/* The profile, in this order, written by jansson with an indent of 2. */
@@ -328,11 +340,12 @@ TEST(export_oci_exact)
 /* Values of 64-bit arguments above INT64_MAX are written as the unsigned numbers they are. */
 TEST(export_oci_unsigned_64)
 {
-	struct policy *p = parse_ok(HEAD "    default: allow\n"
-					  "    rules:\n"
-					  "      - names: [lseek]\n"
-					  "        action: deny\n"
-					  "        args: [{arg: 1, op: eq, value: 18446744073709551615}]\n");
+	struct policy *p =
+		parse_ok(HEAD "    default: allow\n"
+			      "    rules:\n"
+			      "      - names: [lseek]\n"
+			      "        action: deny\n"
+			      "        args: [{arg: 1, op: eq, value: 18446744073709551615}]\n");
 	char *text = export(p);
 
 	ASSERT_TRUE(strstr(text, "\"value\": 18446744073709551615,") != NULL);
@@ -345,10 +358,10 @@ TEST(export_oci_unsigned_64)
 TEST(export_oci_default_deny_is_json)
 {
 	struct policy *p = parse_ok(HEAD "    default: deny\n"
-					  "    architectures: [x86, x32]\n"
-					  "    rules:\n"
-					  "      - names: [read, write, exit_group]\n"
-					  "        action: allow\n");
+					 "    architectures: [x86, x32]\n"
+					 "    rules:\n"
+					 "      - names: [read, write, exit_group]\n"
+					 "        action: allow\n");
 	char *text = export(p);
 	char path[] = "/tmp/test-seccomp-XXXXXX";
 	char cmd[2048];
@@ -357,16 +370,17 @@ TEST(export_oci_default_deny_is_json)
 	ASSERT_TRUE(fd >= 0);
 	ASSERT_EQ(write(fd, text, strlen(text)), (long long)strlen(text));
 	close(fd);
-	snprintf(cmd, sizeof(cmd),
-		 "python3 -c 'import json, sys\n"
-		 "j = json.load(open(sys.argv[1]))\n"
-		 "assert j[\"defaultAction\"] == \"SCMP_ACT_ERRNO\" and j[\"defaultErrnoRet\"] == 1\n"
-		 "assert j[\"architectures\"] == [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"]\n"
-		 "assert \"flags\" not in j\n"
-		 "assert j[\"syscalls\"] == [{\"names\": [\"read\", \"write\", \"exit_group\"],\n"
-		 "                          \"action\": \"SCMP_ACT_ALLOW\"}], j\n"
-		 "' %s",
-		 path);
+	snprintf(
+		cmd, sizeof(cmd),
+		"python3 -c 'import json, sys\n"
+		"j = json.load(open(sys.argv[1]))\n"
+		"assert j[\"defaultAction\"] == \"SCMP_ACT_ERRNO\" and j[\"defaultErrnoRet\"] == 1\n"
+		"assert j[\"architectures\"] == [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"]\n"
+		"assert \"flags\" not in j\n"
+		"assert j[\"syscalls\"] == [{\"names\": [\"read\", \"write\", \"exit_group\"],\n"
+		"                          \"action\": \"SCMP_ACT_ALLOW\"}], j\n"
+		"' %s",
+		path);
 	ASSERT_EQ(system(cmd), 0);
 	unlink(path);
 	free(text);
@@ -451,23 +465,23 @@ static int child_allow_default(void)
 	return 0;
 }
 
-#define ALLOW_POLICY                                                                               \
-	HEAD "    default: allow\n"                                                                \
-	     "    rules:\n"                                                                        \
-	     "      - names: [ptrace]\n"                                                           \
-	     "        action: deny\n"                                                              \
-	     "      - names: [personality]\n"                                              \
-	     "        action: deny\n"                                                              \
-	     "        errno: EACCES\n"                                                             \
-	     "        args: [{arg: 0, op: ne, value: PER_QUERY}]\n"                                \
-	     "      - names: [socket]\n"                                                           \
-	     "        action: deny\n"                                                              \
-	     "        errno: EAFNOSUPPORT\n"                                                       \
-	     "        args: [{arg: 0, op: eq, value: AF_PACKET}]\n"                                \
-	     "      - names: [unshare]\n"                                                          \
-	     "        action: deny\n"                                                              \
+#define ALLOW_POLICY                                                                                \
+	HEAD "    default: allow\n"                                                                 \
+	     "    rules:\n"                                                                         \
+	     "      - names: [ptrace]\n"                                                            \
+	     "        action: deny\n"                                                               \
+	     "      - names: [personality]\n"                                                       \
+	     "        action: deny\n"                                                               \
+	     "        errno: EACCES\n"                                                              \
+	     "        args: [{arg: 0, op: ne, value: PER_QUERY}]\n"                                 \
+	     "      - names: [socket]\n"                                                            \
+	     "        action: deny\n"                                                               \
+	     "        errno: EAFNOSUPPORT\n"                                                        \
+	     "        args: [{arg: 0, op: eq, value: AF_PACKET}]\n"                                 \
+	     "      - names: [unshare]\n"                                                           \
+	     "        action: deny\n"                                                               \
 	     "        args: [{arg: 0, op: masked_eq, mask: CLONE_NEWUSER, value: CLONE_NEWUSER}]\n" \
-	     "      - names: [sync]\n"                                                             \
+	     "      - names: [sync]\n"                                                              \
 	     "        action: kill\n"
 
 TEST(deny_errno_from_policy)
@@ -482,13 +496,15 @@ TEST(deny_errno_from_policy)
 	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, NULL, 1000), 0);
 	policy_free(p);
 
-	p = parse_ok(HEAD "    default: deny\n"
-			  "    defaultErrno: EACCES\n"
-			  "    rules:\n"
-			  "      - {names: [socket], action: allow, args: [{arg: 0, op: eq, value: 1}]}\n"
-			  "      - {names: [ioctl], action: deny, errno: ENOTTY, args: [{arg: 1, op: eq, value: 1}]}\n"
-			  "      - {names: [ioctl], action: deny, errno: EIO, args: [{arg: 1, op: eq, value: 2}]}\n"
-			  "      - {names: [clone3], action: deny, errno: ENOSYS}\n");
+	p = parse_ok(
+		HEAD
+		"    default: deny\n"
+		"    defaultErrno: EACCES\n"
+		"    rules:\n"
+		"      - {names: [socket], action: allow, args: [{arg: 0, op: eq, value: 1}]}\n"
+		"      - {names: [ioctl], action: deny, errno: ENOTTY, args: [{arg: 1, op: eq, value: 1}]}\n"
+		"      - {names: [ioctl], action: deny, errno: EIO, args: [{arg: 1, op: eq, value: 2}]}\n"
+		"      - {names: [clone3], action: deny, errno: ENOSYS}\n");
 	s = p->syscalls;
 	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, "ptrace", SYS_ptrace), EACCES);
 	ASSERT_EQ(seccomp_filter_deny_errno(s, p->mode, "socket", SYS_socket), EACCES);
@@ -570,7 +586,9 @@ static int child_deny_default(void)
 	test_not_here("a child under a default-deny seccomp filter cannot host ASan's runtime; "   \
 		      "the unsanitized unit pass runs it")
 #else
-#define NOT_UNDER_ASAN() do { } while (0)
+#define NOT_UNDER_ASAN()                                                                           \
+	do {                                                                                       \
+	} while (0)
 #endif
 
 TEST(filter_default_deny)

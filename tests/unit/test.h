@@ -39,7 +39,7 @@ static const char *test_not_run_reason; /* set by test_not_here() */
 	{                                                                                          \
 		if (test_count >= sizeof(test_table) / sizeof(test_table[0]))                      \
 			abort();                                                                   \
-		test_table[test_count++] = (struct test) { #n, test_##n, __LINE__ };               \
+		test_table[test_count++] = (struct test){ #n, test_##n, __LINE__ };                \
 	}                                                                                          \
 	static void test_##n(void)
 
@@ -62,7 +62,7 @@ static const char *test_not_run_reason; /* set by test_not_here() */
 #define ASSERT_STREQ(a, b)                                                                         \
 	do {                                                                                       \
 		const char *_a = (a), *_b = (b);                                                   \
-		test_check(_a && _b && strcmp(_a, _b) == 0,                                        \
+		test_check(_a &&_b &&strcmp(_a, _b) == 0,                                          \
 			   "ASSERT_STREQ(%s, %s): \"%s\" != \"%s\"", #a, #b, _a ?: "(null)",       \
 			   _b ?: "(null)");                                                        \
 	} while (0)
@@ -140,4 +140,7 @@ static inline int test_run_all(int argc, char **argv)
 }
 
 #define TEST_MAIN()                                                                                \
-	int main(int argc, char **argv) { return test_run_all(argc, argv); }
+	int main(int argc, char **argv)                                                            \
+	{                                                                                          \
+		return test_run_all(argc, argv);                                                   \
+	}
