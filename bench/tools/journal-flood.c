@@ -60,28 +60,19 @@ int main(int argc, char **argv)
 	start = now_ns();
 	for (unsigned long long i = 0; i < count; i++) {
 		/* Same format string and argument types as agent/journal-event.c send_event(). */
-		int r = sd_journal_send(
-			"MESSAGE=%s %s of %s%s by %s[%u] (uid %u), policy %s%s%s", "Denied",
-			"file_open", path, "", "open-loop", pid, uid, policy, "", "",
-			"MESSAGE_ID=%s", DENIED_MESSAGE_ID,
-			"SECAGENT_COUNT=%llu", 1ULL,
-			"PRIORITY=%d", LOG_WARNING,
-			"SECAGENT_KIND=%s", "file_open",
-			"SECAGENT_ACTION=%s", "deny",
-			"SECAGENT_POLICY=%s", policy,
-			"SECAGENT_RULE=%s", rule,
-			"SECAGENT_PID=%u", pid,
-			"SECAGENT_TID=%u", pid,
-			"SECAGENT_UID=%u", uid,
-			"SECAGENT_GID=%u", gid,
-			"SECAGENT_COMM=%s", "open-loop",
-			"SECAGENT_PATH=%s", path,
-			"SECAGENT_PATH_TRUNCATED=%d", 0,
-			"SECAGENT_FAILED_CLOSED=%d", 0,
-			"SECAGENT_DEVICE=%u:%u", 0u, 24u,
-			"SECAGENT_INODE=%llu", 4242ULL,
-			"SECAGENT_GENERATION=%u", 2u,
-			NULL);
+		int r = sd_journal_send("MESSAGE=%s %s of %s%s by %s[%u] (uid %u), policy %s%s%s",
+					"Denied", "file_open", path, "", "open-loop", pid, uid,
+					policy, "", "", "MESSAGE_ID=%s", DENIED_MESSAGE_ID,
+					"SECAGENT_COUNT=%llu", 1ULL, "PRIORITY=%d", LOG_WARNING,
+					"SECAGENT_KIND=%s", "file_open", "SECAGENT_ACTION=%s",
+					"deny", "SECAGENT_POLICY=%s", policy, "SECAGENT_RULE=%s",
+					rule, "SECAGENT_PID=%u", pid, "SECAGENT_TID=%u", pid,
+					"SECAGENT_UID=%u", uid, "SECAGENT_GID=%u", gid,
+					"SECAGENT_COMM=%s", "open-loop", "SECAGENT_PATH=%s", path,
+					"SECAGENT_PATH_TRUNCATED=%d", 0,
+					"SECAGENT_FAILED_CLOSED=%d", 0, "SECAGENT_DEVICE=%u:%u", 0u,
+					24u, "SECAGENT_INODE=%llu", 4242ULL,
+					"SECAGENT_GENERATION=%u", 2u, NULL);
 
 		if (r < 0) {
 			failed++;

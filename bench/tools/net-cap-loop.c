@@ -58,8 +58,9 @@ static int loop_connect(unsigned long long count, unsigned port)
 		int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), a;
 
 		if (c < 0 || connect(c, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-			fprintf(stderr, "net-cap-loop: connect to 127.0.0.1:%u (attempt %llu): %s\n",
-				port, i + 1, strerror(errno));
+			fprintf(stderr,
+				"net-cap-loop: connect to 127.0.0.1:%u (attempt %llu): %s\n", port,
+				i + 1, strerror(errno));
 			return 1;
 		}
 		a = accept(l, NULL, NULL);

@@ -49,9 +49,12 @@ static uint32_t parse_action(const char *a, const char *e)
 static enum scmp_compare parse_op(const char *op)
 {
 	static const char *const names[] = {
-		[SCMP_CMP_NE] = "SCMP_CMP_NE", [SCMP_CMP_LT] = "SCMP_CMP_LT",
-		[SCMP_CMP_LE] = "SCMP_CMP_LE", [SCMP_CMP_EQ] = "SCMP_CMP_EQ",
-		[SCMP_CMP_GE] = "SCMP_CMP_GE", [SCMP_CMP_GT] = "SCMP_CMP_GT",
+		[SCMP_CMP_NE] = "SCMP_CMP_NE",
+		[SCMP_CMP_LT] = "SCMP_CMP_LT",
+		[SCMP_CMP_LE] = "SCMP_CMP_LE",
+		[SCMP_CMP_EQ] = "SCMP_CMP_EQ",
+		[SCMP_CMP_GE] = "SCMP_CMP_GE",
+		[SCMP_CMP_GT] = "SCMP_CMP_GT",
 		[SCMP_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 	};
 
@@ -97,10 +100,11 @@ static scmp_filter_ctx load_profile_lines(const char *path, int bintree)
 
 			while ((arg = strtok_r(NULL, " \n", &save)) && n_args < 6) {
 				char *asave = NULL, *idx = strtok_r(arg, ":", &asave);
-				char *op = strtok_r(NULL, ":", &asave), *v1 = strtok_r(NULL, ":", &asave);
+				char *op = strtok_r(NULL, ":", &asave),
+				     *v1 = strtok_r(NULL, ":", &asave);
 				char *v2 = strtok_r(NULL, ":", &asave);
 
-				cmp[n_args++] = (struct scmp_arg_cmp) {
+				cmp[n_args++] = (struct scmp_arg_cmp){
 					.arg = atoi(idx),
 					.op = parse_op(op),
 					.datum_a = strtoull(v1, NULL, 0),
@@ -180,14 +184,12 @@ static void loop(int open_close, long n)
 
 int main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "profile-lines", required_argument, NULL, 'l' },
-		{ "bintree", no_argument, NULL, 'b' },
-		{ "op", required_argument, NULL, 'o' },
-		{ "list-names", no_argument, NULL, 'L' },
-		{}
-	};
+	static const struct option options[] = { { "policy", required_argument, NULL, 'p' },
+						 { "profile-lines", required_argument, NULL, 'l' },
+						 { "bintree", no_argument, NULL, 'b' },
+						 { "op", required_argument, NULL, 'o' },
+						 { "list-names", no_argument, NULL, 'L' },
+						 {} };
 	const char *policy = NULL, *lines = NULL, *op = "getppid";
 	scmp_filter_ctx ctx = NULL;
 	int c, bintree = 0, open_close;
@@ -213,7 +215,8 @@ int main(int argc, char **argv)
 			break;
 		case 'L':
 			for (int nr = 0; nr < 1024; nr++) {
-				char *name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
+				char *name =
+					seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
 
 				if (name)
 					printf("%s\n", name);

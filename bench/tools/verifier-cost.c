@@ -45,7 +45,8 @@ int main(void)
 		fprintf(stderr, "verifier-cost: cannot open the BPF object\n");
 		return 1;
 	}
-	bpf_object__for_each_program(prog, probe) n++;
+	bpf_object__for_each_program (prog, probe)
+		n++;
 	printf("%-26s %8s %10s %12s\n", "program", "load ms", "insns", "verifier ms");
 	for (size_t i = 0; i < n; i++) {
 		struct bpf_object *obj = bpf_object__open_mem(elf, size, NULL);
@@ -57,7 +58,7 @@ int main(void)
 
 		if (!obj)
 			return 1;
-		bpf_object__for_each_program(prog, obj) {
+		bpf_object__for_each_program (prog, obj) {
 			if (j++ != i) {
 				bpf_program__set_autoload(prog, false);
 				continue;
@@ -70,7 +71,8 @@ int main(void)
 		t0 = now_ms();
 		r = bpf_object__load(obj);
 		t0 = now_ms() - t0;
-		/* "processed N insns" (newer kernels: "processed N+M+... insns", one per function). */
+		/* "processed N insns" (newer kernels: "processed N+M+... insns", one per function).
+		 */
 		p = strstr(verifier_log, "processed ");
 		if (p) {
 			p += strlen("processed ");
