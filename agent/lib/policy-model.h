@@ -13,7 +13,7 @@
 
 #include "secagent.h"
 
-/* Bounds on what one file may grow; each is documented in the README. */
+/* Bounds on what one file may grow; each is documented in docs/bounds.md. */
 #define POLICY_FILE_MAX_BYTES	  (1024 * 1024)
 #define POLICY_NAME_MAX		  63
 #define POLICY_MAX_FILE_RULES	  4096
