@@ -473,7 +473,7 @@ static int check_lsm_program(const struct doctor_options *o, struct doctor_repor
 
 	c->impact = DOCTOR_REQUIRED;
 	h->impact = DOCTOR_DEGRADES;
-	for (size_t i = 0; i < doctor_n_hooks; i++)
+	for (size_t i = 0; i < rep->n_hooks; i++)
 		rep->hooks[i].status = DOCTOR_SKIPPED;
 	if (!o->probe_bpf) {
 		set_check(h, DOCTOR_SKIPPED, EPERM, "Run secagentctl doctor as root.",
@@ -491,7 +491,7 @@ static int check_lsm_program(const struct doctor_options *o, struct doctor_repor
 			"to");
 	}
 
-	for (size_t i = 0; i < doctor_n_hooks; i++) {
+	for (size_t i = 0; i < rep->n_hooks; i++) {
 		const char *s;
 
 		r = probe_lsm_hook(btf, doctor_hooks[i].name, &s);
@@ -511,7 +511,7 @@ static int check_lsm_program(const struct doctor_options *o, struct doctor_repor
 		}
 	}
 	if (n_failed == 0) {
-		for (size_t i = 0; i < doctor_n_hooks; i++) {
+		for (size_t i = 0; i < rep->n_hooks; i++) {
 			size_t len = strlen(list);
 
 			snprintf(list + len, sizeof(list) - len, "%s%.63s", len ? ", " : "",
@@ -635,6 +635,7 @@ int doctor_run(const struct doctor_options *o, struct doctor_report *ret)
 	if (r < 0)
 		return r;
 	rep.hooks = calloc(doctor_n_hooks, sizeof(*rep.hooks));
+	rep.n_hooks = doctor_n_hooks;
 	if (!rep.hooks)
 		return -ENOMEM;
 
@@ -790,7 +791,7 @@ int doctor_print_json(const struct doctor_report *r, FILE *f)
 		    json_object_set_new(check, "fix", json_string_lossy(c->fix)) < 0)
 			return -ENOMEM;
 	}
-	for (size_t i = 0; i < doctor_n_hooks; i++) {
+	for (size_t i = 0; i < r->n_hooks && i < doctor_n_hooks; i++) {
 		json_t *hook = json_object();
 
 		if (json_array_append_new(hooks, hook) < 0 ||

@@ -88,7 +88,8 @@ struct doctor_report {
 	char *lsm_cmdline;   /* lsm= on the running kernel's command line, NULL if none */
 	char *lsm_suggested; /* lsm= value that adds bpf, NULL when bpf is already active */
 	char *seccomp_actions;
-	struct doctor_hook_result *hooks; /* doctor_n_hooks entries */
+	struct doctor_hook_result *hooks; /* one per doctor_hooks[] entry, n_hooks of them */
+	size_t n_hooks;
 	struct doctor_check checks[_DOCTOR_CHECK_MAX];
 	enum doctor_verdict verdict;
 };
