@@ -49,6 +49,7 @@ void control_conn_reply(struct control_conn *c, bool ok, const char *body)
 		msg[CONTROL_MAX_MESSAGE] = '\0';
 	(void)send(c->fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
+
 pid_t control_conn_peer_pid(const struct control_conn *c)
 {
 	return c->peer_pid;
