@@ -288,6 +288,11 @@ static int empty_pinned_rules(void)
 	return 0;
 }
 
+static void print_removed_pin(const char *name, void *userdata)
+{
+	printf("removed %s/%s\n", SECAGENT_PIN_DIR, name);
+}
+
 /*
  * End enforcement that outlived its daemon: after a crash with the unit stopped, the pinned
  * programs keep enforcing the last policy set until someone removes the pins. Refused while a
@@ -296,9 +301,7 @@ static int empty_pinned_rules(void)
 static int verb_teardown(const struct verb *v, int argc, char **argv)
 {
 	_cleanup_free_ char *body = NULL;
-	_cleanup_(closedirp) DIR *d = NULL;
-	struct dirent *de;
-	unsigned n = 0;
+	unsigned n;
 
 	int r = control_call(arg_control_socket, control_verbs[CONTROL_STATUS].name, &body);
 
@@ -315,8 +318,7 @@ static int verb_teardown(const struct verb *v, int argc, char **argv)
 				       "not tearing anything down.",
 				       arg_control_socket),
 		       1;
-	d = opendir(SECAGENT_PIN_DIR);
-	if (!d) {
+	if (access(SECAGENT_PIN_DIR, F_OK) < 0) {
 		if (errno == ENOENT) {
 			printf("Nothing is pinned in %s: no enforcement outlives a daemon.\n",
 			       SECAGENT_PIN_DIR);
@@ -328,16 +330,10 @@ static int verb_teardown(const struct verb *v, int argc, char **argv)
 	if (r < 0)
 		log_warning_errno(r, "Cannot empty the pinned rules (%m); removing the pins, "
 				     "enforcement ends when the kernel releases the programs.");
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) < 0)
-			return log_error_errno(-errno, "Cannot remove %s/%s: %m", SECAGENT_PIN_DIR,
-					       de->d_name),
-			       1;
-		printf("removed %s/%s\n", SECAGENT_PIN_DIR, de->d_name);
-		n++;
-	}
+	r = pins_remove(SECAGENT_PIN_DIR, NULL, print_removed_pin, NULL);
+	if (r < 0)
+		return log_error_errno(r, "Cannot remove every pin in %s: %m", SECAGENT_PIN_DIR), 1;
+	n = (unsigned)r;
 	if (rmdir(SECAGENT_PIN_DIR) < 0)
 		return log_error_errno(-errno, "Cannot remove %s: %m", SECAGENT_PIN_DIR), 1;
 	printf("Removed %u pinned objects: enforcement has ended.\n", n);

@@ -504,30 +504,32 @@ bool enforcer_adopted(const struct enforcer *e)
 	return e->adopted;
 }
 
+struct foreign_pins {
+	const struct enforcer *e;
+	bool keep_maps;
+};
+
+static bool pin_is_kept(const char *name, void *userdata)
+{
+	const struct foreign_pins *f = userdata;
+
+	if (f->keep_maps && strncmp(name, PIN_MAP_PREFIX, strlen(PIN_MAP_PREFIX)) == 0)
+		return true;
+	for (size_t i = 0; i < f->e->n_links; i++) {
+		const char *pin = f->e->link_pins[i];
+
+		if (pin && streq(strrchr(pin, '/') + 1, name))
+			return true;
+	}
+	return false;
+}
+
 /* Unpins every pin in the directory except ours; @keep_maps keeps the map pins. */
 static void remove_foreign_pins(struct enforcer *e, bool keep_maps)
 {
-	_cleanup_(closedirp) DIR *d = opendir(e->pin_dir);
-	struct dirent *de;
+	struct foreign_pins f = { e, keep_maps };
 
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		bool ours = false;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (keep_maps && strncmp(de->d_name, PIN_MAP_PREFIX, strlen(PIN_MAP_PREFIX)) == 0)
-			continue;
-		for (size_t i = 0; i < e->n_links; i++) {
-			const char *pin = e->link_pins[i];
-
-			if (pin && streq(strrchr(pin, '/') + 1, de->d_name))
-				ours = true;
-		}
-		if (!ours)
-			(void)unlinkat(dirfd(d), de->d_name, 0);
-	}
+	(void)pins_remove(e->pin_dir, pin_is_kept, NULL, &f);
 }
 
 int enforcer_take_over(struct enforcer *e)
