@@ -26,7 +26,7 @@ done
 TOOLS=/usr/libexec/secagent-tests
 POLICY_DIR=/etc/secagent/policies.d
 DROPIN_DIR=/run/systemd/system/secagent.service.d
-# Not under /tmp: the unit has PrivateTmp=yes, so the daemon would not see the files.
+# Not under /tmp: the benchmark's files live apart from the test harness's.
 BENCH_DIR=/srv/secagent-bench
 DENIED=$BENCH_DIR/denied
 SECAGENTD=$(command -v secagentd)

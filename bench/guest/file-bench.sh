@@ -34,7 +34,7 @@ POLICY_DIR=/etc/secagent/policies.d
 SHIPPED_DIR=/usr/share/doc/secagent/examples
 DROPIN=/run/systemd/system/secagent.service.d/bench.conf
 PIN_DIR=/sys/fs/bpf/secagent
-# Not under /tmp: the unit has PrivateTmp=yes, so the daemon would not see the files.
+# Not under /tmp: the benchmark's files live apart from the test harness's.
 BENCH_DIR=/srv/secagent-bench
 MANY=$BENCH_DIR/many       # tmpfs: f0..f99999, denied, and "target", the benchmarked file
 TARGET=$MANY/target
