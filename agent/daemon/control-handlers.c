@@ -247,7 +247,7 @@ static char *manager_status_text(struct manager *m)
 	status_set(v, STATUS_RELOADS_OK, "%" PRIu64, m->reloads_ok);
 	status_set(v, STATUS_RELOADS_FAILED, "%" PRIu64, m->reloads_failed);
 	status_set(v, STATUS_UPTIME_SEC, "%" PRIu64,
-		   (now_usec(CLOCK_MONOTONIC) - m->started_usec) / 1000000);
+		   (monotonic_usec() - m->started_usec) / 1000000);
 	status_set(v, STATUS_SECCOMP_AUDIT, "%s", ss.reporting ? "yes" : "no");
 	status_set(v, STATUS_SECCOMP_REGISTERED, "%zu", ss.registered);
 	status_set(v, STATUS_SECCOMP_EVENTS, "%" PRIu64, ss.events);

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "secagent.h"
 
@@ -44,6 +45,15 @@ struct event_limiter_stats {
 };
 
 struct event_limiter;
+
+/* CLOCK_MONOTONIC in microseconds: the clock of the limiter, its rate windows and the daemon. */
+static inline uint64_t monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 /*
  * A rate window: at most @burst events per @interval_usec. The limiter keeps one per policy; the

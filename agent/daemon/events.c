@@ -25,14 +25,6 @@ void journal_result_note(uint64_t *failed, int r)
 		log_error_errno(r, "Failed to write an event to journald (counted as lost): %m");
 }
 
-static uint64_t monotonic_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static int on_ringbuf_event(void *ctx, void *data, size_t size)
 {
 	struct event_reader *r = ctx;

@@ -22,14 +22,6 @@
 #include "seccomp-filter.h"
 #include "util.h"
 
-uint64_t now_usec(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void manager_notify_status(struct manager *m)
 {
 	uint64_t counters[SA_COUNTER__MAX] = {};
@@ -289,7 +281,7 @@ int manager_reload_notify(struct manager *m, char **ret_error)
 	int r;
 
 	sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading policies",
-		   (unsigned long long)now_usec(CLOCK_MONOTONIC));
+		   (unsigned long long)monotonic_usec());
 	r = manager_reload(m, ret_error);
 	sd_notify(false, "READY=1");
 	manager_notify_status(m);
@@ -311,7 +303,7 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
 	sd_notify(false, "STOPPING=1");
 	/* Report what is still in flight before going. */
 	event_reader_drain(m->events);
-	event_reader_flush(m->events, now_usec(CLOCK_MONOTONIC), true);
+	event_reader_flush(m->events, monotonic_usec(), true);
 	if (m->keep_pins) {
 		log_info(
 			"Stopping on signal %u; enforcement stays pinned in %s for the next daemon.",
@@ -341,7 +333,7 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, voi
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct manager *m = userdata;
-	uint64_t now = now_usec(CLOCK_MONOTONIC);
+	uint64_t now = monotonic_usec();
 	int r;
 
 	event_reader_flush(m->events, now, false);
@@ -385,7 +377,7 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	if (!m)
 		return log_error_errno(-ENOMEM, "Out of memory");
 	m->cfg = *cfg;
-	m->started_usec = now_usec(CLOCK_MONOTONIC);
+	m->started_usec = monotonic_usec();
 
 	/* Containers bound before a restart are bound again by the first set. */
 	r = container_bindings_load(cfg->containers_dir, &m->bindings);

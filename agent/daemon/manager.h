@@ -55,7 +55,6 @@ struct manager {
 	struct container_bindings *bindings; /* containers bound to container policies */
 };
 
-uint64_t now_usec(clockid_t clock);
 int manager_reload_notify(struct manager *m, char **ret_error);
 int manager_recompile_active(struct manager *m, char **ret_error);
 /* Container roots in systemd's file descriptor store, so a restarted daemon has them again. */

@@ -30,14 +30,6 @@ struct seccomp_reader {
 	uint64_t suppressed_reported, overflows_reported;
 };
 
-static uint64_t monotonic_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /*
  * The errno a denied call of @rec failed with: the record has the action only, so it is read
  * from the policy, as the active set has it (`secagentctl exec` read the same directory; a
