@@ -33,6 +33,7 @@ static __always_inline int sa_net_report(__u32 kind, __u32 access, const struct 
 {
 	struct sa_event_record *s;
 
+	sa_count_rule(dec, kind);
 	if (!dec->decided || dec->verdict == SA_VERDICT_ALLOW)
 		return 0;
 	sa_count(dec->verdict == SA_VERDICT_DENY ? SA_COUNTER_DENIED : SA_COUNTER_AUDITED);
@@ -189,11 +190,13 @@ int BPF_PROG(sa_capable, const struct cred *cred, struct user_namespace *ns, int
 	if (cap < 0 || cap > SA_CAP_MAX)
 		return 0;
 	sa_decide_rules(SA_RULES_CAP, cap, 0, 0, 0, &dec);
-	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW)
-		return 0;
-	/* A probe the kernel makes without auditing (ns_capable_noaudit) is denied all the
-	 * same, but not reported: it is not an attempt the process made. */
+	/* A probe the kernel makes without auditing (ns_capable_noaudit) is decided all the
+	 * same, but neither counted nor reported: it is not an attempt the process made. */
 	if (opts & CAP_OPT_NOAUDIT_BIT)
 		return dec.verdict == SA_VERDICT_DENY ? -EPERM : 0;
+	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW) {
+		sa_count_rule(&dec, SA_EVENT_CAPABILITY);
+		return 0;
+	}
 	return sa_net_report(SA_EVENT_CAPABILITY, 0, &dec, 0, 0, 0, cap, 0, 0) ? -EPERM : 0;
 }

@@ -101,6 +101,21 @@ enum sa_counter {
 	SA_COUNTER__MAX,
 };
 
+/*
+ * Decisions per rule, for the daemon's metrics (when it exports them): one per-CPU count per
+ * generation, rule, event kind and verdict that decided something. Counted before coalescing and
+ * rate limits, so they never change a count. A decision that finds the map full is counted in
+ * sa_rule_counts_unrecorded instead (and in sa_counters, like every decision).
+ */
+#define SA_RULE_COUNTS_MAX 16384
+
+struct sa_rule_count_key {
+	__u32 seq; /* the generation that decided: its rule_ref is resolved in that set */
+	__u32 rule_ref;
+	__u32 kind;    /* enum sa_event_kind */
+	__u32 verdict; /* enum sa_verdict */
+};
+
 enum sa_slot_flags {
 	SA_SLOT_HAS_TREE_DENY = 1u << 0, /* the set denies some subtree: deep walks fail closed */
 	SA_SLOT_HAS_TREE = 1u << 1,	 /* some rule is for a subtree: the hooks walk up */

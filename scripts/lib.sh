@@ -3,7 +3,7 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${SECAGENT_BUILD_DIR:-$REPO_ROOT/build}
 
 build_deps() {
-	echo clang clang-format llvm bpftool libbpf-dev libyaml-dev libsystemd-dev libcap-dev libseccomp-dev libjansson-dev \
+	echo clang clang-format llvm bpftool libbpf-dev libyaml-dev libsystemd-dev libcap-dev libseccomp-dev libjansson-dev libmicrohttpd-dev \
 		meson ninja-build pkg-config gcc systemd jq gawk \
 		libclang-rt-14-dev debhelper dpkg-dev lintian
 }

@@ -413,6 +413,7 @@ int enforcer_new(const struct enforcer_config *cfg, struct enforcer **ret)
 		r = log_error_errno(-errno, "Failed to open the BPF object: %m");
 		goto fail;
 	}
+	e->skel->rodata->sa_count_rules = cfg->count_rules;
 	r = bpf_map__set_max_entries(e->skel->maps.sa_file_rules, SA_SLOTS * cfg->max_file_rules);
 	if (r == 0)
 		r = bpf_map__set_max_entries(e->skel->maps.sa_name_rules,
@@ -772,6 +773,47 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 int enforcer_events_map_fd(const struct enforcer *e)
 {
 	return bpf_map__fd(e->skel->maps.sa_events);
+}
+
+int enforcer_rule_counts_fd(const struct enforcer *e)
+{
+	return bpf_map__fd(e->skel->maps.sa_rule_counts);
+}
+
+uint64_t enforcer_rule_counts_unrecorded(const struct enforcer *e)
+{
+	return __atomic_load_n(&e->skel->bss->sa_rule_counts_unrecorded, __ATOMIC_RELAXED);
+}
+
+int enforcer_program_stats(const struct enforcer *e, struct enforcer_program_stats **ret,
+			   size_t *ret_n)
+{
+	struct enforcer_program_stats *a = NULL;
+	struct bpf_program *prog;
+	size_t n = 0;
+
+	bpf_object__for_each_program (prog, e->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		struct enforcer_program_stats *na;
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+			continue; /* not loaded: its hook is missing on this kernel */
+		na = reallocarray(a, n + 1, sizeof(*a));
+		if (!na) {
+			free(a);
+			return -ENOMEM;
+		}
+		a = na;
+		snprintf(a[n].name, sizeof(a[n].name), "%s", bpf_program__name(prog));
+		a[n].run_time_ns = info.run_time_ns;
+		a[n].run_count = info.run_cnt;
+		n++;
+	}
+	*ret = a;
+	*ret_n = n;
+	return 0;
 }
 
 int enforcer_read_counters(const struct enforcer *e, uint64_t ret_counters[SA_COUNTER__MAX])

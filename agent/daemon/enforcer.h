@@ -23,6 +23,7 @@ struct enforcer_config {
 	const char *pin_dir;	 /* bpffs directory where state outlives the daemon */
 	uint32_t max_file_rules; /* per set, at most COMPILED_MAX_FILE_ENTRIES; the map holds two */
 	uint32_t ringbuf_bytes;	 /* power of two, multiple of the page size */
+	bool count_rules;	 /* count decisions per rule (sa_rule_counts), for metrics */
 };
 
 /*
@@ -61,4 +62,17 @@ int enforcer_update_bound_cgroup(struct enforcer *e, uint64_t cgroup_id, uint64_
 				 uint64_t clear);
 
 int enforcer_events_map_fd(const struct enforcer *e);
+/* The per-rule decision counts (rule-counts.h) and the decisions they had no room for. */
+int enforcer_rule_counts_fd(const struct enforcer *e);
+uint64_t enforcer_rule_counts_unrecorded(const struct enforcer *e);
+
+struct enforcer_program_stats {
+	char name[64];
+	uint64_t run_time_ns, run_count;
+};
+/* What the kernel counted for each loaded program (kept while kernel.bpf_stats_enabled is 1);
+ * @ret is malloc'ed. */
+int enforcer_program_stats(const struct enforcer *e, struct enforcer_program_stats **ret,
+			   size_t *ret_n);
+
 int enforcer_read_counters(const struct enforcer *e, uint64_t ret_counters[SA_COUNTER__MAX]);

@@ -55,6 +55,15 @@ static inline uint64_t monotonic_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* CLOCK_REALTIME in microseconds: for timestamps an operator reads (metrics). */
+static inline uint64_t realtime_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /*
  * A rate window: at most @burst events per @interval_usec. The limiter keeps one per policy; the
  * seccomp reader one for all its records.

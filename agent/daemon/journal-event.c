@@ -71,7 +71,7 @@ const char *event_kind_to_string(uint32_t kind)
 	}
 }
 
-static const char *verdict_to_string(uint32_t verdict)
+const char *event_verdict_to_string(uint32_t verdict)
 {
 	return verdict == SA_VERDICT_DENY    ? "deny"
 	       : verdict == SA_VERDICT_AUDIT ? "audit"
@@ -303,7 +303,7 @@ static int send_event(const struct sa_event *ev, const struct event_origin *orig
 	fields_add(&f, SA_FIELD_COUNT "=%llu", (unsigned long long)(repeated ? repeated : 1));
 	fields_add(&f, "PRIORITY=%d", denied ? LOG_WARNING : LOG_NOTICE);
 	fields_add(&f, SA_FIELD_KIND "=%s", event_kind_to_string(ev->kind));
-	fields_add(&f, SA_FIELD_ACTION "=%s", verdict_to_string(ev->verdict));
+	fields_add(&f, SA_FIELD_ACTION "=%s", event_verdict_to_string(ev->verdict));
 	fields_add(&f, SA_FIELD_POLICY "=%s", policy);
 	fields_add(&f, SA_FIELD_RULE "=%s", rule);
 	fields_add(&f, SA_FIELD_PID "=%u", ev->tgid);

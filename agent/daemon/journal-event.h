@@ -17,6 +17,8 @@ struct event_origin {
 };
 
 const char *event_kind_to_string(uint32_t kind);
+/* "deny", "audit" or "allow". */
+const char *event_verdict_to_string(uint32_t verdict);
 
 /* Each returns 0 or a negative errno from sd_journal_send(). */
 int journal_send_event(const struct sa_event *ev, const struct event_origin *origin);

@@ -18,6 +18,7 @@
 #include "container-bindings.h"
 #include "log.h"
 #include "manager.h"
+#include "metrics.h"
 #include "privileges.h"
 #include "seccomp-filter.h"
 #include "util.h"
@@ -238,6 +239,8 @@ static int manager_activate(struct manager *m, struct compiled_set *c, char **re
 		return r;
 	}
 
+	if (m->rule_counts)
+		(void)rule_counts_retire(m->rule_counts, &m->gens);
 	generations_push(&m->gens, c, seq);
 	m->reloads_ok++;
 	log_info("Policy generation %u active: %zu policies, %zu rules, %zu file entries from %s.",
@@ -260,10 +263,19 @@ int manager_recompile_active(struct manager *m, char **ret_error)
 	return manager_activate(m, c, ret_error);
 }
 
+/* For the metrics: when the reload that began at @start_usec (monotonic) ended, and how. */
+static void reload_done(struct manager *m, uint64_t start_usec, int r)
+{
+	m->last_reload_duration_usec = monotonic_usec() - start_usec;
+	m->last_reload_realtime_usec = realtime_usec();
+	m->last_reload_ok = r >= 0;
+}
+
 /* Build the directory's set and switch to it; on any error the active set stays in force. */
 static int manager_reload(struct manager *m, char **ret_error)
 {
 	struct compiled_set *c = NULL;
+	uint64_t start = monotonic_usec();
 	int r;
 
 	r = manager_build_set(m, &c, ret_error);
@@ -271,9 +283,10 @@ static int manager_reload(struct manager *m, char **ret_error)
 		m->reloads_failed++;
 		log_error("Policy set in %s rejected; generation %u stays in force.",
 			  m->cfg.policy_dir, m->gens.active_seq);
-		return r;
-	}
-	return manager_activate(m, c, ret_error);
+	} else
+		r = manager_activate(m, c, ret_error);
+	reload_done(m, start, r);
+	return r;
 }
 
 int manager_reload_notify(struct manager *m, char **ret_error)
@@ -355,6 +368,8 @@ struct manager *manager_free(struct manager *m)
 	if (!m)
 		return NULL;
 	sd_event_source_disable_unref(m->tick);
+	metrics_export_free(m->metrics);
+	rule_counts_free(m->rule_counts);
 	event_reader_free(m->events);
 	seccomp_reader_free(m->seccomp);
 	control_server_free(m->control);
@@ -366,9 +381,15 @@ struct manager *manager_free(struct manager *m)
 	return NULL;
 }
 
+static int render_metrics(void *userdata, FILE *f)
+{
+	return metrics_write(userdata, f);
+}
+
 int manager_new(const struct manager_config *cfg, struct manager **ret)
 {
 	struct compiled_set *initial = NULL;
+	uint64_t start;
 	struct manager *m;
 	sigset_t mask;
 	int r;
@@ -378,6 +399,20 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		return log_error_errno(-ENOMEM, "Out of memory");
 	m->cfg = *cfg;
 	m->started_usec = monotonic_usec();
+	m->started_realtime_usec = realtime_usec();
+
+	r = sd_event_default(&m->event);
+	if (r < 0) {
+		log_error_errno(r, "Failed to create the event loop: %m");
+		goto fail;
+	}
+	/* Before anything else: a metrics address or file that cannot be used fails the start
+	 * at once, never a daemon that runs without what it was asked for. */
+	if (cfg->metrics.listen || cfg->metrics.textfile) {
+		r = metrics_export_new(m->event, &cfg->metrics, render_metrics, m, &m->metrics);
+		if (r < 0)
+			goto fail;
+	}
 
 	/* Containers bound before a restart are bound again by the first set. */
 	r = container_bindings_load(cfg->containers_dir, &m->bindings);
@@ -400,13 +435,22 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	compiled_set_free(initial);
 	if (r < 0)
 		goto fail;
+	if (cfg->enforcer.count_rules) {
+		m->rule_counts = rule_counts_new(enforcer_rule_counts_fd(m->enforcer));
+		if (!m->rule_counts) {
+			r = log_error_errno(-ENOMEM, "Out of memory");
+			goto fail;
+		}
+	}
 	/* Again, now with the keys the loaded hooks compute (the identity probe). */
 	r = manager_build_set(m, &initial, NULL);
 	if (r < 0) {
 		log_error("Refusing to start without a valid policy set in %s.", cfg->policy_dir);
 		goto fail;
 	}
+	start = monotonic_usec();
 	r = manager_activate(m, initial, NULL);
+	reload_done(m, start, r);
 	if (r < 0)
 		goto fail;
 	r = enforcer_take_over(m->enforcer);
@@ -417,11 +461,6 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 				  "survive a crash of the daemon: %m",
 				  cfg->pin_dir);
 
-	r = sd_event_default(&m->event);
-	if (r < 0) {
-		log_error_errno(r, "Failed to create the event loop: %m");
-		goto fail;
-	}
 	r = event_reader_new(m->event, m->enforcer, &m->gens, &cfg->limiter, &m->events);
 	if (r < 0)
 		goto fail;

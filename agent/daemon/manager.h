@@ -15,6 +15,8 @@
 #include "event-limiter.h"
 #include "events.h"
 #include "generations.h"
+#include "metrics-export.h"
+#include "rule-counts.h"
 #include "seccomp-events.h"
 
 struct manager_config {
@@ -25,6 +27,7 @@ struct manager_config {
 	struct enforcer_config enforcer;
 	struct event_limiter_config limiter;
 	const control_handler *control_handlers; /* what the control requests do */
+	struct metrics_export_config metrics;	 /* both outputs NULL: no metrics */
 };
 
 struct manager;
@@ -50,7 +53,11 @@ struct manager {
 	sd_event_source *tick;
 	uint64_t last_status_usec;
 	uint64_t reloads_ok, reloads_failed;
-	uint64_t started_usec;
+	uint64_t last_reload_realtime_usec, last_reload_duration_usec; /* 0: none yet */
+	bool last_reload_ok;
+	uint64_t started_usec, started_realtime_usec;
+	struct metrics_export *metrics;
+	struct rule_counts *rule_counts; /* with metrics only */
 	bool keep_pins; /* set by a "handover" request: the next stop leaves enforcement pinned */
 	struct container_bindings *bindings; /* containers bound to container policies */
 };

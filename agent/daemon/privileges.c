@@ -57,3 +57,28 @@ int drop_privileges(void)
 		return -errno;
 	return 0;
 }
+
+int as_running_daemon(int (*fn)(void *userdata), void *userdata)
+{
+	cap_t saved = cap_get_proc(), now = NULL;
+	cap_flag_value_t v;
+	int r;
+
+	if (!saved)
+		return -errno;
+	now = cap_dup(saved);
+	if (!now) {
+		cap_free(saved);
+		return -ENOMEM;
+	}
+	/* Only the effective set: the permitted one brings them back afterwards. */
+	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++)
+		if (!is_kept(c) && cap_get_flag(now, c, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET)
+			(void)cap_set_flag(now, CAP_EFFECTIVE, 1, &c, CAP_CLEAR);
+	r = cap_set_proc(now) < 0 ? -errno : fn(userdata);
+	if (cap_set_proc(saved) < 0 && r >= 0)
+		r = -errno;
+	cap_free(now);
+	cap_free(saved);
+	return r;
+}

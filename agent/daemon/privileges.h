@@ -12,3 +12,7 @@
  */
 
 int drop_privileges(void);
+
+/* Calls @fn with the effective capabilities the daemon keeps once running, and restores them:
+ * a check made at start (a file it will write) gives the answer the running daemon would get. */
+int as_running_daemon(int (*fn)(void *userdata), void *userdata);

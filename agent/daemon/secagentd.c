@@ -28,12 +28,18 @@ static void help(void)
 	       "                            (default: 1000; 0 turns coalescing off)\n"
 	       "     --rate-limit-burst=N   Events per policy logged one by one per interval; the\n"
 	       "                            rest are counted in one entry (default: 200; 0: no limit)\n"
-	       "     --rate-limit-interval-ms=MS  The rate limit's interval (default: 1000)\n\n"
+	       "     --rate-limit-interval-ms=MS  The rate limit's interval (default: 1000)\n"
+	       "     --metrics-listen=[ADDR:]PORT  Serve Prometheus metrics over HTTP at /metrics\n"
+	       "                            (ADDR: 127.0.0.1 unless given; [::1]:PORT for IPv6)\n"
+	       "     --metrics-textfile=PATH.prom  Write the metrics to PATH every %d s, for\n"
+	       "                            node_exporter's textfile collector\n"
+	       "                            (either also counts decisions per rule in the kernel)\n\n"
 	       "Signals: SIGHUP reloads the policy directory atomically; SIGTERM stops and ends\n"
 	       "enforcement. If the daemon dies any other way, the pinned programs keep enforcing\n"
 	       "the last policy set and the next daemon adopts them.\n",
 	       SECAGENT_POLICY_DIR, SECAGENT_CONTROL_SOCKET, SECAGENT_PIN_DIR,
-	       SECAGENT_CONTAINERS_DIR, ENFORCER_DEFAULT_FILE_RULES, COMPILED_MAX_FILE_ENTRIES);
+	       SECAGENT_CONTAINERS_DIR, ENFORCER_DEFAULT_FILE_RULES, COMPILED_MAX_FILE_ENTRIES,
+	       METRICS_TEXTFILE_INTERVAL_SEC);
 }
 
 static int parse_u32(const char *s, const char *what, uint32_t min, uint32_t max, uint32_t *ret)
@@ -62,6 +68,8 @@ int main(int argc, char **argv)
 		ARG_COALESCE_MS,
 		ARG_RATE_BURST,
 		ARG_RATE_INTERVAL_MS,
+		ARG_METRICS_LISTEN,
+		ARG_METRICS_TEXTFILE,
 	};
 	static const struct option options[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -75,6 +83,8 @@ int main(int argc, char **argv)
 		{ "coalesce-ms", required_argument, NULL, ARG_COALESCE_MS },
 		{ "rate-limit-burst", required_argument, NULL, ARG_RATE_BURST },
 		{ "rate-limit-interval-ms", required_argument, NULL, ARG_RATE_INTERVAL_MS },
+		{ "metrics-listen", required_argument, NULL, ARG_METRICS_LISTEN },
+		{ "metrics-textfile", required_argument, NULL, ARG_METRICS_TEXTFILE },
 		{}
 	};
 	struct manager_config cfg = {
@@ -145,6 +155,22 @@ int main(int argc, char **argv)
 				      &cfg.limiter.burst) < 0)
 				return 2;
 			break;
+		case ARG_METRICS_LISTEN: {
+			struct sockaddr_storage addr;
+			socklen_t len;
+
+			if (metrics_parse_listen(optarg, &addr, &len) < 0) {
+				log_error("Invalid --metrics-listen '%s' (expected PORT, "
+					  "ADDRESS:PORT or [IPV6]:PORT)",
+					  optarg);
+				return 2;
+			}
+			cfg.metrics.listen = optarg;
+			break;
+		}
+		case ARG_METRICS_TEXTFILE:
+			cfg.metrics.textfile = optarg;
+			break;
 		default:
 			return 2;
 		}
@@ -155,6 +181,7 @@ int main(int argc, char **argv)
 	}
 
 	cfg.enforcer.pin_dir = cfg.pin_dir;
+	cfg.enforcer.count_rules = cfg.metrics.listen || cfg.metrics.textfile;
 	r = manager_new(&cfg, &m);
 	if (r < 0)
 		return 1;

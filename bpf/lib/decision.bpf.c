@@ -3,6 +3,9 @@
 
 #include "decision.bpf.h"
 
+const volatile __u32 sa_count_rules = 0;
+__u64 sa_rule_counts_unrecorded = 0;
+
 /*
  * The selectors the current process matches in @slot, as a mask (bit 0, every process, always).
  * A global function, like the ones below: checked once per program. Bounded by

@@ -36,6 +36,12 @@ static __always_inline void sa_count(__u32 counter)
 		__sync_fetch_and_add(v, 1);
 }
 
+/* Set by the daemon before load: count decisions per rule (sa_rule_counts). Read-only once
+ * loaded, so without metrics the verifier drops the counting altogether. */
+extern const volatile __u32 sa_count_rules;
+/* Decisions sa_rule_counts had no room for. */
+extern __u64 sa_rule_counts_unrecorded;
+
 /* Where a walk starts: the object itself (its exact rules apply first) or, for an object that
  * does not exist yet, the directory it is being created in. */
 enum sa_walk_start {
@@ -50,6 +56,30 @@ struct sa_decision {
 	__u32 flags; /* SA_EVENT_*_FAIL_CLOSED */
 	int decided;
 };
+
+/* Counts a decision by its rule, when the daemon asked for it. Decisions that failed closed
+ * have no rule: sa_counters holds them. */
+static __always_inline void sa_count_rule(const struct sa_decision *dec, __u32 kind)
+{
+	struct sa_rule_count_key key;
+	__u64 one = 1, *v;
+
+	if (!sa_count_rules || !dec->decided || dec->flags)
+		return;
+	key.seq = dec->seq;
+	key.rule_ref = dec->rule_ref;
+	key.kind = kind;
+	key.verdict = dec->verdict;
+	v = bpf_map_lookup_elem(&sa_rule_counts, &key);
+	if (!v && bpf_map_update_elem(&sa_rule_counts, &key, &one, BPF_NOEXIST) == 0)
+		return;
+	if (!v) /* another CPU made the entry first, or the map is full */
+		v = bpf_map_lookup_elem(&sa_rule_counts, &key);
+	if (v)
+		__sync_fetch_and_add(v, 1);
+	else
+		__sync_fetch_and_add(&sa_rule_counts_unrecorded, 1);
+}
 
 /* sa_walk()'s result, packed into the one scalar a global function may return. */
 #define SA_WALK_COMPLETE   (1ULL << 0)

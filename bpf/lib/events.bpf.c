@@ -18,6 +18,7 @@ __attribute__((noinline)) int sa_check_addr(__u64 kind, __u64 access, __u64 d_ad
 	if (!d)
 		return 0;
 	sa_decide(d, mnt, start, access, &dec);
+	sa_count_rule(&dec, kind);
 	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW)
 		return 0;
 	sa_count(dec.verdict == SA_VERDICT_DENY ? SA_COUNTER_DENIED : SA_COUNTER_AUDITED);

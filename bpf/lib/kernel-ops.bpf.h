@@ -15,6 +15,7 @@ static __always_inline int sa_kernel_check(__u32 op, const void *name, int user)
 	struct sa_event_record *s;
 
 	sa_decide_rules(SA_RULES_CAP, SA_KERNEL_KEY(op), 0, 0, 0, &dec);
+	sa_count_rule(&dec, SA_EVENT_KERNEL);
 	if (!dec.decided || dec.verdict == SA_VERDICT_ALLOW)
 		return 0;
 	sa_count(dec.verdict == SA_VERDICT_DENY ? SA_COUNTER_DENIED : SA_COUNTER_AUDITED);

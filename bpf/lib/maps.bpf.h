@@ -136,3 +136,11 @@ SA_MAP struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } sa_counters SEC(".maps");
+
+/* Not pinned: a new daemon counts from zero (its metrics carry its start time). */
+SA_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SA_RULE_COUNTS_MAX);
+	__type(key, struct sa_rule_count_key);
+	__type(value, __u64);
+} sa_rule_counts SEC(".maps");
