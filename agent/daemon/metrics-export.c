@@ -275,12 +275,12 @@ static int start_httpd(struct metrics_export *x, sd_event *event, const char *li
 				       "or [IPV6]:PORT)",
 				       listen);
 	/* The port is also in @addr; MHD wants it as an argument all the same. */
-	x->httpd = MHD_start_daemon(
-		MHD_USE_EPOLL | (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
-		on_request, x, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_MAX_CONNECTIONS,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_CONNECTION_TIMEOUT_SEC,
-		MHD_OPTION_END);
+	x->httpd =
+		MHD_start_daemon(MHD_USE_EPOLL | (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0,
+				 NULL, NULL, on_request, x, MHD_OPTION_SOCK_ADDR,
+				 (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
+				 (unsigned)METRICS_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+				 (unsigned)METRICS_CONNECTION_TIMEOUT_SEC, MHD_OPTION_END);
 	if (!x->httpd)
 		/* MHD says why on stderr (the journal) only; errno is what bind() left. */
 		return log_error_errno(errno ? -errno : -EADDRNOTAVAIL,
@@ -304,10 +304,11 @@ static int start_textfile(struct metrics_export *x, sd_event *event, const char 
 	int r;
 
 	if (path[0] != '/' || len < 6 || !streq(path + len - 5, ".prom"))
-		return log_error_errno(-EINVAL,
-				       "Invalid --metrics-textfile '%s': an absolute path ending in "
-				       ".prom (node_exporter's textfile collector reads no other)",
-				       path);
+		return log_error_errno(
+			-EINVAL,
+			"Invalid --metrics-textfile '%s': an absolute path ending in "
+			".prom (node_exporter's textfile collector reads no other)",
+			path);
 	x->textfile = strdup(path);
 	if (!x->textfile)
 		return log_error_errno(-ENOMEM, "Out of memory.");

@@ -79,8 +79,8 @@ static void write_rule_decisions(struct manager *m, FILE *f)
 		label_value(f, a[i].policy);
 		fputs("\",rule=\"", f);
 		label_value(f, a[i].rule);
-		fprintf(f, "\",verdict=\"%s\"} %" PRIu64 "\n", event_verdict_to_string(a[i].verdict),
-			a[i].count);
+		fprintf(f, "\",verdict=\"%s\"} %" PRIu64 "\n",
+			event_verdict_to_string(a[i].verdict), a[i].count);
 	}
 	rule_count_array_free(a, n);
 }
@@ -139,8 +139,9 @@ static void write_program_stats(struct manager *m, FILE *f)
 	family(f, "secagent_bpf_program_run_seconds_total", "counter",
 	       "Time spent in each BPF program, while kernel.bpf_stats_enabled is 1.");
 	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "secagent_bpf_program_run_seconds_total{program=\"%s\"} %" PRIu64
-			   ".%09" PRIu64 "\n",
+		fprintf(f,
+			"secagent_bpf_program_run_seconds_total{program=\"%s\"} %" PRIu64
+			".%09" PRIu64 "\n",
 			ps[i].name, ps[i].run_time_ns / 1000000000, ps[i].run_time_ns % 1000000000);
 	}
 	family(f, "secagent_bpf_program_runs_total", "counter",
@@ -171,8 +172,7 @@ int metrics_write(struct manager *m, FILE *f)
 		       m->started_realtime_usec);
 
 	metric(f, "secagent_policy_generation", "gauge",
-	       "The active policy set's generation: one more at every switch.",
-	       m->gens.active_seq);
+	       "The active policy set's generation: one more at every switch.", m->gens.active_seq);
 	metric(f, "secagent_policies", "gauge", "Policies in the active set.",
 	       a ? a->n_policies : 0);
 	metric(f, "secagent_rules", "gauge", "Rules in the active set.", a ? a->n_rules : 0);
@@ -200,8 +200,7 @@ int metrics_write(struct manager *m, FILE *f)
 	family(f, "secagent_decisions_total", "counter",
 	       "Operations denied or audited, by verdict, policies and self-protection alike.");
 	sample1(f, "secagent_decisions_total", "verdict", "deny", counters[SA_COUNTER_DENIED]);
-	sample1(f, "secagent_decisions_total", "verdict", "audit",
-		counters[SA_COUNTER_AUDITED]);
+	sample1(f, "secagent_decisions_total", "verdict", "audit", counters[SA_COUNTER_AUDITED]);
 	metric(f, "secagent_decisions_failed_closed_total", "counter",
 	       "Decisions that could not complete and denied (also in the deny count).",
 	       counters[SA_COUNTER_FAIL_CLOSED]);
@@ -222,8 +221,7 @@ int metrics_write(struct manager *m, FILE *f)
 	       "Events counted in a repeated entry (identical within the coalescing window).",
 	       ls.coalesced);
 	metric(f, "secagent_events_suppressed_total", "counter",
-	       "Events counted in a suppressed entry (over a policy's rate limit).",
-	       ls.suppressed);
+	       "Events counted in a suppressed entry (over a policy's rate limit).", ls.suppressed);
 	family(f, "secagent_events_lost_total", "counter",
 	       "Events lost, by reason: the ring buffer was full, or journald refused them. "
 	       "Each loss is also reported in the journal.");
@@ -233,17 +231,16 @@ int metrics_write(struct manager *m, FILE *f)
 		es.journal_failed + ss.journal_failed);
 
 	write_maps(m, f);
-	metric(f, "secagent_container_bindings", "gauge",
-	       "Containers bound to container policies.", m->bindings ? m->bindings->n : 0);
+	metric(f, "secagent_container_bindings", "gauge", "Containers bound to container policies.",
+	       m->bindings ? m->bindings->n : 0);
 	metric(f, "secagent_seccomp_registrations", "gauge",
 	       "Processes registered for seccomp event attribution.", ss.registered);
-	metric(f, "secagent_seccomp_events_total", "counter",
-	       "seccomp audit records reported.", ss.events);
+	metric(f, "secagent_seccomp_events_total", "counter", "seccomp audit records reported.",
+	       ss.events);
 	metric(f, "secagent_seccomp_events_unattributed_total", "counter",
 	       "seccomp audit records no registered process explains.", ss.unattributed);
 	metric(f, "secagent_seccomp_events_suppressed_total", "counter",
-	       "seccomp audit records over the rate limit, counted in one entry.",
-	       ss.suppressed);
+	       "seccomp audit records over the rate limit, counted in one entry.", ss.suppressed);
 	metric(f, "secagent_seccomp_audit_overflows_total", "counter",
 	       "Times the audit socket's buffer overflowed (records lost).", ss.overflows);
 
@@ -255,8 +252,8 @@ int metrics_write(struct manager *m, FILE *f)
 	family(f, "secagent_hook_not_enforced", "gauge",
 	       "LSM hooks this kernel lacks: rules that need them are not enforced.");
 	n = write_hook_list(f, "secagent_hook_not_enforced", enforcer_hooks_off(m->enforcer));
-	metric(f, "secagent_hooks_not_enforced", "gauge",
-	       "How many LSM hooks this kernel lacks.", n);
+	metric(f, "secagent_hooks_not_enforced", "gauge", "How many LSM hooks this kernel lacks.",
+	       n);
 	write_program_stats(m, f);
 	return ferror(f) ? -EIO : 0;
 }

@@ -92,8 +92,11 @@ static int append(struct rule_count **a, size_t *n, size_t *cap, const char *pol
 		*cap = ncap;
 	}
 	e = &(*a)[*n];
-	*e = (struct rule_count){ .policy = strdup(policy), .rule = strdup(rule), .kind = kind,
-				  .verdict = verdict, .count = count };
+	*e = (struct rule_count){ .policy = strdup(policy),
+				  .rule = strdup(rule),
+				  .kind = kind,
+				  .verdict = verdict,
+				  .count = count };
 	if (!e->policy || !e->rule) {
 		free(e->policy);
 		free(e->rule);

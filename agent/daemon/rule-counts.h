@@ -14,8 +14,8 @@
 #include "generations.h"
 
 struct rule_count {
-	char *policy; /* "" when the generation is no longer known */
-	char *rule;   /* "file:line:column", or "" when no longer known */
+	char *policy;	  /* "" when the generation is no longer known */
+	char *rule;	  /* "file:line:column", or "" when no longer known */
 	uint32_t kind;	  /* enum sa_event_kind */
 	uint32_t verdict; /* enum sa_verdict */
 	uint64_t count;

@@ -43,9 +43,10 @@ TEST(listen_addresses)
 	ASSERT_EQ(parse_port("[::1]:9464", &family, addr, sizeof(addr)), 9464);
 	ASSERT_EQ(family, AF_INET6);
 	ASSERT_STREQ(addr, "::1");
-	for (const char *const *bad = (const char *const[]){ "", "0", "65536", "-1", "x", "localhost:9464",
-							  "::1:9464", "[::1]9464", "[::1]", "1.2.3.4:",
-							  "1.2.3.4:http", "9464 ", NULL };
+	for (const char *const *bad =
+		     (const char *const[]){ "", "0", "65536", "-1", "x", "localhost:9464",
+					    "::1:9464", "[::1]9464", "[::1]",
+					    "1.2.3.4:", "1.2.3.4:http", "9464 ", NULL };
 	     *bad; bad++)
 		ASSERT_ERROR(parse_port(*bad, &family, addr, sizeof(addr)), EINVAL);
 }
