@@ -257,6 +257,11 @@ static char *manager_status_text(struct manager *m)
 	status_set(v, STATUS_HOOKS_OFF, "%s", enforcer_hooks_off(m->enforcer));
 	status_set(v, STATUS_HOOKS_ATTACHED, "%s", hooks);
 	status_set(v, STATUS_RULES_NOT_ENFORCED, "%zu", a ? a->n_not_enforced : 0);
+	status_set(v, STATUS_METRICS, "%s%s%s%s%s", m->cfg.metrics.listen ? "http://" : "",
+		   m->cfg.metrics.listen ? m->cfg.metrics.listen : "",
+		   m->cfg.metrics.listen && m->cfg.metrics.textfile ? " " : "",
+		   m->cfg.metrics.textfile ? m->cfg.metrics.textfile : "",
+		   m->cfg.metrics.listen || m->cfg.metrics.textfile ? "" : "off");
 	text = control_status_format(v);
 	for (size_t k = 0; k < _STATUS_KEY_MAX; k++)
 		free(v[k]);

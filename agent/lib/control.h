@@ -105,7 +105,8 @@ int control_call_fds(const char *path, const char *request, const int *fds, size
 	X(SECCOMP_OVERFLOWS, "seccomp_overflows")                                                  \
 	X(HOOKS_OFF, "hooks_off")                                                                  \
 	X(HOOKS_ATTACHED, "hooks_attached")                                                        \
-	X(RULES_NOT_ENFORCED, "rules_not_enforced")
+	X(RULES_NOT_ENFORCED, "rules_not_enforced")                                                \
+	X(METRICS, "metrics")
 
 enum status_key {
 #define X(key, name) STATUS_##key,

@@ -41,6 +41,7 @@ for i in $(seq 1 50); do scrape "$URL" >/tmp/m0 2>/dev/null && break; sleep 0.2;
 [[ -s /tmp/m0 ]] || fail "no metrics at $URL"
 promtool check metrics </tmp/m0 || fail "promtool check metrics rejects the endpoint's output"
 grep -q '^secagent_build_info{version="' /tmp/m0 || fail "no secagent_build_info"
+expect_eq "secagentctl status: metrics" "http://127.0.0.1:9464 $TEXTFILE" "$(secagentctl status --json | jq -r .metrics)"
 expect_eq "hooks not enforced" 0 "$(sample /tmp/m0 secagent_hooks_not_enforced)"
 (($(sample /tmp/m0 secagent_hooks_attached) > 20)) || fail "secagent_hooks_attached: $(sample /tmp/m0 secagent_hooks_attached)"
 
