@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "policy-set.h"
 #include "util.h"
@@ -125,10 +126,19 @@ int policy_dir_list(const char *dir, struct diag_list *diags, char ***ret_files,
 	{
 		struct stat dst;
 
+		struct statvfs vfs;
+
 		if (fstat(dirfd(d), &dst) < 0)
 			r = diag_add(diags, dir, 0, 0, "cannot stat: %s", strerror(errno)) < 0
 				    ? -ENOMEM
 				    : 1;
+		else if ((dst.st_mode & (S_IWGRP | S_IWOTH)) && dst.st_uid == 0 &&
+			 fstatvfs(dirfd(d), &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+			/* A directory on a read-only mount: whatever its mode says, no one adds a
+			 * file to it here. A Kubernetes ConfigMap volume is one: a tmpfs of mode
+			 * 1777 the kubelet writes, mounted read-only into the daemon's container.
+			 * Each file is still checked for itself. */
+			r = 0;
 		else
 			r = policy_check_trusted(dir, &dst, diags);
 		if (r != 0) {
