@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "journal-fields.h"
+#include "journal-json.h"
 #include "json-util.h"
 #include "log.h"
 #include "util.h"
@@ -78,41 +79,51 @@ static void read_event(sd_journal *j, struct event_fields *e)
 	}
 }
 
-/* A number field as a JSON number, or null when it is absent or not a number. */
-static json_t *json_number_field(const char *value)
+/* One entry as one JSON object on one line (lib/journal-json.h: docs/events-json.md). Returns 0
+ * or a negative errno, logged. */
+static int print_entry_json(sd_journal *j, uint64_t usec)
 {
-	unsigned long long v;
+	_cleanup_(json_decrefp) json_t *o = NULL;
+	struct journal_datum *data = NULL;
+	size_t n = 0, cap = 0;
+	const void *d;
+	size_t len;
+	int r = 0;
 
-	return parse_uint(value, ULLONG_MAX, &v) >= 0 ? json_uint64(v) : json_null();
-}
+	/* Copied: a datum is valid only until the next one is read. */
+	SD_JOURNAL_FOREACH_DATA(j, d, len)
+	{
+		void *copy = malloc(len ? len : 1);
 
-/* One event as one JSON object on one line. Returns 0 or a negative errno, logged. */
-static int print_entry_json(const struct event_fields *e, uint64_t usec)
-{
-	_cleanup_(json_decrefp) json_t *o = json_object();
-	char iso[64] = "";
-	struct tm tm;
-	time_t t;
+		if (n == cap) {
+			struct journal_datum *nd =
+				reallocarray(data, cap ? cap * 2 : 32, sizeof(*data));
 
-	t = (time_t)(usec / 1000000);
-	if (gmtime_r(&t, &tm))
-		snprintf(iso + strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S", &tm),
-			 sizeof(iso) - 19, ".%06" PRIu64 "Z", usec % 1000000);
-	if (json_object_set_new(o, "time", json_string_lossy(iso)) < 0 ||
-	    json_object_set_new(o, "realtime_usec", json_uint64(usec)) < 0 ||
-	    json_object_set_new(o, "action", json_string_lossy(e->action)) < 0 ||
-	    json_object_set_new(o, "policy", json_string_lossy(e->policy)) < 0 ||
-	    json_object_set_new(o, "rule", json_string_lossy(e->rule)) < 0 ||
-	    json_object_set_new(o, "pid", json_number_field(e->pid)) < 0 ||
-	    json_object_set_new(o, "uid", json_number_field(e->uid)) < 0 ||
-	    json_object_set_new(o, "gid", json_number_field(e->gid)) < 0 ||
-	    json_object_set_new(o, "comm", json_string_lossy(e->comm)) < 0 ||
-	    json_object_set_new(o, "path", json_string_lossy(e->path)) < 0 ||
-	    json_object_set_new(o, "path_truncated", json_boolean(streq(e->truncated, "1"))) < 0 ||
-	    json_object_set_new(o, "failed_closed", json_boolean(streq(e->failed_closed, "1"))) <
-		    0 ||
-	    json_object_set_new(o, "message", json_string_lossy(e->message)) < 0)
-		return log_error_errno(-ENOMEM, "Out of memory");
+			if (!nd) {
+				free(copy);
+				copy = NULL;
+			} else {
+				data = nd;
+				cap = cap ? cap * 2 : 32;
+			}
+		}
+		if (!copy) {
+			r = -ENOMEM;
+			break;
+		}
+		memcpy(copy, d, len);
+		data[n++] = (struct journal_datum){ copy, len };
+	}
+	if (r >= 0) {
+		o = journal_entry_json(data, n, usec);
+		if (!o)
+			r = -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		free((void *)data[i].data);
+	free(data);
+	if (r < 0)
+		return log_error_errno(r, "Out of memory");
 	if (json_dumpf_unsigned(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 ||
 	    putchar('\n') == EOF)
 		return -EIO; /* the reader went away: the caller sees it on stdout */
@@ -163,16 +174,18 @@ static int print_entry(sd_journal *j)
 	struct tm tm;
 	time_t t;
 
+	if (sd_journal_get_realtime_usec(j, &usec) < 0)
+		usec = 0;
+	if (arg_json)
+		return print_entry_json(j, usec);
 	read_event(j, &e);
-	if (sd_journal_get_realtime_usec(j, &usec) >= 0) {
+	if (usec) {
 		t = (time_t)(usec / 1000000);
 		if (localtime_r(&t, &tm))
 			strftime(time_buf, sizeof(time_buf), "%Y-%m-%d %H:%M:%S", &tm);
 	}
 
-	if (arg_json)
-		return print_entry_json(&e, usec);
-	else {
+	{
 		printf("%-19s %-6s ", time_buf, e.action[0] ? e.action : "-");
 		print_safe(e.policy, 20);
 		printf(" %7s %6s ", e.pid, e.uid);
@@ -188,17 +201,21 @@ static int print_entry(sd_journal *j)
 	return 0;
 }
 
-/* Matches (MESSAGE_ID=denied [∧ SECAGENT_POLICY=p]) ∨ (MESSAGE_ID=audited [∧ ...]). */
-static int add_matches(sd_journal *j, const char *policy)
+/* Matches (MESSAGE_ID=denied [∧ SECAGENT_POLICY=p]) ∨ (MESSAGE_ID=audited [∧ ...]); with
+ * @all, every secagent entry type: JSON lines carry repeated, suppressed, lost and seccomp
+ * entries too, for log shippers that count them. */
+static int add_matches(sd_journal *j, const char *policy, bool all)
 {
-	static const char *const ids[] = { SECAGENT_MESSAGE_DENIED, SECAGENT_MESSAGE_AUDITED };
+	static const char *const ids[] = { SECAGENT_MESSAGE_DENIED,   SECAGENT_MESSAGE_AUDITED,
+					   SECAGENT_MESSAGE_REPEATED, SECAGENT_MESSAGE_SUPPRESSED,
+					   SECAGENT_MESSAGE_LOST,     SECAGENT_MESSAGE_SECCOMP };
 	_cleanup_free_ char *pmatch = NULL;
 	char match[64];
 	int r;
 
 	if (policy && asprintf(&pmatch, SA_FIELD_POLICY "=%s", policy) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
+	for (size_t i = 0; i < (all ? ELEMENTSOF(ids) : 2); i++) {
 		snprintf(match, sizeof(match), "MESSAGE_ID=%s", ids[i]);
 		r = sd_journal_add_match(j, match, 0);
 		if (r >= 0 && pmatch)
@@ -261,7 +278,7 @@ int verb_events(const struct verb *v, int argc, char **argv)
 	r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
 	if (r < 0)
 		return log_error_errno(r, "Failed to open the journal: %m"), 1;
-	r = add_matches(j, policy);
+	r = add_matches(j, policy, arg_json);
 	if (r < 0) {
 		sd_journal_close(j);
 		return log_error_errno(r, "Failed to filter the journal: %m"), 1;

@@ -257,6 +257,10 @@ static char *manager_status_text(struct manager *m)
 	status_set(v, STATUS_HOOKS_OFF, "%s", enforcer_hooks_off(m->enforcer));
 	status_set(v, STATUS_HOOKS_ATTACHED, "%s", hooks);
 	status_set(v, STATUS_RULES_NOT_ENFORCED, "%zu", a ? a->n_not_enforced : 0);
+	status_set(v, STATUS_POLICY_WATCH, "%s",
+		   !m->watch			   ? "off"
+		   : policy_watch_active(m->watch) ? "on"
+						   : "stopped (the directory went away)");
 	status_set(v, STATUS_METRICS, "%s%s%s%s%s", m->cfg.metrics.listen ? "http://" : "",
 		   m->cfg.metrics.listen ? m->cfg.metrics.listen : "",
 		   m->cfg.metrics.listen && m->cfg.metrics.textfile ? " " : "",

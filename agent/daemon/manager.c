@@ -309,6 +309,14 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 	return 0;
 }
 
+static void on_policy_dir_changed(void *userdata)
+{
+	struct manager *m = userdata;
+
+	log_info("The policy directory %s changed: reloading.", m->cfg.policy_dir);
+	(void)manager_reload_notify(m, NULL);
+}
+
 static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct manager *m = userdata;
@@ -370,6 +378,7 @@ struct manager *manager_free(struct manager *m)
 	sd_event_source_disable_unref(m->tick);
 	metrics_export_free(m->metrics);
 	rule_counts_free(m->rule_counts);
+	policy_watch_free(m->watch);
 	event_reader_free(m->events);
 	seccomp_reader_free(m->seccomp);
 	control_server_free(m->control);
@@ -486,6 +495,13 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		goto fail;
 	}
 
+	/* Changes from now on reload; the set built above is the directory as it was. */
+	if (cfg->watch_policy_dir) {
+		r = policy_watch_new(m->event, cfg->policy_dir, on_policy_dir_changed, m,
+				     &m->watch);
+		if (r < 0)
+			goto fail;
+	}
 	r = control_server_new(m->event, cfg->control_socket, cfg->control_handlers, m,
 			       &m->control);
 	if (r >= 0)

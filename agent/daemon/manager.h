@@ -16,6 +16,7 @@
 #include "events.h"
 #include "generations.h"
 #include "metrics-export.h"
+#include "policy-watch.h"
 #include "rule-counts.h"
 #include "seccomp-events.h"
 
@@ -28,6 +29,7 @@ struct manager_config {
 	struct event_limiter_config limiter;
 	const control_handler *control_handlers; /* what the control requests do */
 	struct metrics_export_config metrics;	 /* both outputs NULL: no metrics */
+	bool watch_policy_dir;			 /* reload when the directory changes */
 };
 
 struct manager;
@@ -58,6 +60,7 @@ struct manager {
 	uint64_t started_usec, started_realtime_usec;
 	struct metrics_export *metrics;
 	struct rule_counts *rule_counts; /* with metrics only */
+	struct policy_watch *watch;	 /* NULL: --no-watch */
 	bool keep_pins; /* set by a "handover" request: the next stop leaves enforcement pinned */
 	struct container_bindings *bindings; /* containers bound to container policies */
 };

@@ -18,6 +18,7 @@ static void help(void)
 	       "  -h --help                 Show this help\n"
 	       "     --version              Show the version\n"
 	       "  -p --policy-dir=DIR       Read policies from DIR (default: %s)\n"
+	       "     --no-watch             Reload on SIGHUP only, not when DIR changes\n"
 	       "     --control-socket=PATH  Listen for secagentctl on PATH (default: %s)\n"
 	       "     --pin-dir=DIR          Pin programs and maps under DIR (default: %s)\n"
 	       "     --containers-dir=DIR   Keep container bindings in DIR (default: %s)\n"
@@ -34,7 +35,8 @@ static void help(void)
 	       "     --metrics-textfile=PATH.prom  Write the metrics to PATH every %d s, for\n"
 	       "                            node_exporter's textfile collector\n"
 	       "                            (either also counts decisions per rule in the kernel)\n\n"
-	       "Signals: SIGHUP reloads the policy directory atomically; SIGTERM stops and ends\n"
+	       "The policy directory is reloaded atomically when it changes (inotify; a Kubernetes\n"
+	       "ConfigMap volume's ..data switch too) and on SIGHUP. SIGTERM stops and ends\n"
 	       "enforcement. If the daemon dies any other way, the pinned programs keep enforcing\n"
 	       "the last policy set and the next daemon adopts them.\n",
 	       SECAGENT_POLICY_DIR, SECAGENT_CONTROL_SOCKET, SECAGENT_PIN_DIR,
@@ -70,6 +72,7 @@ int main(int argc, char **argv)
 		ARG_RATE_INTERVAL_MS,
 		ARG_METRICS_LISTEN,
 		ARG_METRICS_TEXTFILE,
+		ARG_NO_WATCH,
 	};
 	static const struct option options[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -85,6 +88,7 @@ int main(int argc, char **argv)
 		{ "rate-limit-interval-ms", required_argument, NULL, ARG_RATE_INTERVAL_MS },
 		{ "metrics-listen", required_argument, NULL, ARG_METRICS_LISTEN },
 		{ "metrics-textfile", required_argument, NULL, ARG_METRICS_TEXTFILE },
+		{ "no-watch", no_argument, NULL, ARG_NO_WATCH },
 		{}
 	};
 	struct manager_config cfg = {
@@ -96,6 +100,7 @@ int main(int argc, char **argv)
 			      .ringbuf_bytes = 1 << 22 },
 		.limiter = { .coalesce_usec = 1000000, .burst = 200, .interval_usec = 1000000 },
 		.control_handlers = control_handlers,
+		.watch_policy_dir = true,
 	};
 	struct manager *m = NULL;
 	int c, r;
@@ -170,6 +175,9 @@ int main(int argc, char **argv)
 		}
 		case ARG_METRICS_TEXTFILE:
 			cfg.metrics.textfile = optarg;
+			break;
+		case ARG_NO_WATCH:
+			cfg.watch_policy_dir = false;
 			break;
 		default:
 			return 2;

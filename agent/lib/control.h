@@ -106,7 +106,8 @@ int control_call_fds(const char *path, const char *request, const int *fds, size
 	X(HOOKS_OFF, "hooks_off")                                                                  \
 	X(HOOKS_ATTACHED, "hooks_attached")                                                        \
 	X(RULES_NOT_ENFORCED, "rules_not_enforced")                                                \
-	X(METRICS, "metrics")
+	X(METRICS, "metrics")                                                                      \
+	X(POLICY_WATCH, "policy_watch")
 
 enum status_key {
 #define X(key, name) STATUS_##key,

@@ -36,7 +36,7 @@ static void policy_set_freep(struct policy_set **s)
 	policy_set_free(*s);
 }
 
-static bool is_policy_file_name(const char *name)
+bool policy_file_name_valid(const char *name)
 {
 	size_t len = strlen(name);
 
@@ -151,7 +151,7 @@ int policy_dir_list(const char *dir, struct diag_list *diags, char ***ret_files,
 	while ((errno = 0, de = readdir(d))) {
 		char *path;
 
-		if (!is_policy_file_name(de->d_name))
+		if (!policy_file_name_valid(de->d_name))
 			continue;
 		if (n == POLICY_SET_MAX_FILES) {
 			r = diag_add(diags, dir, 0, 0, "too many policy files (more than %d)",

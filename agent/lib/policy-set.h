@@ -15,6 +15,9 @@ struct policy_set {
 	unsigned extra_refs; /* policy_set_ref() calls not yet matched by policy_set_free() */
 };
 
+/* Whether a directory entry named @name is a policy file ("*.yaml", not a dot file). */
+bool policy_file_name_valid(const char *name);
+
 /* The policy files of @dir ("*.yaml", at most POLICY_SET_MAX_FILES), in name order, after
  * checking that only root may change the directory; each file is checked when it is parsed.
  * Problems go to @diags. Returns 0, -EINVAL when @diags got errors, or -ENOMEM. */

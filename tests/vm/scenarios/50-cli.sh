@@ -149,8 +149,12 @@ for i in $(seq 1 50); do [[ -s /tmp/follow.out ]] && break; sleep 0.2; done
 kill "$follower" 2>/dev/null || true
 wait "$follower" 2>/dev/null || true
 cat /tmp/follow.out
-expect_json "the followed event" 'select(.policy == "cli-a") | .path == "'"$TESTDIR"'/a"' \
-	"$(head -n1 /tmp/follow.out)"
+jq -e . /tmp/follow.out >/dev/null || fail "a line of events --follow --json does not parse"
+expect_json "the followed event, in the documented schema (docs/events-json.md)" \
+	'.schema_version == 1 and .type == "denied" and .action == "deny" and .policy == "cli-a"
+	and .path == "'"$TESTDIR"'/a" and .uid == 1000 and (.tid | type) == "number"
+	and (.rule | startswith("'"$POLICY_DIR"'/")) and .failed_closed == false
+	and (.time | test("^[0-9-]+T[0-9:.]+Z$"))' "$(head -n1 /tmp/follow.out)"
 expect_eq "--follow -n 0 printed only the new event" 1 "$(wc -l </tmp/follow.out)"
 
 step "a non-root caller is refused clearly"

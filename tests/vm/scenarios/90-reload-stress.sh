@@ -10,6 +10,13 @@ make_testdir
 for f in both neither only-a only-b; do echo "$f" >"$TESTDIR/$f"; chmod 644 "$TESTDIR/$f"; done
 write_policy /tmp/set-a.yaml stress-a enforce "$TESTDIR/both" "$TESTDIR/only-a"
 write_policy /tmp/set-b.yaml stress-b enforce "$TESTDIR/both" "$TESTDIR/only-b"
+# Every reload here is one the scenario asks for, so that generation N's set is known from N:
+# the directory's own watch (which would add its reloads) is off.
+dropin=/run/systemd/system/secagent.service.d/90-no-watch.conf
+mkdir -p "$(dirname "$dropin")"
+printf '[Service]\nExecStart=\nExecStart=/usr/sbin/secagentd --no-watch\n' >"$dropin"
+trap 'rm -f "$dropin"; systemctl daemon-reload' EXIT
+systemctl daemon-reload
 agent_start_with
 cp /tmp/set-a.yaml "$POLICY_DIR/stress.yaml"
 secagentctl reload >/dev/null
