@@ -125,13 +125,15 @@ static int on_inotify(sd_event_source *s, int fd, uint32_t revents, void *userda
 				schedule(w); /* changes were dropped: read the directory again */
 			} else if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
 				if (w->active)
-					log_warning("The policy directory %s was removed or moved: no "
-						    "longer watched; the active set stays. Restart the "
-						    "daemon once it is back.",
-						    w->dir);
+					log_warning(
+						"The policy directory %s was removed or moved: no "
+						"longer watched; the active set stays. Restart the "
+						"daemon once it is back.",
+						w->dir);
 				w->active = false;
 			} else if (name_matters(name)) {
-				if (ev->mask & IN_CLOSE_WRITE || ev->mask & (IN_DELETE | IN_MOVED_FROM))
+				if (ev->mask & IN_CLOSE_WRITE ||
+				    ev->mask & (IN_DELETE | IN_MOVED_FROM))
 					writing_remove(w, name);
 				else if (ev->mask & IN_MODIFY ||
 					 (ev->mask & IN_CREATE && is_regular_file(w, name)))
