@@ -25,7 +25,7 @@
 
 struct event_fields {
 	char action[16], policy[256], rule[512], pid[16], uid[16], gid[16], comm[64],
-		path[FIELD_MAX], truncated[4], failed_closed[4], message[FIELD_MAX];
+		path[FIELD_MAX], truncated[4], failed_closed[32], message[FIELD_MAX];
 };
 
 /* Copies the value of @field of the current entry into @buf (empty if absent). */
@@ -194,8 +194,9 @@ static int print_entry(sd_journal *j)
 		print_safe(e.path, 0);
 		if (streq(e.truncated, "1"))
 			fputs(" (truncated)", stdout);
-		if (streq(e.failed_closed, "1"))
-			fputs(" (failed closed)", stdout);
+		/* "0", or why the decision failed closed: "depth", "policy-switching". */
+		if (e.failed_closed[0] && !streq(e.failed_closed, "0"))
+			printf(" (failed closed: %s)", e.failed_closed);
 		putchar('\n');
 	}
 	return 0;
@@ -284,6 +285,11 @@ int verb_events(const struct verb *v, int argc, char **argv)
 		return log_error_errno(r, "Failed to filter the journal: %m"), 1;
 	}
 
+	/* Watch before the first read, so that nothing logged in between is missed. */
+	if (follow && (r = sd_journal_get_fd(j)) < 0) {
+		sd_journal_close(j);
+		return log_error_errno(r, "Failed to watch the journal: %m"), 1;
+	}
 	if (!arg_json)
 		print_header();
 	fflush(stdout);

@@ -14,8 +14,6 @@
 #include "policy-watch.h"
 #include "util.h"
 
-/* The name a ConfigMap volume's atomic writer renames to switch every key at once. */
-#define CONFIGMAP_DATA_LINK "..data"
 /* Files being written that a reload waits for; past it, the reload does not wait. */
 #define POLICY_WATCH_MAX_WRITERS 64
 
@@ -37,7 +35,7 @@ struct policy_watch {
 
 static bool name_matters(const char *name)
 {
-	return policy_file_name_valid(name) || streq(name, CONFIGMAP_DATA_LINK);
+	return policy_file_name_valid(name) || streq(name, POLICY_DIR_DATA_LINK);
 }
 
 static void writing_remove(struct policy_watch *w, const char *name)
@@ -79,10 +77,17 @@ static bool is_regular_file(const struct policy_watch *w, const char *name)
 
 static void schedule(struct policy_watch *w)
 {
+	uint64_t now = monotonic_usec(), delay = POLICY_WATCH_SETTLE_USEC;
+
 	if (!w->pending_since)
-		w->pending_since = monotonic_usec();
-	/* Each change moves the reload on: it runs once the directory is quiet. */
-	(void)sd_event_source_set_time_relative(w->timer, POLICY_WATCH_SETTLE_USEC);
+		w->pending_since = now;
+	/* Each change moves the reload on, so that it runs once the directory is quiet; but not
+	 * past POLICY_WATCH_MAX_DELAY_USEC, or a file rewritten over and over would hold it off. */
+	if (now + delay > w->pending_since + POLICY_WATCH_MAX_DELAY_USEC)
+		delay = w->pending_since + POLICY_WATCH_MAX_DELAY_USEC > now
+				? w->pending_since + POLICY_WATCH_MAX_DELAY_USEC - now
+				: 0;
+	(void)sd_event_source_set_time_relative(w->timer, delay);
 	(void)sd_event_source_set_enabled(w->timer, SD_EVENT_ONESHOT);
 }
 

@@ -2,10 +2,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "policy-set.h"
 #include "util.h"
@@ -199,7 +201,7 @@ int policy_dir_list(const char *dir, struct diag_list *diags, char ***ret_files,
 	return 0;
 }
 
-int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_set **ret_set)
+static int load_dir_once(const char *dir, struct diag_list *diags, struct policy_set **ret_set)
 {
 	char **files = NULL;
 	size_t n = 0;
@@ -213,4 +215,63 @@ int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_
 		free(files[i]);
 	free(files);
 	return r;
+}
+
+/* Where @dir's POLICY_DIR_DATA_LINK points now (malloc'ed), or NULL when it has none. */
+static char *data_link_target(const char *dir)
+{
+	_cleanup_free_ char *path = NULL;
+	char buf[PATH_MAX];
+	ssize_t n;
+
+	if (asprintf(&path, "%s/" POLICY_DIR_DATA_LINK, dir) < 0)
+		return NULL;
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_set **ret_set)
+{
+	for (int attempt = 1;; attempt++) {
+		_cleanup_free_ char *before = data_link_target(dir), *after = NULL;
+		struct diag_list found = {};
+		struct policy_set *set = NULL;
+		int r;
+
+		r = load_dir_once(dir, &found, &set);
+		after = data_link_target(dir);
+		if ((!before && !after) || (before && after && streq(before, after))) {
+			/* One version throughout: its diagnostics are the caller's. */
+			for (size_t i = 0; r != -ENOMEM && i < found.n; i++) {
+				const struct diag *d = &found.items[i];
+
+				if (i < diag_shown(&found) &&
+				    diag_add(diags, d->file, d->line, d->column, "%s", d->message) <
+					    0)
+					r = -ENOMEM;
+				else if (i >= diag_shown(&found) &&
+					 diag_add(diags, dir, 0, 0, "more errors") < 0)
+					r = -ENOMEM;
+			}
+			diag_list_clear(&found);
+			if (r < 0) {
+				policy_set_free(set);
+				return r;
+			}
+			*ret_set = set;
+			return 0;
+		}
+		policy_set_free(set);
+		diag_list_clear(&found);
+		if (attempt == POLICY_DIR_READ_ATTEMPTS)
+			return diag_add(diags, dir, 0, 0,
+					"%s switched while the directory was read, %d times in a "
+					"row; refusing a mix of versions",
+					POLICY_DIR_DATA_LINK, POLICY_DIR_READ_ATTEMPTS) < 0
+				       ? -ENOMEM
+				       : -EINVAL;
+	}
 }

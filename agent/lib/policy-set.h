@@ -8,6 +8,10 @@
 #include "policy.h"
 
 #define POLICY_SET_MAX_FILES 1024
+/* The symlink a Kubernetes ConfigMap volume renames to switch every key at once (each key is a
+ * symlink through it): a directory read while it switched is read again, never used mixed. */
+#define POLICY_DIR_DATA_LINK	 "..data"
+#define POLICY_DIR_READ_ATTEMPTS 3
 
 struct policy_set {
 	struct policy **policies;
@@ -23,8 +27,9 @@ bool policy_file_name_valid(const char *name);
  * Problems go to @diags. Returns 0, -EINVAL when @diags got errors, or -ENOMEM. */
 int policy_dir_list(const char *dir, struct diag_list *diags, char ***ret_files, size_t *ret_n);
 
-/* Reads every regular "*.yaml" file of @dir, in name order. Problems go to @diags. Returns 0 with
- * the set, -EINVAL when @diags got errors, or another negative errno. */
+/* Reads every regular "*.yaml" file of @dir, in name order, all of one version of a ConfigMap
+ * volume (POLICY_DIR_DATA_LINK). Problems go to @diags. Returns 0 with the set, -EINVAL when
+ * @diags got errors, or another negative errno. */
 int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_set **ret_set);
 
 /* The same for an explicit list of files; @flags: POLICY_PARSE_* for each file (the directory's
