@@ -240,7 +240,7 @@ static int manager_activate(struct manager *m, struct compiled_set *c, char **re
 	}
 
 	if (m->rule_counts)
-		(void)rule_counts_retire(m->rule_counts, &m->gens);
+		(void)rule_counts_retire(m->rule_counts, &m->gens, seq);
 	generations_push(&m->gens, c, seq);
 	m->reloads_ok++;
 	log_info("Policy generation %u active: %zu policies, %zu rules, %zu file entries from %s.",

@@ -106,10 +106,10 @@ static int append(struct rule_count **a, size_t *n, size_t *cap, const char *pol
 	return 0;
 }
 
-/* Appends the map's entries (those @retire_only says: all but the active generation's) to @a,
- * named through @g; deletes what it read when @retire_only. */
+/* Appends the map's entries to @a, named through @g; with @retire_only, only those of neither
+ * the active generation nor @incoming, and deletes them. */
 static int read_map(struct rule_counts *rc, const struct generations *g, bool retire_only,
-		    struct rule_count **a, size_t *n, size_t *cap)
+		    uint32_t incoming, struct rule_count **a, size_t *n, size_t *cap)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	_cleanup_free_ struct sa_rule_count_key *keys = NULL;
@@ -133,7 +133,7 @@ static int read_map(struct rule_counts *rc, const struct generations *g, bool re
 		char rule[PATH_MAX + 32] = "";
 		uint64_t sum = 0;
 
-		if (retire_only && g->active && k->seq == g->active_seq)
+		if (retire_only && (k->seq == g->active_seq || k->seq == incoming))
 			continue;
 		if (bpf_map_lookup_elem(rc->fd, k, values) < 0)
 			continue; /* deleted meanwhile: already folded */
@@ -152,12 +152,12 @@ static int read_map(struct rule_counts *rc, const struct generations *g, bool re
 	return 0;
 }
 
-int rule_counts_retire(struct rule_counts *rc, const struct generations *g)
+int rule_counts_retire(struct rule_counts *rc, const struct generations *g, uint32_t incoming)
 {
 	size_t cap = rc->n_totals;
 	int r;
 
-	r = read_map(rc, g, true, &rc->totals, &rc->n_totals, &cap);
+	r = read_map(rc, g, true, incoming, &rc->totals, &rc->n_totals, &cap);
 	rc->n_totals = merge(rc->totals, rc->n_totals);
 	return r;
 }
@@ -175,7 +175,7 @@ int rule_counts_snapshot(struct rule_counts *rc, const struct generations *g,
 		r = append(&a, &n, &cap, t->policy, t->rule, t->kind, t->verdict, t->count);
 	}
 	if (r >= 0)
-		r = read_map(rc, g, false, &a, &n, &cap);
+		r = read_map(rc, g, false, 0, &a, &n, &cap);
 	if (r < 0) {
 		rule_count_array_free(a, n);
 		return r;

@@ -26,9 +26,10 @@ struct rule_counts;
 struct rule_counts *rule_counts_new(int map_fd);
 struct rule_counts *rule_counts_free(struct rule_counts *rc);
 
-/* Before @g pushes a new generation: fold every entry that is not of the active generation
- * (which stays known as the previous one) into the totals, and delete it from the map. */
-int rule_counts_retire(struct rule_counts *rc, const struct generations *g);
+/* Before @g pushes generation @incoming (already switched to in the kernel): fold every entry
+ * that is neither of the active generation (which stays known as the previous one) nor of
+ * @incoming (deciding since the switch) into the totals, and delete it from the map. */
+int rule_counts_retire(struct rule_counts *rc, const struct generations *g, uint32_t incoming);
 
 /* The counts now, totals and live entries merged, sorted by policy, rule, kind and verdict.
  * @ret is malloc'ed; free with rule_count_array_free(). Returns 0 or a negative errno. */

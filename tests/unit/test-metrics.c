@@ -7,7 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
 #include "metrics-export.h"
+#include "rule-counts.h"
 #include "test.h"
 
 static int parse_port(const char *s, int *family, char *addr, size_t size)
@@ -113,6 +117,65 @@ TEST(textfile_refused_at_start)
 	ASSERT_ERROR(metrics_export_new(ev, &relative, render, &calls, &x), EINVAL);
 	ASSERT_NULL(x);
 	sd_event_unref(ev);
+}
+
+static void put(int fd, uint32_t seq, uint32_t kind, uint64_t count, int ncpus)
+{
+	struct sa_rule_count_key k = {
+		.seq = seq, .rule_ref = SA_RULE_REF(0, 1), .kind = kind, .verdict = SA_VERDICT_DENY
+	};
+	uint64_t v[ncpus];
+
+	memset(v, 0, sizeof(v));
+	v[ncpus - 1] = count; /* the sum over CPUs is what counts */
+	ASSERT_OK(bpf_map_update_elem(fd, &k, v, BPF_NOEXIST) < 0 ? -errno : 0);
+}
+
+/* A reload retires the generation before the active one and keeps the incoming one's entries,
+ * which hooks make from the switch on, before the daemon knows the generation by name. */
+TEST(rule_counts_retire_keeps_active_and_incoming)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "test_counts",
+				sizeof(struct sa_rule_count_key), sizeof(uint64_t), 16, NULL);
+	char *names[] = { "old-policy" }, *files[] = { "/p/old.yaml" };
+	struct generations g = { .active_seq = 2 };
+	struct rule_counts *rc;
+	struct rule_count *a = NULL;
+	size_t n = 0;
+
+	if (fd < 0 && (errno == EPERM || errno == EACCES))
+		test_not_here("creating a BPF map needs CAP_BPF");
+	ASSERT_TRUE(fd >= 0 && ncpus > 0);
+	g.history[1] =
+		(struct generation_names){ .seq = 1, .n = 1, .names = names, .files = files };
+	put(fd, 1, SA_EVENT_FILE_OPEN, 5, ncpus);   /* retired */
+	put(fd, 2, SA_EVENT_FILE_EXEC, 3, ncpus);   /* active */
+	put(fd, 3, SA_EVENT_NET_CONNECT, 1, ncpus); /* incoming */
+	rc = rule_counts_new(fd);
+	ASSERT_NOT_NULL(rc);
+	ASSERT_OK(rule_counts_retire(rc, &g, 3));
+	ASSERT_OK(rule_counts_snapshot(rc, &g, &a, &n));
+	ASSERT_EQ(rule_counts_map_entries(rc), 2); /* generation 1's entry is gone from the map */
+	ASSERT_EQ(n, 3);
+	/* Sorted by policy, then rule, kind, verdict: the unknown generations' names are "". */
+	ASSERT_STREQ(a[0].policy, "");
+	ASSERT_EQ(a[0].kind, SA_EVENT_FILE_EXEC);
+	ASSERT_EQ(a[0].count, 3);
+	ASSERT_EQ(a[1].kind, SA_EVENT_NET_CONNECT);
+	ASSERT_EQ(a[1].count, 1);
+	ASSERT_STREQ(a[2].policy, "old-policy"); /* named from the history, its count kept */
+	ASSERT_EQ(a[2].kind, SA_EVENT_FILE_OPEN);
+	ASSERT_EQ(a[2].count, 5);
+	rule_count_array_free(a, n);
+	/* A second retirement adds nothing twice. */
+	ASSERT_OK(rule_counts_retire(rc, &g, 3));
+	ASSERT_OK(rule_counts_snapshot(rc, &g, &a, &n));
+	ASSERT_EQ(n, 3);
+	ASSERT_EQ(a[2].count, 5);
+	rule_count_array_free(a, n);
+	rule_counts_free(rc);
+	close(fd);
 }
 
 TEST_MAIN()
