@@ -819,22 +819,12 @@ int enforcer_program_stats(const struct enforcer *e, struct enforcer_program_sta
 int enforcer_read_counters(const struct enforcer *e, uint64_t ret_counters[SA_COUNTER__MAX])
 {
 	int fd = bpf_map__fd(e->skel->maps.sa_counters);
-	int ncpus = libbpf_num_possible_cpus();
-	_cleanup_free_ uint64_t *values = NULL;
 
-	if (ncpus < 0)
-		return ncpus;
-	values = calloc(ncpus, sizeof(*values));
-	if (!values)
-		return -ENOMEM;
 	for (uint32_t k = 0; k < SA_COUNTER__MAX; k++) {
-		uint64_t sum = 0;
+		int r = map_lookup_percpu_sum(fd, &k, &ret_counters[k]);
 
-		if (bpf_map_lookup_elem(fd, &k, values) < 0)
-			return -errno;
-		for (int cpu = 0; cpu < ncpus; cpu++)
-			sum += values[cpu];
-		ret_counters[k] = sum;
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "loop-time.h"
 #include "secagent.h"
 
 #define EVENT_LIMITER_SLOTS    1024 /* coalescing groups tracked at once */
@@ -45,24 +46,6 @@ struct event_limiter_stats {
 };
 
 struct event_limiter;
-
-/* CLOCK_MONOTONIC in microseconds: the clock of the limiter, its rate windows and the daemon. */
-static inline uint64_t monotonic_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* CLOCK_REALTIME in microseconds: for timestamps an operator reads (metrics). */
-static inline uint64_t realtime_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /*
  * A rate window: at most @burst events per @interval_usec. The limiter keeps one per policy; the

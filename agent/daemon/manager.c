@@ -355,7 +355,6 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct manager *m = userdata;
 	uint64_t now = monotonic_usec();
-	int r;
 
 	event_reader_flush(m->events, now, false);
 	seccomp_reader_flush(m->seccomp);
@@ -364,11 +363,8 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 		manager_notify_status(m);
 		m->last_status_usec = now;
 	}
-	r = sd_event_source_set_time_relative(s, TICK_USEC);
-	if (r >= 0)
-		/* Time sources are one-shot: without this the watchdog would starve. */
-		r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
-	return r;
+	/* Without this the watchdog would starve. */
+	return time_source_rearm(s, TICK_USEC);
 }
 
 struct manager *manager_free(struct manager *m)

@@ -15,6 +15,7 @@
 #include <microhttpd.h>
 
 #include "log.h"
+#include "loop-time.h"
 #include "metrics-export.h"
 #include "privileges.h"
 #include "util.h"
@@ -163,21 +164,13 @@ static int on_httpd_io(sd_event_source *s, int fd, uint32_t revents, void *userd
 	return 0;
 }
 
-/* Time sources fire once: set the next time and enable it again. */
-static int rearm(sd_event_source *s, uint64_t usec)
-{
-	int r = sd_event_source_set_time_relative(s, usec);
-
-	return r < 0 ? r : sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
-}
-
 /* Connections that time out are closed by MHD_run(); nothing else would call it. */
 static int on_httpd_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct metrics_export *x = userdata;
 
 	(void)MHD_run(x->httpd);
-	return rearm(s, 1000000);
+	return time_source_rearm(s, 1000000);
 }
 
 /* A temporary file in the file's directory, open on @ret_fd, its name in @ret_tmp. */
@@ -258,7 +251,7 @@ static int on_textfile_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	else if (r >= 0 && x->textfile_failing)
 		log_info("The metrics are written to %s again.", x->textfile);
 	x->textfile_failing = r < 0;
-	return rearm(s, METRICS_TEXTFILE_INTERVAL_SEC * 1000000ULL);
+	return time_source_rearm(s, METRICS_TEXTFILE_INTERVAL_SEC * 1000000ULL);
 }
 
 static int start_httpd(struct metrics_export *x, sd_event *event, const char *listen)

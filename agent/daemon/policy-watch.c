@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "event-limiter.h"
+#include "loop-time.h"
 #include "log.h"
 #include "policy-set.h"
 #include "policy-watch.h"
@@ -77,28 +77,26 @@ static bool is_regular_file(const struct policy_watch *w, const char *name)
 
 static void schedule(struct policy_watch *w)
 {
-	uint64_t now = monotonic_usec(), delay = POLICY_WATCH_SETTLE_USEC;
+	uint64_t now = monotonic_usec(), deadline;
 
 	if (!w->pending_since)
 		w->pending_since = now;
 	/* Each change moves the reload on, so that it runs once the directory is quiet; but not
 	 * past POLICY_WATCH_MAX_DELAY_USEC, or a file rewritten over and over would hold it off. */
-	if (now + delay > w->pending_since + POLICY_WATCH_MAX_DELAY_USEC)
-		delay = w->pending_since + POLICY_WATCH_MAX_DELAY_USEC > now
-				? w->pending_since + POLICY_WATCH_MAX_DELAY_USEC - now
-				: 0;
-	(void)sd_event_source_set_time_relative(w->timer, delay);
-	(void)sd_event_source_set_enabled(w->timer, SD_EVENT_ONESHOT);
+	deadline = w->pending_since + POLICY_WATCH_MAX_DELAY_USEC;
+	if (deadline <= now)
+		deadline = now;
+	(void)time_source_rearm(w->timer, deadline - now < POLICY_WATCH_SETTLE_USEC
+						  ? deadline - now
+						  : POLICY_WATCH_SETTLE_USEC);
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct policy_watch *w = userdata;
 
-	if (w->n_writing > 0 && monotonic_usec() - w->pending_since < POLICY_WATCH_MAX_WAIT_USEC) {
-		(void)sd_event_source_set_time_relative(s, POLICY_WATCH_SETTLE_USEC);
-		return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
-	}
+	if (w->n_writing > 0 && monotonic_usec() - w->pending_since < POLICY_WATCH_MAX_WAIT_USEC)
+		return time_source_rearm(s, POLICY_WATCH_SETTLE_USEC);
 	if (w->n_writing > 0)
 		log_warning("%s is still open for writing after %llu s; reloading all the same.",
 			    w->writing[0], POLICY_WATCH_MAX_WAIT_USEC / 1000000);

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "map-keys.h"
 #include "rule-counts.h"
@@ -111,17 +110,10 @@ static int append(struct rule_count **a, size_t *n, size_t *cap, const char *pol
 static int read_map(struct rule_counts *rc, const struct generations *g, bool retire_only,
 		    uint32_t incoming, struct rule_count **a, size_t *n, size_t *cap)
 {
-	int ncpus = libbpf_num_possible_cpus();
 	_cleanup_free_ struct sa_rule_count_key *keys = NULL;
-	_cleanup_free_ uint64_t *values = NULL;
 	size_t n_keys = 0;
 	int r;
 
-	if (ncpus < 0)
-		return ncpus;
-	values = calloc(ncpus, sizeof(*values));
-	if (!values)
-		return -ENOMEM;
 	r = map_keys_collect(rc->fd, sizeof(*keys), NULL, NULL, (void **)&keys, &n_keys);
 	if (r < 0)
 		return r;
@@ -135,12 +127,10 @@ static int read_map(struct rule_counts *rc, const struct generations *g, bool re
 
 		if (retire_only && (k->seq == g->active_seq || k->seq == incoming))
 			continue;
-		if (bpf_map_lookup_elem(rc->fd, k, values) < 0)
+		if (map_lookup_percpu_sum(rc->fd, k, &sum) < 0)
 			continue; /* deleted meanwhile: already folded */
 		if (retire_only)
 			(void)bpf_map_delete_elem(rc->fd, k);
-		for (int cpu = 0; cpu < ncpus; cpu++)
-			sum += values[cpu];
 		generations_resolve_origin(g, &ev, &o);
 		if (o.policy_file && o.rule_line)
 			snprintf(rule, sizeof(rule), "%s:%u:%u", o.policy_file, o.rule_line,

@@ -130,3 +130,14 @@ void diag_list_clear(struct diag_list *l)
 	l->items = NULL;
 	l->n = 0;
 }
+
+void diag_list_truncate(struct diag_list *l, size_t n)
+{
+	/* The capacity follows from n (diag_add): a smaller n never asks for less than there is. */
+	for (size_t i = n; i < l->n; i++) {
+		free(l->items[i].file);
+		free(l->items[i].message);
+	}
+	if (n < l->n)
+		l->n = n;
+}

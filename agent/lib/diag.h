@@ -41,3 +41,5 @@ void diag_print(const struct diag_list *l, FILE *f);
 char *diag_join(const struct diag_list *l);
 
 void diag_list_clear(struct diag_list *l);
+/* Drops the diagnostics added after the first @n (a try whose findings do not count). */
+void diag_list_truncate(struct diag_list *l, size_t n);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "map-keys.h"
 #include "util.h"
@@ -92,4 +93,23 @@ int map_clear(int fd, size_t key_size)
 
 	r = map_keys_collect(fd, key_size, NULL, NULL, &keys, &n);
 	return r < 0 ? r : delete_keys(fd, keys, n, key_size);
+}
+
+int map_lookup_percpu_sum(int fd, const void *key, uint64_t *ret)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	_cleanup_free_ uint64_t *values = NULL;
+	uint64_t sum = 0;
+
+	if (ncpus < 0)
+		return ncpus;
+	values = calloc(ncpus, sizeof(*values));
+	if (!values)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, key, values) < 0)
+		return -errno;
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		sum += values[cpu];
+	*ret = sum;
+	return 0;
 }

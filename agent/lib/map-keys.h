@@ -23,3 +23,7 @@ int map_clear_slot(int fd, size_t key_size, size_t slot_offset, size_t slot_widt
 
 /* Deletes every key of the map at @fd. */
 int map_clear(int fd, size_t key_size);
+
+/* The value of @key in the per-CPU map at @fd (of __u64 values), added up over every CPU.
+ * Returns 0 or a negative errno (-ENOENT: no such key). */
+int map_lookup_percpu_sum(int fd, const void *key, uint64_t *ret);

@@ -217,61 +217,58 @@ static int load_dir_once(const char *dir, struct diag_list *diags, struct policy
 	return r;
 }
 
-/* Where @dir's POLICY_DIR_DATA_LINK points now (malloc'ed), or NULL when it has none. */
-static char *data_link_target(const char *dir)
+/* Where @dir's POLICY_DIR_DATA_LINK points now, in @ret (malloc'ed; NULL when @dir has none).
+ * Returns 0 or a negative errno: a link that cannot be read never passes for a steady one. */
+static int data_link_target(const char *dir, char **ret)
 {
 	_cleanup_free_ char *path = NULL;
 	char buf[PATH_MAX];
 	ssize_t n;
 
+	*ret = NULL;
 	if (asprintf(&path, "%s/" POLICY_DIR_DATA_LINK, dir) < 0)
-		return NULL;
+		return -ENOMEM;
 	n = readlink(path, buf, sizeof(buf) - 1);
 	if (n < 0)
-		return NULL;
+		return errno == ENOENT || errno == EINVAL ? 0 : -errno; /* none, or not a link */
 	buf[n] = '\0';
-	return strdup(buf);
+	*ret = strdup(buf);
+	return *ret ? 0 : -ENOMEM;
 }
 
 int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_set **ret_set)
 {
-	for (int attempt = 1;; attempt++) {
-		_cleanup_free_ char *before = data_link_target(dir), *after = NULL;
-		struct diag_list found = {};
+	size_t n_before = diags->n;
+
+	for (int attempt = 1; attempt <= POLICY_DIR_READ_ATTEMPTS; attempt++) {
+		_cleanup_free_ char *before = NULL, *after = NULL;
 		struct policy_set *set = NULL;
-		int r;
+		int r, rb, ra;
 
-		r = load_dir_once(dir, &found, &set);
-		after = data_link_target(dir);
-		if ((!before && !after) || (before && after && streq(before, after))) {
-			/* One version throughout: its diagnostics are the caller's. */
-			for (size_t i = 0; r != -ENOMEM && i < found.n; i++) {
-				const struct diag *d = &found.items[i];
-
-				if (i < diag_shown(&found) &&
-				    diag_add(diags, d->file, d->line, d->column, "%s", d->message) <
-					    0)
-					r = -ENOMEM;
-				else if (i >= diag_shown(&found) &&
-					 diag_add(diags, dir, 0, 0, "more errors") < 0)
-					r = -ENOMEM;
-			}
-			diag_list_clear(&found);
-			if (r < 0) {
-				policy_set_free(set);
-				return r;
-			}
-			*ret_set = set;
-			return 0;
-		}
-		policy_set_free(set);
-		diag_list_clear(&found);
-		if (attempt == POLICY_DIR_READ_ATTEMPTS)
-			return diag_add(diags, dir, 0, 0,
-					"%s switched while the directory was read, %d times in a "
-					"row; refusing a mix of versions",
-					POLICY_DIR_DATA_LINK, POLICY_DIR_READ_ATTEMPTS) < 0
+		rb = data_link_target(dir, &before);
+		r = load_dir_once(dir, diags, &set);
+		ra = data_link_target(dir, &after);
+		if (rb < 0 || ra < 0) {
+			policy_set_free(set);
+			diag_list_truncate(diags, n_before);
+			return diag_add(diags, dir, 0, 0, "cannot read its %s link: %s",
+					POLICY_DIR_DATA_LINK, strerror(-(rb < 0 ? rb : ra))) < 0
 				       ? -ENOMEM
 				       : -EINVAL;
+		}
+		if (before ? after && streq(before, after) : !after) {
+			/* One version throughout. */
+			if (r >= 0)
+				*ret_set = set;
+			return r;
+		}
+		policy_set_free(set);
+		diag_list_truncate(diags, n_before);
 	}
+	return diag_add(diags, dir, 0, 0,
+			"%s switched while the directory was read, %d times in a row; refusing a "
+			"mix of versions",
+			POLICY_DIR_DATA_LINK, POLICY_DIR_READ_ATTEMPTS) < 0
+		       ? -ENOMEM
+		       : -EINVAL;
 }
