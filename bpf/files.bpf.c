@@ -13,8 +13,9 @@ int BPF_PROG(sa_file_open, struct file *file, int ret)
 	if (ret)
 		return ret;
 	mode = file->f_mode;
-	/* The open that exec does is checked as exec, in bprm_check_security. */
-	if (mode & FMODE_EXEC_BIT)
+	/* The open that exec does is checked as exec, in bprm_check_security. Older kernels mark
+	 * it in f_flags only (__FMODE_EXEC), newer ones in f_mode too. */
+	if ((mode & FMODE_EXEC_BIT) || (file->f_flags & FMODE_EXEC_BIT))
 		return 0;
 	if (mode & FMODE_READ_BIT)
 		access |= SA_ACCESS_READ;

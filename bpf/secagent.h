@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define SA_LAYOUT_VERSION 6
+#define SA_LAYOUT_VERSION 7
 
 #define SA_COMM_LEN 16
 /* Bytes of path text an event carries; longer paths are cut at the front component boundary. */
@@ -122,7 +122,29 @@ enum sa_slot_flags {
 	SA_SLOT_HAS_NET = 1u << 2,	 /* network rules: the socket hooks look them up */
 	SA_SLOT_HAS_CREATE = 1u << 3,	 /* socket creation rules */
 	SA_SLOT_HAS_CAPS = 1u << 4,	 /* capability rules */
+	SA_SLOT_HAS_POSTURE = 1u << 5,	 /* some selector's posture denies or audits a kind */
 };
+
+/*
+ * A posture: what a policy with a selector gives its processes for every operation of a kind
+ * that no rule (of any policy binding them) decides. Kinds as the policy language names them
+ * (lib/posture.c owns the names).
+ */
+enum sa_posture_kind {
+	SA_POSTURE_FILES,
+	SA_POSTURE_EXEC,
+	SA_POSTURE_NETWORK,
+	SA_POSTURE_CAPABILITIES,
+	SA_POSTURE_KERNEL,
+	SA_POSTURE_KINDS,
+};
+/* The table's room per kind: a power of two, so the hooks mask the index. */
+#define SA_POSTURE_SLOTS 8
+/* A posture's rule reference: the top indexes of its policy's range are kept for postures. */
+#define SA_POSTURE_INDEX(kind) ((1u << SA_RULE_INDEX_BITS) - SA_POSTURE_SLOTS + (kind))
+#define SA_RULE_IS_POSTURE(ref)                                                                    \
+	(SA_RULE_INDEX(ref) >= (1u << SA_RULE_INDEX_BITS) - SA_POSTURE_SLOTS)
+#define SA_RULE_POSTURE_KIND(ref) (SA_RULE_INDEX(ref) - SA_POSTURE_INDEX(0))
 
 /* The switch that makes a whole policy set active at once: one 32-bit store of seq. */
 struct sa_state {
@@ -162,6 +184,11 @@ struct sa_selector_table {
 	__u64 any_binary;
 	__u64 any_uid;
 	struct sa_uid_range uid_ranges[SA_MAX_UID_RANGES];
+	/* Per posture kind, the selectors whose posture denies or audits it; and each selector's
+	 * policy, for the posture's rule reference. */
+	__u64 posture_deny[SA_POSTURE_SLOTS];
+	__u64 posture_audit[SA_POSTURE_SLOTS];
+	__u32 selector_policy[SA_MAX_SELECTORS];
 };
 
 /* Selectors naming a cgroup, by the cgroup's id (its inode number in cgroup2). */
@@ -180,6 +207,15 @@ struct sa_cgroup_path_key {
 struct sa_cgroup_path_value {
 	__u64 selectors[SA_SLOTS];
 };
+
+/*
+ * A recording (secagentctl profile record): the system calls the processes of one cgroup make,
+ * one byte per call number. The daemon sets the target and attaches the program only while a
+ * recording runs (sa_record_cgroup_id 0: none); a cgroup made anew at the target's path
+ * (sa_record_cgroup_path, relative to the cgroup2 root: a unit restarted) takes over as it is
+ * created.
+ */
+#define SA_RECORD_SYSCALLS 1024 /* call numbers recorded; higher ones are counted apart */
 
 /* Files are keyed by identity, not name: every name of an inode hits the same key. The
  * selector part lets rules of policies bound to different processes coexist on one inode. */
@@ -432,6 +468,10 @@ struct sa_event {
 	__u32 dev;
 	__u64 ino;
 	__u64 ktime_ns;
+	__u64 cgroup_id; /* the process's cgroup2 cgroup (its directory's inode number) */
+	__u64 exe_ino;	 /* the program it runs, by identity as selectors name it (0: none) */
+	__u32 exe_dev;
+	__u32 pad;
 	/* Network events: AF_* family, IPPROTO_* protocol (socket create: the type and protocol
 	 * arguments), port in host order, address (IPv4 in the first four bytes). Capability
 	 * events: the capability number in arg. */

@@ -3,6 +3,17 @@
 
 #include "lib/maps.bpf.h"
 
+static __always_inline int sa_same_cgroup_path(const char *a, const char *b)
+{
+	for (int i = 0; i < SA_CGROUP_PATH_LEN; i++) {
+		if (a[i] != b[i])
+			return 0;
+		if (!a[i])
+			return 1;
+	}
+	return 1;
+}
+
 /*
  * A cgroup named by a selector may be created after the policy was applied (a unit starts or
  * restarts, and gets a new cgroup with a new id). Bind it here, as it is created and before any
@@ -24,6 +35,9 @@ int BPF_PROG(sa_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	if (!v)
 		return 0;
 	id = BPF_CORE_READ(cgrp, kn, id);
+	/* The recording's cgroup, made anew (its selector names its path too). */
+	if (sa_record_cgroup_id && sa_same_cgroup_path(key.path, sa_record_cgroup_path))
+		sa_record_cgroup_id = id;
 	for (__u32 slot = 0; slot < SA_SLOTS; slot++) {
 		struct sa_cgroup_key k = { .slot = slot, .cgroup_id = id };
 		__u64 mask = v->selectors[slot];

@@ -81,14 +81,14 @@ static void read_event(sd_journal *j, struct event_fields *e)
 
 /* One entry as one JSON object on one line (lib/journal-json.h: docs/events-json.md). Returns 0
  * or a negative errno, logged. */
-static int print_entry_json(sd_journal *j, uint64_t usec)
+json_t *cli_journal_entry_json(sd_journal *j, uint64_t usec)
 {
-	_cleanup_(json_decrefp) json_t *o = NULL;
 	struct journal_datum *data = NULL;
 	size_t n = 0, cap = 0;
 	const void *d;
 	size_t len;
-	int r = 0;
+	json_t *o = NULL;
+	bool oom = false;
 
 	/* Copied: a datum is valid only until the next one is read. */
 	SD_JOURNAL_FOREACH_DATA(j, d, len)
@@ -108,22 +108,26 @@ static int print_entry_json(sd_journal *j, uint64_t usec)
 			}
 		}
 		if (!copy) {
-			r = -ENOMEM;
+			oom = true;
 			break;
 		}
 		memcpy(copy, d, len);
 		data[n++] = (struct journal_datum){ copy, len };
 	}
-	if (r >= 0) {
+	if (!oom)
 		o = journal_entry_json(data, n, usec);
-		if (!o)
-			r = -ENOMEM;
-	}
 	for (size_t i = 0; i < n; i++)
 		free((void *)data[i].data);
 	free(data);
-	if (r < 0)
-		return log_error_errno(r, "Out of memory");
+	return o;
+}
+
+static int print_entry_json(sd_journal *j, uint64_t usec)
+{
+	_cleanup_(json_decrefp) json_t *o = cli_journal_entry_json(j, usec);
+
+	if (!o)
+		return log_error_errno(-ENOMEM, "Out of memory");
 	if (json_dumpf_unsigned(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 ||
 	    putchar('\n') == EOF)
 		return -EIO; /* the reader went away: the caller sees it on stdout */

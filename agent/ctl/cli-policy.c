@@ -738,6 +738,16 @@ static const struct verb policy_verbs[] = {
 	  "  -j --json        Print one JSON object: name, file, active, mode, rules, content\n" },
 	{ "delete", verb_policy_delete, "policy delete NAME",
 	  "Remove a policy and reload the daemon", NULL },
+	{ "test", verb_policy_test,
+	  "policy test FILE... (--journal [--since TIME] | --events FILE) [--enforce] [--only]",
+	  "Replay recorded events against policies, without a kernel: what each would decide",
+	  "     --journal       The denials and audits in the journal\n"
+	  "     --since=TIME    From TIME on (@EPOCH, YYYY-MM-DD [HH:MM[:SS]], today, -1h)\n"
+	  "  -e --events=FILE  JSON lines: profile record's --events, or events --json\n"
+	  "     --enforce       The FILEs as if their mode were enforce\n"
+	  "     --only          The FILEs alone, not with the installed policy directory\n"
+	  "  -j --json         One JSON object per event: verdict, policy, rule, posture, event\n"
+	  "Exit status 1 when an event would be denied or cannot be decided.\n" },
 	{ "export", verb_policy_export, "policy export --format oci-seccomp NAME",
 	  "Write a policy's syscalls: section as an OCI seccomp profile (runc, crun, podman)",
 	  "  -f --format=oci-seccomp  The output format\n" },

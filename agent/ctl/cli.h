@@ -9,6 +9,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <systemd/sd-journal.h>
 
 #define EXIT_USAGE 2
 
@@ -62,7 +66,15 @@ int verb_policy(const struct verb *v, int argc, char **argv);
  * how many, or a negative errno when the daemon cannot be asked. */
 int cli_print_not_enforced(const char *policy, const char *indent);
 int verb_events(const struct verb *v, int argc, char **argv);
+/* The journal's current entry as `events --json` writes it; NULL when out of memory. */
+json_t *cli_journal_entry_json(sd_journal *j, uint64_t usec);
 
 /* "exec" and "policy export", in cli-seccomp.c. */
 int verb_exec(const struct verb *v, int argc, char **argv);
 int verb_policy_export(const struct verb *v, int argc, char **argv);
+
+/* "policy test", in cli-replay.c. */
+int verb_policy_test(const struct verb *v, int argc, char **argv);
+
+/* "profile record", in cli-profile.c. */
+int verb_profile(const struct verb *v, int argc, char **argv);

@@ -403,6 +403,8 @@ static const struct verb verbs[] = {
 	{ "exec", verb_exec, "exec --policy NAME -- CMD [ARGS...]",
 	  "Run CMD under the seccomp filter of policy NAME (no_new_privs)",
 	  "  -p --policy=NAME The policy whose syscalls: section to apply\n" },
+	{ "profile", verb_profile, "profile record ...",
+	  "Record a workload and write the least-privilege policy for it", NULL },
 	{ "containers", verb_containers, "containers [--json]",
 	  "List the containers bound to container policies",
 	  "  -j --json        Print one JSON array\n" },

@@ -9,6 +9,8 @@
 #include "control-server.h"
 #include "log.h"
 #include "manager.h"
+#include "policy.h"
+#include "recording.h"
 #include "util.h"
 
 /* "seccomp-register NAME": the peer (by SO_PEERCRED) runs under policy NAME's filter from now
@@ -266,6 +268,7 @@ static char *manager_status_text(struct manager *m)
 		   m->cfg.metrics.listen && m->cfg.metrics.textfile ? " " : "",
 		   m->cfg.metrics.textfile ? m->cfg.metrics.textfile : "",
 		   m->cfg.metrics.listen || m->cfg.metrics.textfile ? "" : "off");
+	status_set(v, STATUS_RECORDING, "%s", m->recording ? m->recording->cgroup : "none");
 	text = control_status_format(v);
 	for (size_t k = 0; k < _STATUS_KEY_MAX; k++)
 		free(v[k]);
@@ -370,6 +373,95 @@ static void handle_container_unbind(void *userdata, struct control_conn *c,
 	control_container_unbind(m, c, req->args[0]);
 }
 
+/* "record-start CGROUP" with the log's descriptor: records the processes of CGROUP (a path
+ * relative to the cgroup2 root, as a selector names it) for the requester; see recording.h. */
+static void handle_record_start(void *userdata, struct control_conn *c,
+				const struct control_request *req)
+{
+	struct manager *m = userdata;
+	const char *cgroup = req->args[0];
+	_cleanup_free_ char *reply = NULL, *error = NULL;
+	int log_fd, r;
+
+	if (!container_cgroup_path_valid(cgroup) || strpbrk(cgroup, "'\\\n\t") ||
+	    strlen(cgroup) >= SA_CGROUP_PATH_LEN ||
+	    cgroup_path_levels(cgroup) > POLICY_CGROUP_MAX_LEVELS) {
+		r = asprintf(
+			&reply,
+			"cannot record cgroup '%s': it must be an absolute path below the root "
+			"of at most %d levels and %d bytes, without empty, '.' or '..' "
+			"components or quotes",
+			cgroup, POLICY_CGROUP_MAX_LEVELS, SA_CGROUP_PATH_LEN - 1);
+		control_conn_reply(c, false, r < 0 ? "invalid cgroup" : reply);
+		return;
+	}
+	log_fd = control_conn_take_fd(c, CONTROL_FD_RECORDING_LOG);
+	if (log_fd < 0) {
+		control_conn_reply(c, false, "the request carries no log to write the events to");
+		return;
+	}
+	r = manager_record_start(m, cgroup, log_fd, control_conn_peer_pid(c), &error);
+	if (r < 0) {
+		if (asprintf(&reply, "cannot record: %s", error ? error : strerror(-r)) < 0)
+			reply = NULL;
+		control_conn_reply(c, false, reply ? reply : "cannot record");
+		return;
+	}
+	if (asprintf(&reply, "policy=%s\ngeneration=%u\n", RECORDING_POLICY_NAME,
+		     m->gens.active_seq) < 0)
+		reply = NULL;
+	control_conn_reply(c, true, reply);
+}
+
+/* "record-stop": key=value lines, the system calls as numbers separated by commas. */
+static void handle_record_stop(void *userdata, struct control_conn *c,
+			       const struct control_request *req)
+{
+	struct manager *m = userdata;
+	_cleanup_free_ struct recording_result *res = calloc(1, sizeof(*res));
+	_cleanup_free_ char *error = NULL, *text = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	if (!res) {
+		control_conn_reply(c, false, "out of memory");
+		return;
+	}
+	/* Only its recorder ends a recording (or the daemon, when the recorder is gone). */
+	if (m->recording && m->recording->recorder_pid != control_conn_peer_pid(c)) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "the recording belongs to pid %d",
+			 (int)m->recording->recorder_pid);
+		control_conn_reply(c, false, why);
+		return;
+	}
+	if (manager_record_stop(m, res, &error) < 0) {
+		control_conn_reply(c, false, "no recording is running");
+		return;
+	}
+	f = open_memstream(&text, &size);
+	if (!f) {
+		control_conn_reply(c, false, "out of memory");
+		return;
+	}
+	fprintf(f, "events=%" PRIu64 "\nlost=%" PRIu64 "\nlog_failed=%" PRIu64 "\n", res->events,
+		res->lost, res->log_failed);
+	fprintf(f, "syscalls_out_of_range=%" PRIu64 "\npolicy_removed=%s\nsyscalls=",
+		res->syscalls_out_of_range, res->policy_removed ? "yes" : "no");
+	for (unsigned i = 0, n = 0; i < SA_RECORD_SYSCALLS; i++)
+		if (res->syscalls[i])
+			fprintf(f, "%s%u", n++ ? "," : "", i);
+	fputc('\n', f);
+	if (!res->policy_removed)
+		fprintf(f, "error=%s\n", error ? error : "the policy directory did not compile");
+	if (fclose(f) != 0) {
+		control_conn_reply(c, false, "out of memory");
+		return;
+	}
+	control_conn_reply(c, true, text);
+}
+
 /* One handler per request of lib/control.h; the parser has checked the verb and its arguments. */
 const control_handler control_handlers[_CONTROL_VERB_MAX] = {
 	[CONTROL_RELOAD] = handle_reload,
@@ -380,4 +472,6 @@ const control_handler control_handlers[_CONTROL_VERB_MAX] = {
 	[CONTROL_CONTAINER_BIND] = handle_container_bind,
 	[CONTROL_CONTAINER_UNBIND] = handle_container_unbind,
 	[CONTROL_CONTAINERS] = handle_containers,
+	[CONTROL_RECORD_START] = handle_record_start,
+	[CONTROL_RECORD_STOP] = handle_record_stop,
 };

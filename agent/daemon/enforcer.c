@@ -37,6 +37,7 @@ struct enforcer {
 	const char *link_progs[ENFORCER_MAX_PROGRAMS]; /* program names, owned by the skeleton */
 	char hooks_off[256]; /* LSM hooks this kernel lacks, comma-separated */
 	size_t n_links;
+	struct bpf_link *record_link; /* the system call recorder, while a recording runs */
 	bool adopted;
 	uint32_t seq;
 	uint32_t max_file_rules;
@@ -89,6 +90,7 @@ struct enforcer *enforcer_free(struct enforcer *e)
 {
 	if (!e)
 		return NULL;
+	bpf_link__destroy(e->record_link);
 	for (size_t i = 0; i < e->n_links; i++) {
 		bpf_link__destroy(e->links[i]);
 		free(e->link_pins[i]);
@@ -307,7 +309,8 @@ static int attach_programs(struct enforcer *e)
 	bpf_object__for_each_program (prog, e->skel->obj) {
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog))
+		/* The recorder attaches only while a recording runs (enforcer_record_start()). */
+		if (!bpf_program__autoload(prog) || prog == e->skel->progs.sa_record_syscall)
 			continue;
 		if (e->n_links >= ELEMENTSOF(e->links))
 			return log_error_errno(-E2BIG,
@@ -733,7 +736,8 @@ int enforcer_install(struct enforcer *e, const struct compiled_set *c, uint32_t 
 	st.slot_flags[new_slot] =
 		(c->has_tree_deny ? SA_SLOT_HAS_TREE_DENY : 0) |
 		(c->has_tree ? SA_SLOT_HAS_TREE : 0) | (c->n_net ? SA_SLOT_HAS_NET : 0) |
-		(c->n_create ? SA_SLOT_HAS_CREATE : 0) | (c->n_caps ? SA_SLOT_HAS_CAPS : 0);
+		(c->n_create ? SA_SLOT_HAS_CREATE : 0) | (c->n_caps ? SA_SLOT_HAS_CAPS : 0) |
+		(c->has_posture ? SA_SLOT_HAS_POSTURE : 0);
 	_Static_assert(SA_KERNEL_KEY(SA_KERNEL_OPS) <= 128, "capability keys fit in 128 bits");
 	memset(st.slot_cap_keys[new_slot], 0, sizeof(st.slot_cap_keys[new_slot]));
 	for (size_t i = 0; i < c->n_caps; i++) {
@@ -826,5 +830,45 @@ int enforcer_read_counters(const struct enforcer *e, uint64_t ret_counters[SA_CO
 		if (r < 0)
 			return r;
 	}
+	return 0;
+}
+
+int enforcer_record_start(struct enforcer *e, const char *cgroup_path, uint64_t cgroup_id)
+{
+	struct secagent__bss *bss = e->skel->bss;
+
+	if (e->record_link)
+		return -EBUSY;
+	if (strlen(cgroup_path) >= sizeof(bss->sa_record_cgroup_path))
+		return -ENAMETOOLONG;
+	memset(bss->sa_record_syscalls, 0, sizeof(bss->sa_record_syscalls));
+	bss->sa_record_syscalls_out_of_range = 0;
+	memset(bss->sa_record_cgroup_path, 0, sizeof(bss->sa_record_cgroup_path));
+	strcpy(bss->sa_record_cgroup_path, cgroup_path);
+	/* A cgroup that does not exist yet takes over as it is made: any nonzero id arms it. */
+	__atomic_store_n(&bss->sa_record_cgroup_id, cgroup_id ? cgroup_id : UINT64_MAX,
+			 __ATOMIC_RELEASE);
+	e->record_link = bpf_program__attach(e->skel->progs.sa_record_syscall);
+	if (!e->record_link) {
+		int r = -errno;
+
+		__atomic_store_n(&bss->sa_record_cgroup_id, 0, __ATOMIC_RELEASE);
+		return r;
+	}
+	return 0;
+}
+
+int enforcer_record_stop(struct enforcer *e, uint8_t ret_seen[SA_RECORD_SYSCALLS],
+			 uint64_t *ret_out_of_range)
+{
+	struct secagent__bss *bss = e->skel->bss;
+
+	if (!e->record_link)
+		return -ENOENT;
+	bpf_link__destroy(e->record_link);
+	e->record_link = NULL;
+	__atomic_store_n(&bss->sa_record_cgroup_id, 0, __ATOMIC_RELEASE);
+	memcpy(ret_seen, bss->sa_record_syscalls, SA_RECORD_SYSCALLS);
+	*ret_out_of_range = bss->sa_record_syscalls_out_of_range;
 	return 0;
 }

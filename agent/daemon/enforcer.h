@@ -76,3 +76,10 @@ int enforcer_program_stats(const struct enforcer *e, struct enforcer_program_sta
 			   size_t *ret_n);
 
 int enforcer_read_counters(const struct enforcer *e, uint64_t ret_counters[SA_COUNTER__MAX]);
+
+/* The system call recorder: attached for the processes of the cgroup at @cgroup_path (relative to
+ * the cgroup2 root; @cgroup_id 0 when it does not exist yet), one recording at a time (-EBUSY). */
+int enforcer_record_start(struct enforcer *e, const char *cgroup_path, uint64_t cgroup_id);
+/* Detaches it; what it saw: a nonzero byte per call number, and calls past SA_RECORD_SYSCALLS. */
+int enforcer_record_stop(struct enforcer *e, uint8_t ret_seen[SA_RECORD_SYSCALLS],
+			 uint64_t *ret_out_of_range);

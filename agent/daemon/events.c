@@ -6,6 +6,8 @@
 #include "events.h"
 #include "journal-event.h"
 #include "log.h"
+#include "process-info.h"
+#include "recording.h"
 #include "util.h"
 
 struct event_reader {
@@ -16,8 +18,18 @@ struct event_reader {
 	const struct generations *gens;
 	uint64_t received, journal_failed;
 	uint64_t lost_reported; /* ring buffer losses already reported to journald */
-	unsigned batch;		/* events handled in this turn of the event loop */
+	struct recording *recording;
+	unsigned batch; /* events handled in this turn of the event loop */
+	struct process_info procs;
 };
+
+/* The rule that decided @ev and who made it. */
+static void resolve(struct event_reader *r, const struct sa_event *ev, struct event_origin *ret)
+{
+	generations_resolve_origin(r->gens, ev, ret);
+	ret->cgroup = process_info_cgroup(&r->procs, ev->cgroup_id);
+	ret->exe = process_info_exe(&r->procs, (pid_t)ev->tgid);
+}
 
 void journal_result_note(uint64_t *failed, int r)
 {
@@ -36,10 +48,18 @@ static int on_ringbuf_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	r->received++;
+	if (r->recording) {
+		resolve(r, ev, &origin);
+		if (origin.policy && streq(origin.policy, RECORDING_POLICY_NAME)) {
+			recording_log_event(r->recording, ev, &origin);
+			goto next;
+		}
+	}
 	if (event_limiter_check(r->limiter, ev, monotonic_usec()) == EVENT_EMIT) {
-		generations_resolve_origin(r->gens, ev, &origin);
+		resolve(r, ev, &origin);
 		journal_result_note(&r->journal_failed, journal_send_event(ev, &origin));
 	}
+next:
 	/* Give the event loop back now and then: a deep backlog must not starve the control
 	 * socket and the watchdog. libbpf has consumed this record already; the rest stays in the
 	 * ring buffer, which stays readable. */
@@ -52,7 +72,7 @@ static void on_events_repeated(void *userdata, const struct sa_event *first, uin
 	struct event_reader *r = userdata;
 	struct event_origin origin;
 
-	generations_resolve_origin(r->gens, first, &origin);
+	resolve(r, first, &origin);
 	journal_result_note(&r->journal_failed,
 			    journal_send_repeated(first, &origin, count, window_usec));
 }
@@ -103,6 +123,11 @@ void event_reader_drain(struct event_reader *r)
 	while (ring_buffer__consume(r->ringbuf) == -EAGAIN);
 }
 
+void event_reader_set_recording(struct event_reader *r, struct recording *rec)
+{
+	r->recording = rec;
+}
+
 void event_reader_flush(struct event_reader *r, uint64_t now_usec, bool all)
 {
 	event_limiter_flush(r->limiter, now_usec, all);
@@ -124,6 +149,7 @@ struct event_reader *event_reader_free(struct event_reader *r)
 		return NULL;
 	ring_buffer__free(r->ringbuf);
 	event_limiter_free(r->limiter);
+	process_info_done(&r->procs);
 	free(r);
 	return NULL;
 }
@@ -142,6 +168,7 @@ int event_reader_new(sd_event *event, struct enforcer *enforcer, const struct ge
 		return log_error_errno(-ENOMEM, "Out of memory");
 	r->enforcer = enforcer;
 	r->gens = gens;
+	process_info_init(&r->procs);
 	r->cfg = *cfg;
 	/* Losses from before this start (an adopted ring buffer) are reported once. */
 	r->lost_reported = 0;

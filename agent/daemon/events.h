@@ -34,6 +34,9 @@ struct event_reader *event_reader_free(struct event_reader *r);
 void event_reader_flush(struct event_reader *r, uint64_t now_usec, bool all);
 /* Reads until the ring buffer is empty (at stop). */
 void event_reader_drain(struct event_reader *r);
+struct recording;
+/* While @rec is set, the events its policy decides go to its log, not to the journal. */
+void event_reader_set_recording(struct event_reader *r, struct recording *rec);
 struct event_reader_stats event_reader_stats(const struct event_reader *r);
 
 /* Counts a journald write that failed, saying so the first time. */

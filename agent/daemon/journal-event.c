@@ -19,7 +19,9 @@
 #include <stdlib.h>
 
 #include "journal-event.h"
+#include "journal-json.h"
 #include "names.h"
+#include "posture.h"
 #include "seccomp-audit.h"
 #include "util.h"
 
@@ -261,14 +263,14 @@ static void describe(const struct sa_event *ev, struct fields *f, char *what, si
 	}
 }
 
-static int send_event(const struct sa_event *ev, const struct event_origin *origin,
-		      uint64_t repeated, uint64_t window_usec)
+/* The fields of the entry for @ev (reported once more, or @repeated more times). */
+static void event_fields(const struct sa_event *ev, const struct event_origin *origin,
+			 uint64_t repeated, uint64_t window_usec, struct fields *ret)
 {
 	char comm[SA_COMM_LEN + 1] = {}, policy[64], rule[512], what[SA_PATH_LEN + 128];
 	char suffix[96] = "";
 	bool denied = ev->verdict == SA_VERDICT_DENY;
 	struct fields f = {};
-	int r;
 
 	memcpy(comm, ev->comm, SA_COMM_LEN);
 	if (ev->flags & SA_EVENT_SELF)
@@ -306,19 +308,60 @@ static int send_event(const struct sa_event *ev, const struct event_origin *orig
 	fields_add(&f, SA_FIELD_ACTION "=%s", event_verdict_to_string(ev->verdict));
 	fields_add(&f, SA_FIELD_POLICY "=%s", policy);
 	fields_add(&f, SA_FIELD_RULE "=%s", rule);
+	/* Decided by the policy's posture: no rule named the operation. */
+	if (!(ev->flags & SA_EVENT_SELF) && SA_RULE_IS_POSTURE(ev->rule_ref) &&
+	    SA_RULE_POSTURE_KIND(ev->rule_ref) < SA_POSTURE_KINDS)
+		fields_add(&f, SA_FIELD_POSTURE "=%s",
+			   posture_kind_names[SA_RULE_POSTURE_KIND(ev->rule_ref)]);
 	fields_add(&f, SA_FIELD_PID "=%u", ev->tgid);
 	fields_add(&f, SA_FIELD_TID "=%u", ev->pid);
 	fields_add(&f, SA_FIELD_UID "=%u", ev->uid);
 	fields_add(&f, SA_FIELD_GID "=%u", ev->gid);
 	fields_add(&f, SA_FIELD_COMM "=%s", comm);
+	if (origin->cgroup)
+		fields_add(&f, SA_FIELD_CGROUP "=%s", origin->cgroup);
+	if (origin->exe)
+		fields_add(&f, SA_FIELD_EXE "=%s", origin->exe);
+	if (ev->exe_ino) {
+		fields_add(&f, SA_FIELD_EXE_DEVICE "=%u:%u", ev->exe_dev >> 20,
+			   ev->exe_dev & 0xfffff);
+		fields_add(&f, SA_FIELD_EXE_INODE "=%llu", (unsigned long long)ev->exe_ino);
+	}
 	fields_add(&f, SA_FIELD_FAILED_CLOSED "=%s",
 		   ev->flags & SA_EVENT_RACE_FAIL_CLOSED    ? "policy-switching"
 		   : ev->flags & SA_EVENT_DEPTH_FAIL_CLOSED ? "depth"
 							    : "0");
 	fields_add(&f, SA_FIELD_GENERATION "=%u", ev->seq);
+	*ret = f;
+}
+
+static int send_event(const struct sa_event *ev, const struct event_origin *origin,
+		      uint64_t repeated, uint64_t window_usec)
+{
+	struct fields f;
+	int r;
+
+	event_fields(ev, origin, repeated, window_usec, &f);
 	r = f.oom ? -ENOMEM : sd_journal_sendv(f.iov, (int)f.n);
 	fields_done(&f);
 	return r;
+}
+
+json_t *event_json(const struct sa_event *ev, const struct event_origin *origin,
+		   uint64_t realtime_usec)
+{
+	struct journal_datum data[EVENT_FIELDS_MAX];
+	struct fields f;
+	json_t *o = NULL;
+
+	event_fields(ev, origin, 0, 0, &f);
+	if (!f.oom) {
+		for (size_t i = 0; i < f.n; i++)
+			data[i] = (struct journal_datum){ f.iov[i].iov_base, f.iov[i].iov_len };
+		o = journal_entry_json(data, f.n, realtime_usec);
+	}
+	fields_done(&f);
+	return o;
 }
 
 int journal_send_event(const struct sa_event *ev, const struct event_origin *origin)

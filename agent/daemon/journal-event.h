@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "journal-fields.h"
 #include "secagent.h"
 
@@ -14,11 +16,18 @@ struct event_origin {
 	const char *policy; /* name, or NULL when the generation is no longer known */
 	const char *policy_file;
 	unsigned rule_line, rule_column;
+	/* Who made it, when known (process-info.h): its cgroup's path and its program. */
+	const char *cgroup, *exe;
 };
 
 const char *event_kind_to_string(uint32_t kind);
 /* "deny", "audit" or "allow". */
 const char *event_verdict_to_string(uint32_t verdict);
+
+/* The entry journal_send_event() writes for @ev, as `secagentctl events --json` shows it (schema
+ * docs/events-json.md), logged at @realtime_usec; NULL when out of memory. */
+json_t *event_json(const struct sa_event *ev, const struct event_origin *origin,
+		   uint64_t realtime_usec);
 
 /* Each returns 0 or a negative errno from sd_journal_send(). */
 int journal_send_event(const struct sa_event *ev, const struct event_origin *origin);

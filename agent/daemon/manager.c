@@ -4,11 +4,13 @@
  * the seccomp reader (seccomp-events.c) and the control server (control-server.c), whose
  * requests act on it through control-handlers.c. */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 #include <systemd/sd-daemon.h>
@@ -20,6 +22,7 @@
 #include "manager.h"
 #include "metrics.h"
 #include "privileges.h"
+#include "recording.h"
 #include "seccomp-filter.h"
 #include "util.h"
 
@@ -103,6 +106,11 @@ static int manager_build_set(struct manager *m, struct compiled_set **ret, char 
 	int r;
 
 	r = policy_set_load_dir(m->cfg.policy_dir, &diags, &set);
+	if (r >= 0 && m->recording) {
+		r = recording_add_policy(m->recording, set, &diags);
+		if (r < 0)
+			policy_set_free(set);
+	}
 	if (r < 0)
 		return report_failed_set(&diags, r, ret_error);
 	return manager_compile(m, set, ret, ret_error);
@@ -263,6 +271,81 @@ int manager_recompile_active(struct manager *m, char **ret_error)
 	return manager_activate(m, c, ret_error);
 }
 
+static int manager_reload(struct manager *m, char **ret_error);
+
+int manager_record_start(struct manager *m, const char *cgroup, int log_fd, pid_t recorder,
+			 char **ret_error)
+{
+	uint64_t counters[SA_COUNTER__MAX] = {}, cgroup_id = 0;
+	_cleanup_free_ char *full = NULL;
+	struct stat st;
+	int r;
+
+	if (m->recording) {
+		close(log_fd);
+		*ret_error = strdup("a recording is already running (one at a time)");
+		return -EBUSY;
+	}
+	r = recording_new(cgroup, log_fd, recorder, &m->recording);
+	if (r < 0)
+		return r;
+	event_reader_drain(m->events);
+	if (enforcer_read_counters(m->enforcer, counters) == 0)
+		m->recording->lost_at_start = counters[SA_COUNTER_EVENTS_LOST];
+	r = manager_reload(m, ret_error);
+	if (r < 0) {
+		m->recording = recording_free(m->recording);
+		return r;
+	}
+	/* On cgroup2 a directory's inode number is its id; one made later takes over itself. */
+	if (asprintf(&full, COMPILED_CGROUP_ROOT "%s", cgroup) >= 0 && stat(full, &st) == 0)
+		cgroup_id = st.st_ino;
+	r = enforcer_record_start(m->enforcer, cgroup, cgroup_id);
+	if (r < 0) {
+		struct recording_result res;
+
+		if (asprintf(ret_error, "cannot record system calls: %s", strerror(-r)) < 0)
+			*ret_error = NULL;
+		(void)manager_record_stop(m, &res, NULL);
+		return r;
+	}
+	event_reader_set_recording(m->events, m->recording);
+	log_info("Recording cgroup %s for pid %d (generation %u).", cgroup, (int)recorder,
+		 m->gens.active_seq);
+	return 0;
+}
+
+int manager_record_stop(struct manager *m, struct recording_result *ret, char **ret_error)
+{
+	uint64_t counters[SA_COUNTER__MAX] = {};
+	struct recording *rec = m->recording;
+	int r;
+
+	if (!rec)
+		return -ENOENT;
+	*ret = (struct recording_result){};
+	(void)enforcer_record_stop(m->enforcer, ret->syscalls, &ret->syscalls_out_of_range);
+	/* The set without the recording's policy: from then on no event is the recording's. */
+	m->recording = NULL;
+	r = manager_reload(m, ret_error);
+	m->recording = rec;
+	if (r < 0)
+		log_error("The recording ended, but its policy stays in the active set until the "
+			  "policy directory compiles again.");
+	/* What its policy decided until the switch is in the ring buffer: into its log. */
+	event_reader_drain(m->events);
+	event_reader_set_recording(m->events, NULL);
+	if (enforcer_read_counters(m->enforcer, counters) == 0)
+		ret->lost = counters[SA_COUNTER_EVENTS_LOST] - rec->lost_at_start;
+	ret->events = rec->events;
+	ret->log_failed = rec->log_failed;
+	ret->policy_removed = r >= 0;
+	log_info("Recording of cgroup %s ended: %" PRIu64 " events, %" PRIu64 " lost.", rec->cgroup,
+		 ret->events, ret->lost);
+	m->recording = recording_free(rec);
+	return 0;
+}
+
 /* For the metrics: when the reload that began at @start_usec (monotonic) ended, and how. */
 static void reload_done(struct manager *m, uint64_t start_usec, int r)
 {
@@ -358,6 +441,13 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 
 	event_reader_flush(m->events, now, false);
 	seccomp_reader_flush(m->seccomp);
+	if (m->recording && !recording_recorder_alive(m->recording)) {
+		struct recording_result res;
+
+		log_warning("The recorder (pid %d) is gone; ending its recording.",
+			    (int)m->recording->recorder_pid);
+		(void)manager_record_stop(m, &res, NULL);
+	}
 	sd_notify(false, "WATCHDOG=1");
 	if (now - m->last_status_usec >= 5 * 1000000ULL) {
 		manager_notify_status(m);
@@ -372,6 +462,7 @@ struct manager *manager_free(struct manager *m)
 	if (!m)
 		return NULL;
 	sd_event_source_disable_unref(m->tick);
+	recording_free(m->recording);
 	metrics_export_free(m->metrics);
 	rule_counts_free(m->rule_counts);
 	policy_watch_free(m->watch);

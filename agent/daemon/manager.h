@@ -63,10 +63,26 @@ struct manager {
 	struct policy_watch *watch;	 /* NULL: --no-watch */
 	bool keep_pins; /* set by a "handover" request: the next stop leaves enforcement pinned */
 	struct container_bindings *bindings; /* containers bound to container policies */
+	struct recording *recording;	     /* the running recording, or NULL (recording.h) */
 };
 
 int manager_reload_notify(struct manager *m, char **ret_error);
 int manager_recompile_active(struct manager *m, char **ret_error);
+
+/* What a recording saw beyond its log. */
+struct recording_result {
+	uint64_t events, lost, log_failed;
+	uint8_t syscalls[SA_RECORD_SYSCALLS]; /* nonzero: the call number was made */
+	uint64_t syscalls_out_of_range;
+	bool policy_removed; /* false: the directory did not compile, its policy is still in force
+			      */
+};
+/* Starts recording @cgroup for the process @recorder, its events to @log_fd (taken): a set with
+ * the recording's policy, then the system call recorder. */
+int manager_record_start(struct manager *m, const char *cgroup, int log_fd, pid_t recorder,
+			 char **ret_error);
+/* Ends it: every event its policy decided is in the log when this returns. */
+int manager_record_stop(struct manager *m, struct recording_result *ret, char **ret_error);
 /* Container roots in systemd's file descriptor store, so a restarted daemon has them again. */
 void fdstore_add(const char *id, int fd);
 void fdstore_remove(const char *id);

@@ -270,6 +270,25 @@ static int not_enforced(struct compile_ctx *x, const struct path_root *root, uin
 }
 
 /*
+ * Whether the directory @path (with its trailing '/') is the root of its mount. On a file system
+ * whose inode numbers secagent cannot rely on (proc, sysfs, cgroup2, devpts...) the root of a
+ * mount keeps its identity while mounted, so an allow rule for its whole subtree is kept: it can
+ * only let through what a posture would deny, and another instance of that file system (a
+ * container's /proc) has another device, which the rule does not name.
+ */
+static bool is_mount_root(struct compile_ctx *x, const struct path_root *root, const char *path,
+			  const struct stat *st)
+{
+	_cleanup_free_ char *up = NULL;
+	struct file_identity up_id;
+	struct stat up_st;
+
+	if (asprintf(&up, "%s..", path) < 0 || identify(x, root, up, &up_st, &up_id) < 0)
+		return false;
+	return up_st.st_dev != st->st_dev || up_st.st_ino == st->st_ino;
+}
+
+/*
  * The entries one path of a rule makes: the inode it names, if it exists (every name of it is
  * covered), and for a file, its name in its directory (whatever file gets that name later is
  * covered: created after the policy, or put there by rename). Returns how many, or an error.
@@ -310,7 +329,8 @@ static int compile_file_path(struct compile_ctx *x, const struct path_root *root
 
 	if (!stat_errno) {
 		why = file_identity_unsupported(&id, buf, sizeof(buf));
-		if (why)
+		if (why && !(tree && rule->action == RULE_ACTION_ALLOW &&
+			     is_mount_root(x, root, pp->path, &st)))
 			return unenforceable(x, root, p, policy_id, rule, pp, why);
 		ret[n] = base;
 		ret[n].dev = id.dev;
@@ -548,9 +568,50 @@ const struct compiled_rule *compiled_set_rule(const struct compiled_set *c, uint
 {
 	uint32_t pid = SA_RULE_POLICY(ref), idx = SA_RULE_INDEX(ref);
 
-	if (pid >= c->n_policies || idx >= c->policies[pid].n_rules)
+	if (pid >= c->n_policies)
+		return NULL;
+	if (SA_RULE_IS_POSTURE(ref)) {
+		uint32_t kind = SA_RULE_POSTURE_KIND(ref);
+
+		return kind < SA_POSTURE_KINDS && c->policies[pid].posture[kind].line
+			       ? &c->policies[pid].posture[kind]
+			       : NULL;
+	}
+	if (idx >= c->policies[pid].n_rules)
 		return NULL;
 	return &c->rules[c->policies[pid].first_rule + idx];
+}
+
+/*
+ * The posture of @p into its selector's bits of the table the hooks read, and as rules events can
+ * name. Only a policy with a selector has one (the parser refuses it elsewhere).
+ */
+static void compile_posture(struct compiled_set *c, const struct policy *p, uint32_t policy_id)
+{
+	struct compiled_policy *cp = &c->policies[policy_id];
+	struct sa_selector_table *t = &c->selectors.table;
+	uint64_t bit = UINT64_C(1) << cp->selector;
+
+	for (int k = 0; k < SA_POSTURE_KINDS; k++) {
+		enum rule_action action = policy_posture_action(&p->posture, k);
+		uint32_t verdict = compile_verdict(p, action, false, p->mode);
+
+		if (verdict == SA_VERDICT_ALLOW)
+			continue;
+		if (verdict == SA_VERDICT_DENY)
+			t->posture_deny[k] |= bit;
+		else
+			t->posture_audit[k] |= bit;
+		t->selector_policy[cp->selector] = policy_id;
+		cp->posture[k] = (struct compiled_rule){
+			.policy_id = policy_id,
+			.ref = SA_RULE_REF(policy_id, SA_POSTURE_INDEX(k)),
+			.path = "",
+			.line = p->posture.loc[k].line,
+			.column = p->posture.loc[k].column,
+		};
+		c->has_posture = true;
+	}
 }
 
 /* How many roots the paths of @p are resolved in: the host's, or its bound containers'. */
@@ -630,6 +691,7 @@ int compile_policy_set(struct policy_set *set, const struct file_identity_source
 		r = compile_selector(&x, p, &c->policies[policy_id]);
 		if (r == -ENOMEM)
 			return r;
+		compile_posture(c, p, policy_id);
 		for (size_t j = 0; j < p->n_file_rules; j++) {
 			const struct file_rule_spec *rule = &p->file_rules[j];
 			uint32_t ref = SA_RULE_REF(policy_id, (uint32_t)j);

@@ -57,6 +57,13 @@ struct compiled_selectors {
 	size_t n_binaries;
 };
 
+struct compiled_rule {
+	uint32_t policy_id;
+	uint32_t ref;	  /* SA_RULE_REF(policy_id, index within the policy): what events carry */
+	const char *path; /* the first path of the rule, for reports */
+	unsigned line, column;
+};
+
 struct compiled_policy {
 	const char *name; /* owned by the policy set */
 	const char *file;
@@ -64,13 +71,9 @@ struct compiled_policy {
 	size_t first_rule; /* index of its first rule in compiled_set.rules */
 	unsigned selector; /* 0: binds every process */
 	bool containers;   /* binds only the containers bound to it (selector: containers: true) */
-};
-
-struct compiled_rule {
-	uint32_t policy_id;
-	uint32_t ref;	  /* SA_RULE_REF(policy_id, index within the policy): what events carry */
-	const char *path; /* the first path of the rule, for reports */
-	unsigned line, column;
+	/* Its posture per kind, as a rule events can name (ref SA_POSTURE_INDEX); line 0 when the
+	 * kind allows (no entry: nothing reports it). */
+	struct compiled_rule posture[SA_POSTURE_KINDS];
 };
 
 /*
@@ -116,6 +119,7 @@ struct compiled_set {
 	size_t n_files;
 	bool has_tree_deny; /* some directory subtree is denied: deep walks fail closed */
 	bool has_tree;	    /* some rule is for a subtree: without one, hooks need not walk */
+	bool has_posture;   /* some selector's posture denies or audits a kind */
 	struct compiled_selectors selectors;
 	struct compiled_net_entry *net;
 	size_t n_net;

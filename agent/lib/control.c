@@ -22,6 +22,8 @@ const struct control_verb_def control_verbs[_CONTROL_VERB_MAX] = {
 	[CONTROL_CONTAINER_BIND] = { "container-bind", 3, "container-bind ID POLICY CGROUP" },
 	[CONTROL_CONTAINER_UNBIND] = { "container-unbind", 1, "container-unbind ID" },
 	[CONTROL_CONTAINERS] = { "containers", 0, "containers" },
+	[CONTROL_RECORD_START] = { "record-start", 1, "record-start CGROUP" },
+	[CONTROL_RECORD_STOP] = { "record-stop", 0, "record-stop" },
 };
 
 char *control_request_new(enum control_verb verb, ...)

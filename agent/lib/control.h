@@ -23,6 +23,8 @@ enum control_verb {
 	CONTROL_CONTAINER_BIND,	  /* ID POLICY CGROUP, with the requester's cgroup namespace fd */
 	CONTROL_CONTAINER_UNBIND, /* ID */
 	CONTROL_CONTAINERS,	  /* one line per bound container */
+	CONTROL_RECORD_START,	  /* CGROUP, with the recording's log: record that cgroup */
+	CONTROL_RECORD_STOP,	  /* end the recording; key=value lines of what it saw */
 	_CONTROL_VERB_MAX,
 };
 
@@ -66,6 +68,8 @@ enum {
 	CONTROL_FD_CGROUP_NS,
 	CONTROL_FD_CONTAINER_ROOT
 };
+/* record-start carries one: the recording's log, a file the daemon appends JSON lines to. */
+#define CONTROL_FD_RECORDING_LOG 0
 
 /* The same, passing @n_fds descriptors (at most CONTROL_MAX_FDS) with the request. */
 int control_call_fds(const char *path, const char *request, const int *fds, size_t n_fds,
@@ -107,7 +111,8 @@ int control_call_fds(const char *path, const char *request, const int *fds, size
 	X(HOOKS_ATTACHED, "hooks_attached")                                                        \
 	X(RULES_NOT_ENFORCED, "rules_not_enforced")                                                \
 	X(METRICS, "metrics")                                                                      \
-	X(POLICY_WATCH, "policy_watch")
+	X(POLICY_WATCH, "policy_watch")                                                            \
+	X(RECORDING, "recording")
 
 enum status_key {
 #define X(key, name) STATUS_##key,

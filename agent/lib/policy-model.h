@@ -16,7 +16,7 @@
 /* Bounds on what one file may grow; each is documented in docs/bounds.md. */
 #define POLICY_FILE_MAX_BYTES	  (1024 * 1024)
 #define POLICY_NAME_MAX		  63
-#define POLICY_MAX_FILE_RULES	  4096
+#define POLICY_MAX_FILE_RULES	  4088 /* POLICY_MAX_RULES: the rest of the range is the postures' */
 #define POLICY_MAX_PATHS_PER_RULE 4096
 #define POLICY_PATH_MAX		  4095
 #define POLICY_MAX_SELECTOR_ITEMS 64 /* cgroups, binaries and uid ranges, each */
@@ -85,13 +85,27 @@ struct policy_selector {
 	size_t n_uids;
 };
 
+/* spec.posture: per posture kind (enum sa_posture_kind), what the policy's processes get for an
+ * operation no rule decides. A kind not given allows, as a policy without a posture does. */
+struct policy_posture {
+	uint32_t given; /* bit K: kind K was written */
+	enum rule_action action[SA_POSTURE_KINDS];
+	struct source_loc loc[SA_POSTURE_KINDS];
+};
+
+static inline enum rule_action policy_posture_action(const struct policy_posture *pp,
+						     enum sa_posture_kind kind)
+{
+	return pp->given >> kind & 1 ? pp->action[kind] : RULE_ACTION_ALLOW;
+}
+
 struct syscall_spec;
 struct net_rule_spec;
 struct cap_rule_spec;
 
 /* Rules of every kind in one policy (files, exec, network, capabilities): a rule reference
- * has SA_RULE_INDEX_BITS bits for the index. */
-#define POLICY_MAX_RULES (1u << SA_RULE_INDEX_BITS)
+ * has SA_RULE_INDEX_BITS bits for the index, whose top SA_POSTURE_SLOTS are the postures'. */
+#define POLICY_MAX_RULES SA_POSTURE_INDEX(0)
 
 struct policy {
 	char *file; /* the path it was read from, for messages */
@@ -108,6 +122,7 @@ struct policy {
 	size_t n_net_rules;
 	struct cap_rule_spec *cap_rules;
 	size_t n_cap_rules;
+	struct policy_posture posture;
 };
 
 /* All rules of @p, of every kind. */

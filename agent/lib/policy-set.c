@@ -71,6 +71,23 @@ static int check_unique_names(const struct policy_set *s, struct diag_list *diag
 	return r;
 }
 
+int policy_set_append(struct policy_set *s, struct policy *p, struct diag_list *diags)
+{
+	struct policy **grown = reallocarray(s->policies, s->n_policies + 1, sizeof(*grown));
+	int r;
+
+	if (!grown) {
+		policy_free(p);
+		return -ENOMEM;
+	}
+	s->policies = grown;
+	s->policies[s->n_policies++] = p;
+	r = check_unique_names(s, diags);
+	if (r < 0)
+		policy_free(s->policies[--s->n_policies]);
+	return r;
+}
+
 int policy_set_load_files(char *const *files, size_t n_files, unsigned flags,
 			  struct diag_list *diags, struct policy_set **ret_set)
 {

@@ -37,6 +37,10 @@ int policy_set_load_dir(const char *dir, struct diag_list *diags, struct policy_
 int policy_set_load_files(char *const *files, size_t n_files, unsigned flags,
 			  struct diag_list *diags, struct policy_set **ret_set);
 
+/* Adds @p (taken, freed on error) to @s, whose only reference the caller holds; -EINVAL with a
+ * diagnostic when its name is already used. */
+int policy_set_append(struct policy_set *s, struct policy *p, struct diag_list *diags);
+
 /* Another reference: a compiled set owns its source, and the daemon compiles the active source
  * again when a container is bound or unbound. */
 struct policy_set *policy_set_ref(struct policy_set *s);

@@ -15,6 +15,7 @@
 
 #include "names.h"
 #include "policy-network.h"
+#include "posture.h"
 #include "policy-parse.h"
 #include "policy-syscalls.h"
 #include "policy.h"
@@ -629,6 +630,7 @@ static const struct key_def spec_keys[] = {
 	{ "network", false, policy_parse_network },
 	{ "capabilities", false, policy_parse_capabilities },
 	{ "kernel", false, policy_parse_kernel },
+	{ "posture", false, policy_parse_posture },
 };
 
 static const struct section spec_section = {
@@ -743,6 +745,9 @@ int policy_parse_buffer(const char *file, const char *buf, size_t len, struct di
 		.diags = diags,
 	};
 	r = parse_section(&c, root, &policy_section, p);
+	if (r < 0)
+		return r;
+	r = policy_check_posture(&c, p);
 	if (r < 0)
 		return r;
 	if (policy_n_rules(p) > POLICY_MAX_RULES) {

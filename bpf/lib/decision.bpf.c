@@ -80,6 +80,26 @@ __attribute__((noinline)) __u64 sa_membership(__u64 slot)
 	return (cg & bin & uid & ~excluded) | 1;
 }
 
+__attribute__((noinline)) __u64 sa_posture(__u64 slot, __u64 kind, __u64 member)
+{
+	__u32 idx = (__u32)slot & (SA_SLOTS - 1);
+	struct sa_selector_table *t = bpf_map_lookup_elem(&sa_selectors, &idx);
+	__u64 deny, audit, bits;
+	__u32 k = (__u32)kind & (SA_POSTURE_SLOTS - 1);
+
+	if (!t)
+		return 0;
+	deny = t->posture_deny[k] & member;
+	audit = t->posture_audit[k] & member;
+	if (!(deny | audit))
+		return 0;
+	bits = deny ? deny : audit;
+	return (__u64)SA_RULE_REF((__u32)t->selector_policy[sa_lowest_bit64(bits)],
+				  SA_POSTURE_INDEX(k))
+		       << 32 |
+	       (deny ? SA_VERDICT_DENY + 1 : SA_VERDICT_AUDIT + 1);
+}
+
 /* The rules of one selector on the object at dentry @d_addr: by its inode, or with
  * SA_ENTRY_NAME by its name in its directory. The packed verdict for @access (exact rules
  * with SA_ENTRY_EXACT), 0 when there are none; with SA_ENTRY_SCOPED the `scoped` mask. */

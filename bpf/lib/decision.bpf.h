@@ -118,6 +118,45 @@ static __always_inline __u64 sa_level_verdict(const __u32 *masks, const __u32 *r
 	       (__u64)refs[sa_lowest_bit_index(bits)] << 32;
 }
 
+/* The index of the lowest set bit of @bits (nonzero), by the same unsigned wrap-around steps. */
+static __always_inline __u64 sa_lowest_bit64(__u64 bits)
+{
+	__u64 low = bits & (~bits + 1), idx = 0, step;
+
+	step = (0xffffffffULL - low) >> 63;
+	low >>= step << 5;
+	idx |= step << 5;
+	step = (0xffffULL - low) >> 63;
+	low >>= step << 4;
+	idx |= step << 4;
+	step = (0xffULL - low) >> 63;
+	low >>= step << 3;
+	idx |= step << 3;
+	step = (0xfULL - low) >> 63;
+	low >>= step << 2;
+	idx |= step << 2;
+	step = (0x3ULL - low) >> 63;
+	low >>= step << 1;
+	idx |= step << 1;
+	idx |= (0x1ULL - low) >> 63;
+	asm volatile("%0 &= %1" : "+r"(idx) : "i"(SA_MAX_SELECTORS - 1));
+	return idx;
+}
+
+/*
+ * What the postures of the selectors in @member (of slot @slot) give an operation of posture kind
+ * @kind that no rule decided: (rule reference << 32) | (verdict + 1), or 0 when every posture
+ * allows it. Deny beats audit; among equals the lowest selector names the rule. Global: checked
+ * once per program.
+ */
+__u64 sa_posture(__u64 slot, __u64 kind, __u64 member);
+
+/* The posture kind of a file access: exec for running a program, files for the rest. */
+static __always_inline __u32 sa_file_posture_kind(__u32 access)
+{
+	return access == SA_ACCESS_EXEC ? SA_POSTURE_EXEC : SA_POSTURE_FILES;
+}
+
 #define SA_ENTRY_EXACT	1
 #define SA_ENTRY_SCOPED 2
 #define SA_ENTRY_NAME	4
@@ -215,7 +254,7 @@ static __always_inline void sa_decide(struct dentry *d, struct mount *mnt, enum 
 	for (int i = 0; i < SA_DECIDE_RETRIES; i++) {
 		struct sa_state *st = bpf_map_lookup_elem(&sa_state, &zero);
 		__u32 seq, slot, slot_flags;
-		__u64 w;
+		__u64 w, member;
 		int complete;
 
 		if (!st)
@@ -225,13 +264,23 @@ static __always_inline void sa_decide(struct dentry *d, struct mount *mnt, enum 
 		slot = seq % SA_SLOTS;
 		slot_flags = READ_ONCE_U32(st->slot_flags[slot]);
 		*dec = (struct sa_decision){ .verdict = SA_VERDICT_ALLOW, .seq = seq };
+		member = sa_membership(slot);
 		w = sa_walk(SA_HOW(slot, start, slot_flags & SA_SLOT_HAS_TREE, access), (__u64)d,
-			    (__u64)mnt, sa_membership(slot));
+			    (__u64)mnt, member);
 		complete = w & SA_WALK_COMPLETE;
 		if (w & SA_WALK_DECIDED) {
 			dec->decided = 1;
 			dec->verdict = SA_WALK_VERDICT(w);
 			dec->rule_ref = SA_WALK_REF(w);
+		} else if (slot_flags & SA_SLOT_HAS_POSTURE) {
+			/* No rule decided (or the walk could not finish): the postures do. */
+			__u64 p = sa_posture(slot, sa_file_posture_kind(access), member);
+
+			if (p) {
+				dec->decided = 1;
+				dec->verdict = (p & 3) - 1;
+				dec->rule_ref = p >> 32;
+			}
 		}
 		barrier();
 		if (READ_ONCE_U32(st->seq) != seq)
@@ -324,11 +373,12 @@ static __always_inline int sa_name_head(struct dentry *d, __u32 len, __u64 head[
 /*
  * Whether no file entry of the active slot can apply to @d, the dentry of @file:
  * the filter has a clear bit for its inode, for its name in its directory, and (when the slot
- * has subtree rules) for every directory up to the root. Nothing can then decide, and the full
- * decision would allow. Any doubt answers 0 and the full decision runs: a bit set, a policy
- * switch meanwhile, an unreadable name, a walk longer than SA_FAST_DEPTH steps.
+ * has subtree rules) for every directory up to the root; and no posture denies or audits
+ * @access for the process. Nothing can then decide, and the full decision would allow. Any doubt
+ * answers 0 and the full decision runs: a bit set, a policy switch meanwhile, an unreadable name, a
+ * walk longer than SA_FAST_DEPTH steps.
  */
-static __always_inline int sa_file_unruled(struct dentry *d, struct file *file)
+static __always_inline int sa_file_unruled(struct dentry *d, struct file *file, __u32 access)
 {
 	struct sa_state *st;
 	const struct sa_file_filter *f;
@@ -387,6 +437,10 @@ names_done:
 					   (__u64)sa_real_mount(BPF_CORE_READ(file, f_path.mnt))))
 			return 0;
 	}
+	/* A posture that may bind the process decides what no rule does: the full decision. */
+	if ((flags & SA_SLOT_HAS_POSTURE) &&
+	    sa_posture(slot, sa_file_posture_kind(access), sa_membership(slot)))
+		return 0;
 	barrier();
 	return READ_ONCE_U32(st->seq) == seq;
 }

@@ -116,6 +116,8 @@ static __always_inline struct sa_event_record *sa_event_begin(__u32 kind, __u32 
 {
 	struct sa_event_record *s = bpf_ringbuf_reserve(&sa_events, sizeof(*s), 0);
 	__u64 id = bpf_get_current_pid_tgid(), ugid = bpf_get_current_uid_gid();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct inode *exe;
 
 	if (!s) {
 		sa_count(SA_COUNTER_EVENTS_LOST);
@@ -141,6 +143,11 @@ static __always_inline struct sa_event_record *sa_event_begin(__u32 kind, __u32 
 	__builtin_memset(s->ev.addr, 0, sizeof(s->ev.addr));
 	s->ev.path[0] = '\0';
 	s->ev.ktime_ns = bpf_ktime_get_ns();
+	s->ev.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
+	s->ev.exe_dev = exe ? sa_inode_dev(exe) : 0;
+	s->ev.exe_ino = exe ? BPF_CORE_READ(exe, i_ino) : 0;
+	s->ev.pad = 0;
 	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
 	return s;
 }
@@ -187,7 +194,7 @@ static __always_inline int sa_check_file(__u32 kind, __u32 access, struct file *
 {
 	struct dentry *d = file->f_path.dentry;
 
-	if (!d || sa_file_unruled(d, file))
+	if (!d || sa_file_unruled(d, file, access))
 		return 0;
 	return sa_check(kind, access, d, sa_real_mount(BPF_CORE_READ(file, f_path.mnt)),
 			SA_WALK_OBJECT);

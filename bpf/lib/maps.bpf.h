@@ -144,3 +144,10 @@ SA_MAP struct {
 	__type(key, struct sa_rule_count_key);
 	__type(value, __u64);
 } sa_rule_counts SEC(".maps");
+
+/* The recording's target and what it saw (record.bpf.c); the daemon reads and writes them
+ * through the skeleton's .bss. */
+extern __u64 sa_record_cgroup_id;
+extern char sa_record_cgroup_path[SA_CGROUP_PATH_LEN];
+extern __u8 sa_record_syscalls[SA_RECORD_SYSCALLS];
+extern __u64 sa_record_syscalls_out_of_range;

@@ -89,9 +89,11 @@ static __always_inline void sa_decide_rules(enum sa_rules_kind kind, __u64 a, __
 		slot = seq % SA_SLOTS;
 		flags = READ_ONCE_U32(st->slot_flags[slot]);
 		*dec = (struct sa_decision){ .verdict = SA_VERDICT_ALLOW, .seq = seq };
-		if (!(flags & need))
+		if (!(flags & (need | SA_SLOT_HAS_POSTURE)))
 			return; /* the set has no such rules: nothing to look up */
-		if (kind == SA_RULES_NET) {
+		if (!(flags & need)) {
+			/* No rules of this kind: only postures can decide. */
+		} else if (kind == SA_RULES_NET) {
 			__u32 idx = slot * SA_NET_PORTS + (d & (SA_NET_PORTS - 1));
 			__u32 *pc = bpf_map_lookup_elem(&sa_net_ports, &idx);
 
@@ -105,6 +107,13 @@ static __always_inline void sa_decide_rules(enum sa_rules_kind kind, __u64 a, __
 			if ((named >> (a & 63)) & 1)
 				w = sa_cap_level(slot, a, sa_membership(slot));
 		}
+		/* What no rule decides, a posture may. */
+		if (!(w & 3) && (flags & SA_SLOT_HAS_POSTURE))
+			w = sa_posture(slot,
+				       kind != SA_RULES_CAP ? SA_POSTURE_NETWORK
+				       : a > SA_CAP_MAX	    ? SA_POSTURE_KERNEL
+							    : SA_POSTURE_CAPABILITIES,
+				       sa_membership(slot));
 		barrier();
 		if (READ_ONCE_U32(st->seq) != seq)
 			continue;

@@ -156,6 +156,56 @@ TEST(enforce_deny_is_deny_audit_policy_turns_it_into_audit)
 	free((void *)texts[1]);
 }
 
+TEST(posture_sets_its_selector_bits_and_names_its_line)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[3] = {
+		"apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: host}\n"
+		"spec:\n  capabilities:\n    - {names: [CAP_SYS_MODULE], action: deny}\n",
+		"apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: web}\n"
+		"spec:\n  selector: {cgroups: [/system.slice/web.service]}\n"
+		"  posture:\n    files: deny\n    network: audit\n",
+		/* In audit mode a posture that denies audits. */
+		"apiVersion: secagent/v1\nkind: Policy\nmetadata: {name: learn}\n"
+		"spec:\n  mode: audit\n  selector: {uids: [1000]}\n  posture: deny\n",
+	};
+	const struct sa_selector_table *t;
+	const struct compiled_rule *r;
+	unsigned web, learn;
+
+	ASSERT_OK(compile_texts(texts, 3, &d, &c));
+	ASSERT_EQ(d.n, 0);
+	ASSERT_TRUE(c->has_posture);
+	t = &c->selectors.table;
+	web = c->policies[1].selector;
+	learn = c->policies[2].selector;
+	ASSERT_TRUE(web > 0 && learn > 0 && web != learn);
+	ASSERT_EQ(t->posture_deny[SA_POSTURE_FILES], UINT64_C(1) << web);
+	ASSERT_EQ(t->posture_audit[SA_POSTURE_NETWORK],
+		  (UINT64_C(1) << web) | (UINT64_C(1) << learn));
+	ASSERT_EQ(t->posture_deny[SA_POSTURE_EXEC], 0);
+	ASSERT_EQ(t->posture_audit[SA_POSTURE_EXEC], UINT64_C(1) << learn);
+	ASSERT_EQ(t->posture_audit[SA_POSTURE_KERNEL], UINT64_C(1) << learn);
+	ASSERT_EQ(t->selector_policy[web], 1);
+	ASSERT_EQ(t->selector_policy[learn], 2);
+	/* Selector 0 (every process) never has a posture. */
+	for (int k = 0; k < SA_POSTURE_SLOTS; k++)
+		ASSERT_EQ((t->posture_deny[k] | t->posture_audit[k]) & 1, 0);
+	/* An event's reference names the posture's line and column. */
+	r = compiled_set_rule(c, SA_RULE_REF(1, SA_POSTURE_INDEX(SA_POSTURE_NETWORK)));
+	ASSERT_NOT_NULL(r);
+	ASSERT_EQ(r->line, 8);
+	ASSERT_EQ(r->column, 14);
+	ASSERT_TRUE(SA_RULE_IS_POSTURE(r->ref));
+	ASSERT_EQ(SA_RULE_POSTURE_KIND(r->ref), SA_POSTURE_NETWORK);
+	/* A kind that allows has no rule; nor has a policy without a posture. */
+	ASSERT_NULL(compiled_set_rule(c, SA_RULE_REF(1, SA_POSTURE_INDEX(SA_POSTURE_EXEC))));
+	ASSERT_NULL(compiled_set_rule(c, SA_RULE_REF(0, SA_POSTURE_INDEX(SA_POSTURE_FILES))));
+	ASSERT_NOT_NULL(compiled_set_rule(c, SA_RULE_REF(0, 0)));
+	compiled_set_free(c);
+}
+
 TEST(rule_mode_overrides_policy_mode)
 {
 	struct diag_list d = {};

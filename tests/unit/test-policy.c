@@ -245,6 +245,50 @@ TEST(parse_audit_modes_and_actions)
 	policy_free(p);
 }
 
+TEST(parse_posture)
+{
+	struct policy *p;
+
+	/* One action for every kind, with a selector. */
+	p = parse_ok(HEAD "spec:\n  selector: {cgroups: [/system.slice/web.service]}\n"
+			  "  posture: deny\n");
+	for (int k = 0; k < SA_POSTURE_KINDS; k++) {
+		ASSERT_EQ(policy_posture_action(&p->posture, k), RULE_ACTION_DENY);
+		ASSERT_EQ(p->posture.loc[k].line, 7);
+		ASSERT_EQ(p->posture.loc[k].column, 12);
+	}
+	policy_free(p);
+
+	/* Per kind; a kind not given allows; the selector may come after the posture. */
+	p = parse_ok(HEAD "spec:\n  posture:\n    files: deny\n    network: audit\n"
+			  "  selector: {uids: [1000]}\n");
+	ASSERT_EQ(policy_posture_action(&p->posture, SA_POSTURE_FILES), RULE_ACTION_DENY);
+	ASSERT_EQ(policy_posture_action(&p->posture, SA_POSTURE_NETWORK), RULE_ACTION_AUDIT);
+	ASSERT_EQ(policy_posture_action(&p->posture, SA_POSTURE_EXEC), RULE_ACTION_ALLOW);
+	ASSERT_EQ(policy_posture_action(&p->posture, SA_POSTURE_KERNEL), RULE_ACTION_ALLOW);
+	ASSERT_EQ(p->posture.loc[SA_POSTURE_NETWORK].line, 8);
+	policy_free(p);
+
+	/* allow needs no selector: it is what every policy does. */
+	p = parse_ok(HEAD "spec:\n  posture: {files: allow}\n");
+	ASSERT_EQ(policy_posture_action(&p->posture, SA_POSTURE_FILES), RULE_ACTION_ALLOW);
+	policy_free(p);
+
+	/* Deny or audit without a selector would lock up (or flood) the host: refused. */
+	ASSERT_ONE_ERROR(HEAD "spec:\n  posture:\n    exec: deny\n", 7, 11,
+			 "posture exec: deny needs a selector");
+	ASSERT_ONE_ERROR(HEAD "spec:\n  posture: audit\n", 6, 12,
+			 "posture files: audit needs a selector");
+	/* A selector of exceptions only binds nearly every process: the same. */
+	ASSERT_ONE_ERROR(HEAD "spec:\n  selector: {exceptBinaries: [/usr/bin/true]}\n"
+			      "  posture: {kernel: deny}\n",
+			 7, 21, "posture kernel: deny needs a selector");
+	ASSERT_ONE_ERROR(HEAD "spec:\n  selector: {uids: [0]}\n  posture: {files: block}\n", 7, 20,
+			 "invalid action 'block'");
+	ASSERT_ONE_ERROR(HEAD "spec:\n  selector: {uids: [0]}\n  posture: {sockets: deny}\n", 7, 13,
+			 "sockets");
+}
+
 TEST(parse_flow_document_and_key_order)
 {
 	struct policy *p = parse_ok("{spec: {files: [{action: deny, paths: [\"/\", /root/]}]},\n"
@@ -489,7 +533,7 @@ TEST(error_unknown_keys)
 			 "unknown key 'labels' in metadata (expected one of: name, description)");
 	ASSERT_ONE_ERROR(
 		HEAD "spec:\n  modes: audit\n", 6, 3,
-		"unknown key 'modes' in spec (expected one of: mode, selector, files, exec, syscalls, network, capabilities, kernel)");
+		"unknown key 'modes' in spec (expected one of: mode, selector, files, exec, syscalls, network, capabilities, kernel, posture)");
 	ASSERT_ONE_ERROR(HEAD "spec: {}\nyes: no\n", 6, 1, "unknown key 'yes' in policy");
 
 	/* The example from the documentation, exactly as printed. */
@@ -686,7 +730,7 @@ TEST(error_too_many)
 	struct diag_list l;
 
 	ASSERT_ONE_ERROR(rules, 7 + POLICY_MAX_FILE_RULES, 7,
-			 "too many file and exec rules (at most 4096 in one policy)");
+			 "too many file and exec rules (at most 4088 in one policy)");
 
 	/* "    - {action: deny, paths: [" then "/p0, " ... : the 4097th path starts at a column
 	 * we compute from the text itself. */
