@@ -111,6 +111,24 @@ static int pid_cgroup(pid_t pid, char **ret)
 	return r;
 }
 
+/* A process in the cgroup at @cgroup (relative to the cgroup2 root), or 0. */
+static pid_t cgroup_first_pid(const char *cgroup)
+{
+	_cleanup_free_ char *path = NULL;
+	int pid = 0;
+	FILE *f;
+
+	if (asprintf(&path, "/sys/fs/cgroup%s/cgroup.procs", cgroup) < 0)
+		return 0;
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid;
+}
+
 static const char *unit_interface(const char *unit)
 {
 	static const char *const types[][2] = {
@@ -786,6 +804,15 @@ static int verb_profile_record(const struct verb *v, int argc, char **argv)
 	if (strstr(body, "policy_removed=no"))
 		log_warning("%s", strstr(body, "error=") ? strstr(body, "error=") + 6 : "");
 
+	/* A container restarted while it was recorded has other processes now: its paths are
+	 * seen through one that runs. */
+	if (t.mount_pid) {
+		pid_t pid = cgroup_first_pid(t.cgroup);
+
+		if (pid > 0)
+			t.mount_pid = pid;
+		snprintf(view.root, sizeof(view.root), "/proc/%d/root", (int)t.mount_pid);
+	}
 	r = read_log(log_fd, &t, events_path, &rec, &unplaced);
 	if (r < 0)
 		goto out;
