@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define SA_LAYOUT_VERSION 7
+#define SA_LAYOUT_VERSION 8
 
 #define SA_COMM_LEN 16
 /* Bytes of path text an event carries; longer paths are cut at the front component boundary. */
@@ -183,6 +183,14 @@ struct sa_selector_table {
 	__u64 any_cgroup; /* selectors without a cgroups: condition (and selector 0) */
 	__u64 any_binary;
 	__u64 any_uid;
+	/* Bit L: some selector's cgroup (named or a bound container's) is L levels below the root.
+	 * The hooks look up only those of the process's ancestors; other processes pay nothing
+	 * per level (a recording's or a container's posture costs the rest of the host little). */
+	__u64 cgroup_levels;
+	/* Some selector names a program (sa_binaries has entries): else no hook reads the current
+	 * program's identity. */
+	__u32 has_binaries;
+	__u32 pad;
 	struct sa_uid_range uid_ranges[SA_MAX_UID_RANGES];
 	/* Per posture kind, the selectors whose posture denies or audits it; and each selector's
 	 * policy, for the posture's rule reference. */

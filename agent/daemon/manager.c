@@ -221,6 +221,7 @@ static int attach_bindings(struct manager *m, struct compiled_set *c)
 		sel->bound[sel->n_bound++] = (struct compiled_bound_cgroup){
 			.cgroup_id = x->cgroup_id,
 			.selectors = 1ULL << p->selector,
+			.level = cgroup_path_levels(x->cgroup),
 		};
 	}
 	return 0;

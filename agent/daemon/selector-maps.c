@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <bpf/bpf.h>
 
 #include "map-keys.h"
+#include "policy.h" /* cgroup_path_levels() */
 #include "selector-maps.h"
 #include "util.h"
 
@@ -103,9 +105,41 @@ int selector_maps_update_bound(const struct selector_map_fds *fds, uint32_t slot
 	return 0;
 }
 
+/* The inode of the initial cgroup namespace (the kernel's proc_ns.h; not in its UAPI). */
+#define PROC_CGROUP_INIT_INO 0xEFFFFFFBU
+
+/* Whether this process sees the whole cgroup2 hierarchy: only then are the levels of the paths
+ * it names the kernel's. */
+static bool in_initial_cgroup_namespace(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/cgroup", &st) == 0 && st.st_ino == PROC_CGROUP_INIT_INO;
+}
+
+/* The table as the hooks read it: which levels hold a selector's cgroup, whether any selector
+ * names a program. */
+static struct sa_selector_table hook_table(const struct compiled_selectors *sel)
+{
+	struct sa_selector_table t = sel->table;
+	bool levels_known = in_initial_cgroup_namespace();
+
+	for (size_t i = 0; i < sel->n_cgroups; i++)
+		t.cgroup_levels |=
+			1ULL << (cgroup_path_levels(sel->cgroups[i].path) & (SA_CGROUP_DEPTH - 1));
+	for (size_t i = 0; i < sel->n_bound; i++)
+		t.cgroup_levels |= 1ULL << (sel->bound[i].level & (SA_CGROUP_DEPTH - 1));
+	/* Elsewhere every level is looked at, as if each held one. */
+	if (t.cgroup_levels && !levels_known)
+		t.cgroup_levels = (1ULL << SA_CGROUP_DEPTH) - 1;
+	t.has_binaries = sel->n_binaries > 0;
+	return t;
+}
+
 int selector_maps_install(const struct selector_map_fds *fds, const struct compiled_selectors *sel,
 			  uint32_t slot)
 {
+	struct sa_selector_table table = hook_table(sel);
 	int r;
 
 	for (size_t i = 0; i < sel->n_cgroups; i++) {
@@ -130,7 +164,7 @@ int selector_maps_install(const struct selector_map_fds *fds, const struct compi
 			return -errno;
 	}
 	/* The table last: until it says a selector is in use, no hook looks at the rest. */
-	if (bpf_map_update_elem(fds->table, &slot, &sel->table, BPF_ANY) < 0)
+	if (bpf_map_update_elem(fds->table, &slot, &table, BPF_ANY) < 0)
 		return -errno;
 	return 0;
 }

@@ -38,6 +38,7 @@ struct compiled_cgroup {
 struct compiled_bound_cgroup {
 	uint64_t cgroup_id;
 	uint64_t selectors;
+	unsigned level; /* below the cgroup2 root */
 };
 
 struct compiled_binary {

@@ -2,7 +2,8 @@
 # Runs inside the VM guest (bench/profile-bench boots it with tests/vm/run): what a recording
 # costs. open()+close() and fork+exec, as a ratio to no agent in the same round:
 # - by processes outside the recorded workload (this shell), with the agent and no recording,
-#   and while a recording runs;
+#   with a policy that puts an auditing posture on the workload (what a recording installs,
+#   without its system-call tracepoint), and while a recording runs;
 # - by the recorded workload itself (a transient service, the recorded unit), the same ways.
 # Then a recording of SECONDS of a service that reads files, runs programs and serves HTTP:
 # how long the policy takes to generate once it ends, and how many rules it has. Prints one table
@@ -92,6 +93,20 @@ in_unit() { # CMD...: runs CMD in the unit, waits for it
 	systemctl start "$UNIT"
 }
 
+# What a recording installs, without its system-call tracepoint: an auditing posture for the
+# unit (the row that tells the two costs apart).
+posture_policy() {
+	cat <<EOP
+apiVersion: secagent/v1
+kind: Policy
+metadata: {name: posture}
+spec:
+  mode: audit
+  selector: {cgroups: [/system.slice/$UNIT.service]}
+  posture: audit
+EOP
+}
+
 recorder=
 record_start() {
 	secagentctl profile record --unit "$UNIT" --output /run/bench-rec.yaml \
@@ -117,6 +132,12 @@ for r in $(seq 1 "$ROUNDS"); do
 	systemctl start secagent || die "secagent did not start"
 	sample agent outside
 	sample agent recorded
+	posture_policy >"$POLICY_DIR/posture.yaml"
+	secagentctl reload >/dev/null || die "the posture policy did not apply"
+	sample posture outside
+	sample posture recorded
+	rm -f "$POLICY_DIR/posture.yaml"
+	secagentctl reload >/dev/null || die "the posture policy did not go"
 	record_start
 	sample recording outside
 	sample recording recorded
@@ -168,7 +189,7 @@ printf '%-34s %-22s %-22s %-22s %s\n' configuration "outside: open+close" "outsi
 printf '%-34s %-22s %-22s %-22s %s\n' "no agent (ns/op, median)" \
 	"$(median "$SAMPLES/none.outside.open") ns" "$(median "$SAMPLES/none.outside.exec") ns" \
 	"$(median "$SAMPLES/none.recorded.open") ns" "$(median "$SAMPLES/none.recorded.exec") ns"
-for cfg in agent recording; do
+for cfg in agent posture recording; do
 	row=()
 	for who in outside recorded; do
 		for op in open exec; do
@@ -176,7 +197,11 @@ for cfg in agent recording; do
 			row+=("${m}x ($lo..$hi)")
 		done
 	done
-	[[ $cfg == agent ]] && label="agent, no recording" || label="agent, recording the unit"
+	case $cfg in
+	agent) label="agent, no recording" ;;
+	posture) label="agent, audit posture on the unit" ;;
+	*) label="agent, recording the unit" ;;
+	esac
 	printf '%-34s %-22s %-22s %-22s %s\n' "$label" "${row[@]}"
 done
 echo "a ${SECONDS_LONG} s recording of a service (files, programs, HTTP): $long_events events,"

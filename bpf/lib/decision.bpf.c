@@ -6,6 +6,47 @@
 const volatile __u32 sa_count_rules = 0;
 __u64 sa_rule_counts_unrecorded = 0;
 
+/* The id of the current process's ancestor @l levels below the root, 0 when the process is
+ * above that level. Since 6.0 a helper reads it (it is not allowed to LSM programs on 5.10,
+ * whose cgroups keep an array of ancestor ids instead). Not inlined: the compiler would hoist
+ * the 5.10 field's relocation out of the loop, where 6.x kernels reach it. */
+static __attribute__((noinline)) __u64 sa_ancestor_v5(__u64 task, __u64 l)
+{
+	struct cgroup *c = BPF_CORE_READ((struct task_struct *)task, cgroups, dfl_cgrp);
+	__u64 id = 0;
+
+	if ((int)l > BPF_CORE_READ(c, level))
+		return 0;
+	bpf_core_read(&id, sizeof(id),
+		      &((struct cgroup___v5 *)c)->ancestor_ids[l & (SA_CGROUP_DEPTH - 1)]);
+	return id;
+}
+
+/* The selectors of the cgroups among the current process's ancestors at @levels (bit L: L
+ * levels below the root), in @slot. Ascending: the first level below the process ends it. */
+static __always_inline __u64 sa_cgroup_selectors(__u32 slot, __u64 levels, __u64 task)
+{
+	__u64 cg = 0;
+
+	for (int i = 0; i < SA_CGROUP_DEPTH && levels; i++) {
+		struct sa_cgroup_key k = { .slot = slot };
+		int l = (int)sa_lowest_bit64(levels) & (SA_CGROUP_DEPTH - 1);
+		__u64 *m;
+
+		levels &= levels - 1;
+		if (bpf_core_field_exists(((struct cgroup___v6 *)0)->ancestors))
+			k.cgroup_id = bpf_get_current_ancestor_cgroup_id(l);
+		else
+			k.cgroup_id = sa_ancestor_v5(task, l);
+		if (!k.cgroup_id)
+			break;
+		m = bpf_map_lookup_elem(&sa_cgroups, &k);
+		if (m)
+			cg |= *m;
+	}
+	return cg;
+}
+
 /*
  * The selectors the current process matches in @slot, as a mask (bit 0, every process, always).
  * A global function, like the ones below: checked once per program. Bounded by
@@ -17,43 +58,22 @@ __attribute__((noinline)) __u64 sa_membership(__u64 slot)
 	struct sa_selector_table *t = bpf_map_lookup_elem(&sa_selectors, &idx);
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 cg, bin, uid, excluded = 0;
-	int level, ancestors;
-	struct cgroup *c;
 	struct file *exe;
 	__u32 cur_uid, n;
 
 	if (!t || !t->in_use)
 		return 1;
+	/* Only the levels where selectors' cgroups are (each at most SA_CGROUP_DEPTH - 1 deep, the
+	 * daemon checks), however deep below them the process runs. */
 	cg = t->any_cgroup;
-	/* From the root down: a selector's cgroup (at most SA_CGROUP_DEPTH - 1 levels deep, the
-	 * daemon checks) is found however deep below it the process runs. The ancestors are an
-	 * array in the cgroup: of ids before 6.0, of cgroups since (the helper that reads them
-	 * is not allowed to LSM programs on 5.10). */
-	c = BPF_CORE_READ(task, cgroups, dfl_cgrp);
-	level = BPF_CORE_READ(c, level);
-	ancestors = bpf_core_field_exists(((struct cgroup___v6 *)0)->ancestors);
-	for (int l = 0; l < SA_CGROUP_DEPTH; l++) {
-		struct sa_cgroup_key k = { .slot = idx };
-		__u64 *m;
-
-		if (l > level)
-			break;
-		if (ancestors) {
-			struct cgroup *a = NULL;
-
-			bpf_core_read(&a, sizeof(a), &((struct cgroup___v6 *)c)->ancestors[l]);
-			k.cgroup_id = BPF_CORE_READ(a, kn, id);
-		} else {
-			bpf_core_read(&k.cgroup_id, sizeof(k.cgroup_id),
-				      &((struct cgroup___v5 *)c)->ancestor_ids[l]);
-		}
-		m = bpf_map_lookup_elem(&sa_cgroups, &k);
-		if (m)
-			cg |= *m;
-	}
+	if (t->cgroup_levels)
+		cg |= sa_cgroup_selectors(idx, t->cgroup_levels, (__u64)task);
+	/* No selector but the host's can match: the rest cannot add one. */
+	if (!(cg & ~1ULL))
+		return 1;
 
 	bin = t->any_binary;
-	exe = BPF_CORE_READ(task, mm, exe_file);
+	exe = t->has_binaries ? BPF_CORE_READ(task, mm, exe_file) : NULL;
 	if (exe) {
 		struct sa_binary_key k = {
 			.slot = idx,
