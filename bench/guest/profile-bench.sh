@@ -107,6 +107,11 @@ spec:
 EOP
 }
 
+# After a change (the agent started, a set switched, a recording started) the daemon, journald
+# and systemd finish their one-time work before the next measurement: the rows are the cost while
+# a configuration holds, not the cost of getting there.
+settle() { sleep 2; }
+
 recorder=
 record_start() {
 	secagentctl profile record --unit "$UNIT" --output /run/bench-rec.yaml \
@@ -127,18 +132,22 @@ record_stop() {
 for r in $(seq 1 "$ROUNDS"); do
 	echo "== round $r" >&2
 	systemctl stop secagent 2>/dev/null || true
+	settle
 	sample none outside
 	sample none recorded
 	systemctl start secagent || die "secagent did not start"
+	settle
 	sample agent outside
 	sample agent recorded
 	posture_policy >"$POLICY_DIR/posture.yaml"
 	secagentctl reload >/dev/null || die "the posture policy did not apply"
+	settle
 	sample posture outside
 	sample posture recorded
 	rm -f "$POLICY_DIR/posture.yaml"
 	secagentctl reload >/dev/null || die "the posture policy did not go"
 	record_start
+	settle
 	sample recording outside
 	sample recording recorded
 	record_stop

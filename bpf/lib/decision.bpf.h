@@ -437,10 +437,14 @@ names_done:
 					   (__u64)sa_real_mount(BPF_CORE_READ(file, f_path.mnt))))
 			return 0;
 	}
-	/* A posture that may bind the process decides what no rule does: the full decision. */
-	if ((flags & SA_SLOT_HAS_POSTURE) &&
-	    sa_posture(slot, sa_file_posture_kind(access), sa_membership(slot)))
-		return 0;
+	/* A posture that may bind the process decides what no rule does: the full decision. Only
+	 * policies with a selector have one, never the host's selector 0. */
+	if (flags & SA_SLOT_HAS_POSTURE) {
+		__u64 member = sa_membership(slot);
+
+		if (member != 1 && sa_posture(slot, sa_file_posture_kind(access), member))
+			return 0;
+	}
 	barrier();
 	return READ_ONCE_U32(st->seq) == seq;
 }
