@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define SA_LAYOUT_VERSION 8
+#define SA_LAYOUT_VERSION 9
 
 #define SA_COMM_LEN 16
 /* Bytes of path text an event carries; longer paths are cut at the front component boundary. */
@@ -306,6 +306,10 @@ struct sa_binary_key {
 struct sa_binary_value {
 	__u64 selectors; /* selectors whose binaries: list names it */
 	__u64 excluded;	 /* selectors whose exceptBinaries: list names it */
+	/* Selectors that bind its processes only in what they exec: a container's runtime, whose
+	 * set-up before the entrypoint's exec is not the container's, but whose exec of the
+	 * entrypoint is. */
+	__u64 until_exec;
 };
 
 /*

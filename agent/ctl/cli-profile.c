@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/statfs.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,7 +48,10 @@ struct record_target {
 	char *cgroup; /* relative to the cgroup2 root */
 	char *name;   /* the policy's name */
 	char *description;
-	char *binary;	 /* a command's program */
+	char *binary;	      /* a command's program */
+	char *runtime;	      /* a container's runtime (host path): not recorded before its exec */
+	char runtime_dev[32]; /* its identity, as events give a program's: "MAJOR:MINOR" */
+	uint64_t runtime_ino;
 	pid_t mount_pid; /* whose mounts and root the paths are: 0 for ours */
 	pid_t child;	 /* the recorded command */
 	int go_fd;	 /* the command starts when this is written to */
@@ -56,6 +60,7 @@ struct record_target {
 static void record_target_clear(struct record_target *t)
 {
 	free(t->cgroup);
+	free(t->runtime);
 	free(t->name);
 	free(t->description);
 	free(t->binary);
@@ -212,13 +217,47 @@ static int target_unit(const char *unit_arg, struct record_target *t)
 	return 0;
 }
 
+/*
+ * The runtime podman runs container processes with: conmon's "-r PATH" (podman passes it the
+ * runtime's full path). Its processes in the container's cgroup before the entrypoint's exec
+ * are the runtime's set-up, not the container's: a container policy does not bind them.
+ */
+static int container_runtime(int conmon_pid, char **ret)
+{
+	_cleanup_free_ char *path = NULL, *buf = NULL;
+	size_t size = 0;
+	ssize_t n;
+	FILE *f;
+
+	if (conmon_pid <= 0 || asprintf(&path, "/proc/%d/cmdline", conmon_pid) < 0)
+		return -ESRCH;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = getdelim(&buf, &size, EOF, f);
+	fclose(f);
+	for (ssize_t i = 0; n > 0 && i < n;) {
+		const char *arg = buf + i;
+		size_t len = strlen(arg);
+
+		i += (ssize_t)len + 1;
+		if ((streq(arg, "-r") || streq(arg, "--runtime")) && i < n && buf[i] == '/' &&
+		    !strpbrk(buf + i, " '\\\n\t")) {
+			*ret = strdup(buf + i);
+			return *ret ? 0 : -ENOMEM;
+		}
+	}
+	return -ENOENT;
+}
+
 /* A running container of podman, by name or id: its cgroup, and its mounts for the paths. */
 static int target_container(const char *container, struct record_target *t)
 {
 	_cleanup_free_ char *cmd = NULL, *line = NULL;
 	char id[129] = "", cname[256] = "";
 	size_t size = 0;
-	int pid = 0, r;
+	int pid = 0, conmon = 0, r;
+	struct stat st;
 	FILE *f;
 
 	if (strspn(container,
@@ -226,15 +265,15 @@ static int target_container(const char *container, struct record_target *t)
 	    strlen(container))
 		return log_error_errno(-EINVAL, "'%s' is not a container name or id.", container);
 	if (asprintf(&cmd,
-		     "podman inspect --type container --format '{{.State.Pid}} {{.Id}} {{.Name}}' "
-		     "%s 2>/dev/null",
+		     "podman inspect --type container --format '{{.State.Pid}} "
+		     "{{.State.ConmonPid}} {{.Id}} {{.Name}}' %s 2>/dev/null",
 		     container) < 0)
 		return -ENOMEM;
 	f = popen(cmd, "re");
 	if (!f)
 		return log_error_errno(-errno, "Cannot run podman: %m");
 	if (getline(&line, &size, f) > 0)
-		sscanf(line, "%d %128s %255s", &pid, id, cname);
+		sscanf(line, "%d %d %128s %255s", &pid, &conmon, id, cname);
 	pclose(f);
 	if (!id[0])
 		return log_error_errno(-ENOENT, "No container %s (podman inspect found none).",
@@ -248,6 +287,17 @@ static int target_container(const char *container, struct record_target *t)
 	r = pid_cgroup(pid, &t->cgroup);
 	if (r < 0)
 		return log_error_errno(r, "Cannot read the cgroup of container %s: %m", container);
+	r = container_runtime(conmon, &t->runtime);
+	if (r < 0)
+		return log_error_errno(
+			r, "Cannot tell container %s's runtime from its conmon (pid %d): %m",
+			container, conmon);
+	if (stat(t->runtime, &st) < 0)
+		return log_error_errno(-errno, "Cannot find container %s's runtime %s: %m",
+				       container, t->runtime);
+	snprintf(t->runtime_dev, sizeof(t->runtime_dev), "%u:%u", major(st.st_dev),
+		 minor(st.st_dev));
+	t->runtime_ino = st.st_ino;
 	t->profile.kind = PROFILE_TARGET_CONTAINER;
 	t->mount_pid = pid;
 	if (!t->name)
@@ -582,9 +632,44 @@ static void recorded_clear(struct recorded *rec)
 	free(rec->syscalls);
 }
 
-/* The log's events, their paths placed; copied to @events_path if given. */
+/* Whether a mount of @mountinfo is on device @dev ("MAJOR:MINOR"). */
+static bool mountinfo_has_device(FILE *mountinfo, const char *dev)
+{
+	_cleanup_free_ char *line = NULL;
+	size_t size = 0;
+	char d[32];
+
+	rewind(mountinfo);
+	while (getline(&line, &size, mountinfo) > 0)
+		if (sscanf(line, "%*s %*s %31s", d) == 1 && streq(d, dev))
+			return true;
+	return false;
+}
+
+/*
+ * An event of a container's runtime before the entrypoint's exec: its program is the runtime
+ * (conmon's path) or a copy the container cannot see (crun and runc run themselves from a
+ * memfd). A container policy binds that process only in its exec of the entrypoint (the hook
+ * excludes the program it runs at createRuntime), so only that exec is recorded.
+ */
+static bool runtime_setup_event(const struct record_target *t, FILE *mountinfo, json_t *ev)
+{
+	const char *kind = json_string_value(json_object_get(ev, "kind"));
+	const char *dev = json_string_value(json_object_get(ev, "exe_device"));
+	json_t *ino = json_object_get(ev, "exe_inode");
+
+	if (t->profile.kind != PROFILE_TARGET_CONTAINER || !dev || !json_is_integer(ino) ||
+	    (kind && streq(kind, "file_exec")))
+		return false;
+	if (streq(dev, t->runtime_dev) && (uint64_t)json_integer_value(ino) == t->runtime_ino)
+		return true;
+	return !mountinfo_has_device(mountinfo, dev);
+}
+
+/* The log's events, their paths placed; copied to @events_path if given. Events of a
+ * container's runtime before the entrypoint's exec are left out (counted in @ret_runtime). */
 static int read_log(int log_fd, const struct record_target *t, const char *events_path,
-		    struct recorded *rec, size_t *ret_unplaced)
+		    struct recorded *rec, size_t *ret_unplaced, size_t *ret_runtime)
 {
 	_cleanup_free_ char *line = NULL, *mpath = NULL;
 	FILE *f, *mountinfo, *copy = NULL;
@@ -612,12 +697,17 @@ static int read_log(int log_fd, const struct record_target *t, const char *event
 			fclose(copy);
 		return -errno;
 	}
-	*ret_unplaced = 0;
+	*ret_unplaced = *ret_runtime = 0;
 	while ((n = getline(&line, &size, f)) > 0) {
 		json_t *ev = json_loadb(line, (size_t)n, 0, NULL), **grown;
 
 		if (!ev)
 			continue;
+		if (runtime_setup_event(t, mountinfo, ev)) {
+			(*ret_runtime)++;
+			json_decref(ev);
+			continue;
+		}
 		if (copy)
 			fputs(line, copy);
 		if (json_is_true(json_object_get(ev, "path_relative"))) {
@@ -693,7 +783,7 @@ static int verb_profile_record(const struct verb *v, int argc, char **argv)
 	struct profile_stats stats = {};
 	struct fs_view view = {};
 	struct profile_fs fs = { view_dir_exists, view_whole_fs, 0, 0, &view };
-	size_t unplaced = 0, text_len = 0;
+	size_t unplaced = 0, runtime_events = 0, text_len = 0;
 	int status = 0, c, r, exit_code = 1, log_fd = -1;
 	sigset_t set;
 	FILE *out;
@@ -813,13 +903,18 @@ static int verb_profile_record(const struct verb *v, int argc, char **argv)
 			t.mount_pid = pid;
 		snprintf(view.root, sizeof(view.root), "/proc/%d/root", (int)t.mount_pid);
 	}
-	r = read_log(log_fd, &t, events_path, &rec, &unplaced);
+	r = read_log(log_fd, &t, events_path, &rec, &unplaced, &runtime_events);
 	if (r < 0)
 		goto out;
+	if (runtime_events)
+		log_info(
+			"%zu events of the runtime's set-up (%s, before the entrypoint's exec) are "
+			"left out: a container policy does not bind it.",
+			runtime_events, t.runtime);
 	r = read_syscalls(body, &rec);
 	if (r < 0)
 		goto out;
-	if (lost || log_failed || rec.n_events != n_events) {
+	if (lost || log_failed || rec.n_events + runtime_events != n_events) {
 		log_error("The recording is incomplete: %" PRIu64 " events were lost (the ring "
 			  "buffer was full), %" PRIu64 " could not be logged, %zu of %" PRIu64
 			  " arrived. A policy from it would miss rules; none is written. Record "

@@ -92,7 +92,8 @@ const struct container_binding *container_bindings_find(const struct container_b
 }
 
 static int append(struct container_bindings *b, const char *id, const char *policy,
-		  const char *cgroup, uint64_t cgroup_id)
+		  const char *cgroup, uint64_t cgroup_id, uint32_t runtime_dev,
+		  uint64_t runtime_ino)
 {
 	struct container_binding *items, *x;
 
@@ -106,6 +107,8 @@ static int append(struct container_bindings *b, const char *id, const char *poli
 		.policy = strdup(policy),
 		.cgroup = strdup(cgroup),
 		.cgroup_id = cgroup_id,
+		.runtime_dev = runtime_dev,
+		.runtime_ino = runtime_ino,
 		.root_fd = -1,
 	};
 	if (!x->id || !x->policy || !x->cgroup) {
@@ -116,12 +119,14 @@ static int append(struct container_bindings *b, const char *id, const char *poli
 	return 0;
 }
 
-/* One file per container: "policy=NAME\ncgroup=PATH\ncgroup_id=N\n". */
+/* One file per container: "policy=NAME\ncgroup=PATH\ncgroup_id=N\nruntime=DEV:INO\n" (the
+ * last one when known). */
 static int read_binding_file(struct container_bindings *b, const char *id)
 {
 	_cleanup_free_ char *path = NULL, *line = NULL, *policy = NULL, *cgroup = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
-	unsigned long long cgroup_id = 0;
+	unsigned long long cgroup_id = 0, runtime_ino = 0;
+	unsigned runtime_dev = 0;
 	uint64_t now_id;
 	size_t size = 0;
 	int fd, r;
@@ -148,6 +153,9 @@ static int read_binding_file(struct container_bindings *b, const char *id)
 			cgroup = strdup(line + 7);
 		} else if (strncmp(line, "cgroup_id=", 10) == 0)
 			cgroup_id = strtoull(line + 10, NULL, 10);
+		else if (strncmp(line, "runtime=", 8) == 0 &&
+			 sscanf(line + 8, "%u:%llu", &runtime_dev, &runtime_ino) != 2)
+			return -EBADMSG;
 	}
 	if (!policy || !cgroup || !cgroup_id)
 		return -EBADMSG;
@@ -161,7 +169,7 @@ static int read_binding_file(struct container_bindings *b, const char *id)
 				  "Cannot check the cgroup %s of container %s (%m); keeping its "
 				  "binding.",
 				  cgroup, id);
-	return append(b, id, policy, cgroup, cgroup_id);
+	return append(b, id, policy, cgroup, cgroup_id, runtime_dev, runtime_ino);
 }
 
 int container_bindings_load(const char *dir, struct container_bindings **ret)
@@ -213,7 +221,8 @@ int container_bindings_load(const char *dir, struct container_bindings **ret)
 }
 
 int container_bindings_add(struct container_bindings *b, const char *id, const char *policy,
-			   const char *cgroup, uint64_t cgroup_id, int root_fd)
+			   const char *cgroup, uint64_t cgroup_id, uint32_t runtime_dev,
+			   uint64_t runtime_ino, int root_fd)
 {
 	_cleanup_free_ char *path = NULL, *tmp = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
@@ -235,12 +244,14 @@ int container_bindings_add(struct container_bindings *b, const char *id, const c
 		return r;
 	}
 	fprintf(f, "policy=%s\ncgroup=%s\ncgroup_id=%" PRIu64 "\n", policy, cgroup, cgroup_id);
+	if (runtime_ino)
+		fprintf(f, "runtime=%" PRIu32 ":%" PRIu64 "\n", runtime_dev, runtime_ino);
 	if (fflush(f) != 0 || ferror(f) || rename(tmp, path) < 0) {
 		r = errno ? -errno : -EIO;
 		(void)unlink(tmp);
 		return r;
 	}
-	r = append(b, id, policy, cgroup, cgroup_id);
+	r = append(b, id, policy, cgroup, cgroup_id, runtime_dev, runtime_ino);
 	if (r < 0)
 		(void)unlink(path);
 	else

@@ -19,6 +19,11 @@ struct container_binding {
 	char *policy; /* policy name */
 	char *cgroup; /* cgroup2 path, relative to the cgroup2 mount */
 	uint64_t cgroup_id;
+	/* The runtime's program (the container's process ran it at createRuntime): the policy
+	 * binds no process while it runs that, only from the entrypoint's exec on. ino 0: none
+	 * known (a hook of an earlier version). */
+	uint32_t runtime_dev;
+	uint64_t runtime_ino;
 	/* The container's root as its entrypoint sees it (a directory descriptor from the hook),
 	 * where its policy's paths are resolved; -1 when lost (kept across restarts in systemd's
 	 * file descriptor store, not across a stop). */
@@ -45,7 +50,8 @@ const struct container_binding *container_bindings_find(const struct container_b
 /* Records a binding, in memory and on disk, taking @root_fd on success. -EEXIST if @id is
  * bound already. */
 int container_bindings_add(struct container_bindings *b, const char *id, const char *policy,
-			   const char *cgroup, uint64_t cgroup_id, int root_fd);
+			   const char *cgroup, uint64_t cgroup_id, uint32_t runtime_dev,
+			   uint64_t runtime_ino, int root_fd);
 
 /* Gives the binding of @id its root back (taking @root_fd); -ENOENT if there is none. */
 int container_bindings_set_root(struct container_bindings *b, const char *id, int root_fd);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The control requests (lib/control.h), one handler each, acting on the manager. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "container-bindings.h"
 #include "control-server.h"
+#include "enforcer.h"
 #include "log.h"
 #include "manager.h"
 #include "policy.h"
@@ -29,6 +31,23 @@ static void control_seccomp_register(struct manager *m, struct control_conn *c, 
 	control_conn_reply(c, true, reply);
 }
 
+/* The identity the hooks give the program open at @fd (the runtime's, from the hook); ino 0
+ * when no descriptor came (a hook of an earlier version). */
+static int runtime_identity(struct manager *m, int fd, struct file_identity *ret)
+{
+	struct file_identity_source ids = enforcer_identity_source(m->enforcer);
+	struct stat st;
+	int r;
+
+	*ret = (struct file_identity){};
+	if (fd < 0)
+		return 0;
+	r = ids.identify(ids.userdata, fd, "", AT_EMPTY_PATH, &st, ret);
+	if (r < 0)
+		return r;
+	return S_ISREG(st.st_mode) ? 0 : -EINVAL;
+}
+
 /* "container-bind ID POLICY CGROUP": from secagent-oci-hook at createRuntime, before the
  * container's process runs. The binding takes effect in the active set at once (one map
  * update) and goes into every set installed later. */
@@ -38,6 +57,7 @@ static void control_container_bind(struct manager *m, struct control_conn *c, co
 	_cleanup_free_ char *reply = NULL, *error = NULL;
 	const struct compiled_policy *p;
 	const struct container_binding *old;
+	struct file_identity runtime;
 	uint64_t cgroup_id;
 	int r, root_fd;
 
@@ -104,8 +124,16 @@ static void control_container_bind(struct manager *m, struct control_conn *c, co
 			     policy);
 		goto fail;
 	}
+	r = runtime_identity(m, control_conn_fd(c, CONTROL_FD_RUNTIME_EXE), &runtime);
+	if (r < 0) {
+		r = asprintf(&reply,
+			     "cannot identify the runtime's program sent with the request: %s",
+			     strerror(-r));
+		goto fail;
+	}
 	/* On disk first: a daemon restarted from here on binds it again. */
-	r = container_bindings_add(m->bindings, id, policy, cgroup, cgroup_id, root_fd);
+	r = container_bindings_add(m->bindings, id, policy, cgroup, cgroup_id, runtime.dev,
+				   runtime.ino, root_fd);
 	if (r < 0) {
 		log_error_errno(r, "Failed to bind container %s to policy %s: %m", id, policy);
 		r = asprintf(&reply, "cannot bind container %s: %s", id, strerror(-r));

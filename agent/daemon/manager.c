@@ -52,6 +52,8 @@ static struct compile_container *bound_containers(struct manager *m)
 			.id = m->bindings->items[i].id,
 			.policy = m->bindings->items[i].policy,
 			.root_fd = m->bindings->items[i].root_fd,
+			.runtime_dev = m->bindings->items[i].runtime_dev,
+			.runtime_ino = m->bindings->items[i].runtime_ino,
 		};
 	return ctrs;
 }

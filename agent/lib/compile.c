@@ -372,6 +372,23 @@ static int compile_file_path(struct compile_ctx *x, const struct path_root *root
 	return n;
 }
 
+/* The entry of the binary (@dev, @ino) in @sel, added if new; NULL when out of memory. */
+static struct compiled_binary *selector_binary(struct compiled_selectors *sel, uint32_t dev,
+					       uint64_t ino)
+{
+	struct compiled_binary *n;
+
+	for (size_t i = 0; i < sel->n_binaries; i++)
+		if (sel->binaries[i].dev == dev && sel->binaries[i].ino == ino)
+			return &sel->binaries[i];
+	n = reallocarray(sel->binaries, sel->n_binaries + 1, sizeof(*n));
+	if (!n)
+		return NULL;
+	sel->binaries = n;
+	n[sel->n_binaries] = (struct compiled_binary){ .dev = dev, .ino = ino };
+	return &n[sel->n_binaries++];
+}
+
 /* Binaries by identity: every name, link and bind mount of the file is the same binary. */
 static int add_binary(struct compile_ctx *x, const struct path_root *root, const struct policy *p,
 		      const struct policy_path *pp, uint64_t bit, bool excluded)
@@ -398,19 +415,9 @@ static int add_binary(struct compile_ctx *x, const struct path_root *root, const
 		snprintf(detail, sizeof(detail), "on %s, which secagent cannot enforce", why);
 		return path_diag(diags, p, pp, root, "binary ", detail);
 	}
-	for (size_t i = 0; i < sel->n_binaries; i++)
-		if (sel->binaries[i].dev == id.dev && sel->binaries[i].ino == id.ino)
-			b = &sel->binaries[i];
-	if (!b) {
-		struct compiled_binary *n =
-			reallocarray(sel->binaries, sel->n_binaries + 1, sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		sel->binaries = n;
-		b = &n[sel->n_binaries++];
-		*b = (struct compiled_binary){ .dev = id.dev, .ino = id.ino };
-	}
+	b = selector_binary(sel, id.dev, id.ino);
+	if (!b)
+		return -ENOMEM;
 	if (excluded)
 		b->value.excluded |= bit;
 	else
@@ -488,6 +495,17 @@ static int compile_selector(struct compile_ctx *x, const struct policy *p,
 		if (ps->containers) {
 			if (!streq(x->containers[k].policy, p->name))
 				continue;
+			/* The runtime's own set-up, before the entrypoint's exec, is not the
+			 * container's (AppArmor applies a container's profile on that exec too). */
+			if (x->containers[k].runtime_ino) {
+				struct compiled_binary *rt =
+					selector_binary(&c->selectors, x->containers[k].runtime_dev,
+							x->containers[k].runtime_ino);
+
+				if (!rt)
+					return -ENOMEM;
+				rt->value.until_exec |= bit;
+			}
 			if (x->containers[k].root_fd < 0) {
 				/* The binaries condition then matches nothing in it: none of the
 				 * policy's rules hold there. Say so. */

@@ -28,6 +28,10 @@ struct compile_container {
 	const char *policy;
 	int root_fd; /* a directory; -1 when lost (a daemon stop): its paths are listed as not
 			enforced */
+	/* The runtime's program (file identity; ino 0: unknown): the policy does not bind a
+	 * process of the container while it runs it, before the entrypoint's exec. */
+	uint32_t runtime_dev;
+	uint64_t runtime_ino;
 };
 
 /*

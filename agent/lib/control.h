@@ -59,14 +59,18 @@ int control_listen(const char *path, int *ret_fd);
  * @ret_body either way), or a negative errno when the daemon cannot be reached. */
 int control_call(const char *path, const char *request, char **ret_body);
 
-/* Descriptors a request may carry (SCM_RIGHTS). container-bind carries two: the requester's
+/* Descriptors a request may carry (SCM_RIGHTS). container-bind carries three: the requester's
  * cgroup namespace (/proc/self/ns/cgroup), so that the daemon takes its cgroup path as the
- * host's only when the namespace is the daemon's own; and the container's root as its
- * entrypoint will see it, where the policy's paths are resolved. */
-#define CONTROL_MAX_FDS 2
+ * host's only when the namespace is the daemon's own; the container's root as its entrypoint
+ * will see it, where the policy's paths are resolved; and the program the container's process
+ * runs at createRuntime, the runtime's own, whose processes the policy binds only in their
+ * exec of the entrypoint (a hook of an earlier version sends none: the policy binds from the
+ * binding on). */
+#define CONTROL_MAX_FDS 3
 enum {
 	CONTROL_FD_CGROUP_NS,
-	CONTROL_FD_CONTAINER_ROOT
+	CONTROL_FD_CONTAINER_ROOT,
+	CONTROL_FD_RUNTIME_EXE
 };
 /* record-start carries one: the recording's log, a file the daemon appends JSON lines to. */
 #define CONTROL_FD_RECORDING_LOG 0

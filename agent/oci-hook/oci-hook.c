@@ -192,10 +192,10 @@ int main(int argc, char **argv)
 		{},
 	};
 	_cleanup_free_ char *state = NULL, *bundle_policy = NULL, *cgroup = NULL, *request = NULL,
-			    *body = NULL, *error = NULL;
+			    *body = NULL, *error = NULL, *exe = NULL;
 	_cleanup_(json_decrefp) json_t *root = NULL, *config = NULL;
 	const char *stage, *id, *policy = NULL, *bundle;
-	int fds[CONTROL_MAX_FDS] = { -1, -1 };
+	int fds[CONTROL_MAX_FDS] = { -1, -1, -1 };
 	bool bind;
 	size_t len;
 	int c, r;
@@ -300,6 +300,14 @@ int main(int argc, char **argv)
 		if (open_container_root(id, bundle, config, (long)pid,
 					&fds[CONTROL_FD_CONTAINER_ROOT]) != 0)
 			return 1;
+		/* What the container's process runs now, before its entrypoint's exec: the
+		 * runtime. The policy binds it only from that exec on. */
+		if (asprintf(&exe, "/proc/%ld/exe", (long)pid) < 0)
+			return fail(id, "out of memory");
+		fds[CONTROL_FD_RUNTIME_EXE] = open(exe, O_RDONLY | O_CLOEXEC);
+		if (fds[CONTROL_FD_RUNTIME_EXE] < 0)
+			return fail(id, "cannot open %s, the runtime's program: %s", exe,
+				    strerror(errno));
 		request = control_request_new(CONTROL_CONTAINER_BIND, id, policy, cgroup);
 		r = request ? 0 : -1;
 	}

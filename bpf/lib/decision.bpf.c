@@ -85,6 +85,8 @@ __attribute__((noinline)) __u64 sa_membership(__u64 slot)
 		if (v) {
 			bin |= v->selectors;
 			excluded = v->excluded;
+			if (!(slot & SA_MEMBER_EXEC))
+				excluded |= v->until_exec;
 		}
 	}
 

@@ -191,11 +191,18 @@ struct cgroup___v6 {
 } __attribute__((preserve_access_index));
 
 /*
- * The selectors the current process matches in @slot, as a mask (bit 0, every process, always).
- * A global function, like the ones below: checked once per program. Bounded by
- * SA_CGROUP_DEPTH cgroup levels and SA_MAX_UID_RANGES ranges, never by the number of rules.
+ * The selectors the current process matches in @slot, as a mask (bit 0, every process, always);
+ * with SA_MEMBER_EXEC, for an exec it makes. A global function, like the ones below: checked
+ * once per program. Bounded by SA_CGROUP_DEPTH cgroup levels and SA_MAX_UID_RANGES ranges,
+ * never by the number of rules.
  */
+#define SA_MEMBER_EXEC (1u << 8)
 __u64 sa_membership(__u64 slot);
+
+static __always_inline __u64 sa_member_flags(__u32 access)
+{
+	return access == SA_ACCESS_EXEC ? SA_MEMBER_EXEC : 0;
+}
 
 /* The rules of one selector on the object at dentry @d_addr: by its inode, or with
  * SA_ENTRY_NAME by its name in its directory. The packed verdict for @access (exact rules
@@ -239,6 +246,17 @@ static __always_inline __u64 sa_addr(const void *p)
 }
 
 /*
+ * A mount that no namespace holds (the kernel's MNT_NS_INTERNAL, ERR_PTR(-EINVAL)): one that a
+ * stacking file system (overlayfs) opens its layers' files through, on behalf of an operation
+ * on its own file that the hooks decided already. Rules hold there too; postures do not: the
+ * operation was the overlay file's, and a profile names that one.
+ */
+static __always_inline int sa_mount_internal(struct mount *mnt)
+{
+	return (long)BPF_CORE_READ(mnt, mnt_ns) == -22;
+}
+
+/*
  * Decide @access to the object at @d by the active policy set. The set is switched by bumping
  * sa_state.seq after the new slot is complete; the old slot is emptied only after the switch.
  * Reading seq before and after the walk (a seqlock) guarantees the decision came wholly from
@@ -264,7 +282,7 @@ static __always_inline void sa_decide(struct dentry *d, struct mount *mnt, enum 
 		slot = seq % SA_SLOTS;
 		slot_flags = READ_ONCE_U32(st->slot_flags[slot]);
 		*dec = (struct sa_decision){ .verdict = SA_VERDICT_ALLOW, .seq = seq };
-		member = sa_membership(slot);
+		member = sa_membership(slot | sa_member_flags(access));
 		w = sa_walk(SA_HOW(slot, start, slot_flags & SA_SLOT_HAS_TREE, access), (__u64)d,
 			    (__u64)mnt, member);
 		complete = w & SA_WALK_COMPLETE;
@@ -272,7 +290,7 @@ static __always_inline void sa_decide(struct dentry *d, struct mount *mnt, enum 
 			dec->decided = 1;
 			dec->verdict = SA_WALK_VERDICT(w);
 			dec->rule_ref = SA_WALK_REF(w);
-		} else if (slot_flags & SA_SLOT_HAS_POSTURE) {
+		} else if ((slot_flags & SA_SLOT_HAS_POSTURE) && !sa_mount_internal(mnt)) {
 			/* No rule decided (or the walk could not finish): the postures do. */
 			__u64 p = sa_posture(slot, sa_file_posture_kind(access), member);
 
@@ -439,8 +457,9 @@ names_done:
 	}
 	/* A posture that may bind the process decides what no rule does: the full decision. Only
 	 * policies with a selector have one, never the host's selector 0. */
-	if (flags & SA_SLOT_HAS_POSTURE) {
-		__u64 member = sa_membership(slot);
+	if ((flags & SA_SLOT_HAS_POSTURE) &&
+	    !sa_mount_internal(sa_real_mount(BPF_CORE_READ(file, f_path.mnt)))) {
+		__u64 member = sa_membership(slot | sa_member_flags(access));
 
 		if (member != 1 && sa_posture(slot, sa_file_posture_kind(access), member))
 			return 0;

@@ -1133,6 +1133,58 @@ TEST(file_filter_name_head)
 	ASSERT_EQ(head[1], 0x6665646362613938ULL);
 }
 
+/*
+ * A bound container's runtime (the program its process ran at createRuntime) is excluded from
+ * the container policy's selector: the policy binds the container's processes from the
+ * entrypoint's exec on. A container that shares the runtime adds its bit to the same entry; one
+ * bound by a hook that sent no runtime adds none.
+ */
+TEST(container_runtime_is_excluded_until_exec)
+{
+	struct diag_list d = {};
+	struct compiled_set *c = NULL;
+	const char *texts[2];
+	struct compile_container ctr[3] = {
+		{ .id = "ctr-a",
+		  .policy = "web",
+		  .root_fd = -1,
+		  .runtime_dev = 7,
+		  .runtime_ino = 42 },
+		{ .id = "ctr-b",
+		  .policy = "db",
+		  .root_fd = -1,
+		  .runtime_dev = 7,
+		  .runtime_ino = 42 },
+		{ .id = "ctr-old", .policy = "web", .root_fd = -1 },
+	};
+	unsigned web, db;
+
+	texts[0] = selector_policy("web", "    containers: true\n",
+				   rules("    - paths: [/etc/secret]\n      action: deny\n"));
+	texts[1] = selector_policy("db", "    containers: true\n",
+				   rules("    - paths: [/etc/secret]\n      action: deny\n"));
+	test_containers = ctr;
+	n_test_containers = 3;
+	ASSERT_OK(compile_texts(texts, 2, &d, &c));
+	web = c->policies[0].selector;
+	db = c->policies[1].selector;
+	ASSERT_TRUE(web > 0 && db > 0 && web != db);
+	ASSERT_EQ(c->selectors.n_binaries, 1);
+	ASSERT_EQ(c->selectors.binaries[0].dev, 7);
+	ASSERT_EQ(c->selectors.binaries[0].ino, 42);
+	ASSERT_EQ(c->selectors.binaries[0].value.until_exec,
+		  (UINT64_C(1) << web) | (UINT64_C(1) << db));
+	ASSERT_EQ(c->selectors.binaries[0].value.excluded, 0);
+	ASSERT_EQ(c->selectors.binaries[0].value.selectors, 0);
+	/* Neither policy names a program: the runtime's exclusion is their only binary entry. */
+	ASSERT_TRUE(c->selectors.table.any_binary >> web & 1);
+	c = compiled_set_free(c);
+	free((void *)texts[0]);
+	free((void *)texts[1]);
+	test_containers = NULL;
+	n_test_containers = 0;
+}
+
 int main(int argc, char **argv)
 {
 	int r;

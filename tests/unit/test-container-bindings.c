@@ -5,8 +5,13 @@
 #define _GNU_SOURCE
 #endif
 
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "compiled.h" /* COMPILED_CGROUP_ROOT */
 #include "container-bindings.h"
 #include "control.h"
 #include "test.h"
@@ -83,6 +88,47 @@ TEST(control_request_parse)
 	ASSERT_EQ(control_request_parse(buf, &req, reason, sizeof(reason), &why), -EINVAL);
 	strcpy(buf, "container-unbind ");
 	ASSERT_EQ(control_request_parse(buf, &req, reason, sizeof(reason), &why), -EINVAL);
+}
+
+/* A binding file keeps the runtime's program, and a binding without one (a hook of an earlier
+ * version) reads back as none. The cgroup is one of this host's, as a container's would be. */
+TEST(binding_file_keeps_the_runtime)
+{
+	char dir[] = "/tmp/secagent-bindings-XXXXXX", cgroup[300] = "";
+	struct container_bindings *b = NULL;
+	const struct container_binding *x;
+	struct dirent *de;
+	uint64_t id = 0;
+	DIR *d = opendir(COMPILED_CGROUP_ROOT);
+
+	ASSERT_NOT_NULL(d);
+	while (!cgroup[0] && (de = readdir(d))) {
+		if (de->d_type == DT_DIR && de->d_name[0] != '.')
+			snprintf(cgroup, sizeof(cgroup), "/%s", de->d_name);
+	}
+	closedir(d);
+	ASSERT_TRUE(cgroup[0] != 0);
+	ASSERT_OK(container_cgroup_id(cgroup, &id));
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	ASSERT_OK(container_bindings_load(dir, &b));
+	ASSERT_OK(container_bindings_add(b, "c1", "web", cgroup, id, 7, 42, -1));
+	ASSERT_OK(container_bindings_add(b, "c2", "db", cgroup, id, 0, 0, -1));
+	b = container_bindings_free(b);
+
+	ASSERT_OK(container_bindings_load(dir, &b));
+	ASSERT_EQ(b->n, 2);
+	x = container_bindings_find(b, "c1");
+	ASSERT_NOT_NULL(x);
+	ASSERT_EQ(x->runtime_dev, 7);
+	ASSERT_EQ(x->runtime_ino, (uint64_t)42);
+	ASSERT_EQ(x->cgroup_id, id);
+	x = container_bindings_find(b, "c2");
+	ASSERT_NOT_NULL(x);
+	ASSERT_EQ(x->runtime_ino, (uint64_t)0);
+	ASSERT_OK(container_bindings_remove(b, "c1"));
+	ASSERT_OK(container_bindings_remove(b, "c2"));
+	b = container_bindings_free(b);
+	ASSERT_OK(rmdir(dir));
 }
 
 TEST_MAIN()

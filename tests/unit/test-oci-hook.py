@@ -97,9 +97,12 @@ with tempfile.TemporaryDirectory() as tmp:
           rc == 0 and req == "container-bind c1 web-a " + str(cg), f"rc={rc} req={req!r} err={err!r}")
     sent = [os.fstat(fd) for fd in last_fds]
     want = os.stat(rootfs)
-    check("with its cgroup namespace and its root (root.path, as /proc/PID/root sees it)",
-          len(sent) == 2 and os.stat("/proc/self/ns/cgroup").st_ino == sent[0].st_ino and
-          (sent[1].st_dev, sent[1].st_ino) == (want.st_dev, want.st_ino), f"sent={sent!r}")
+    runtime = os.stat(f"/proc/{pid}/exe")
+    check("with its cgroup namespace, its root (root.path, as /proc/PID/root sees it) and the "
+          "program its process runs (the runtime's, /proc/PID/exe)",
+          len(sent) == 3 and os.stat("/proc/self/ns/cgroup").st_ino == sent[0].st_ino and
+          (sent[1].st_dev, sent[1].st_ino) == (want.st_dev, want.st_ino) and
+          (sent[2].st_dev, sent[2].st_ino) == (runtime.st_dev, runtime.st_ino), f"sent={sent!r}")
     for fd in last_fds:
         os.close(fd)
 
