@@ -73,12 +73,7 @@ systemctl stop $unit 2>/dev/null || true
 secagentctl profile record --unit sa-web --output /tmp/sa-web.yaml --events /tmp/sa-web.events \
 	>/tmp/record.out 2>/tmp/record.err &
 recorder=$!
-for _ in $(seq 1 50); do
-	[[ $(secagentctl status --json | jq -r .recording) != none ]] && break
-	sleep 0.2
-done
-expect_eq "status names the recorded cgroup" /system.slice/$unit \
-	"$(secagentctl status --json | jq -r .recording)"
+expect_eq "status names the recorded cgroup" /system.slice/$unit "$(recording_started)"
 systemctl start $unit
 client | tee /tmp/client1.out
 kill -INT $recorder

@@ -40,12 +40,9 @@ step "record the container while it restarts and works"
 secagentctl profile record --container sa-ctr --output /tmp/sa-ctr.yaml --events /tmp/sa-ctr.events \
 	>/tmp/record.out 2>/tmp/record.err &
 recorder=$!
-for _ in $(seq 1 50); do
-	[[ $(secagentctl status --json | jq -r .recording) != none ]] && break
-	sleep 0.2
-done
-[[ $(secagentctl status --json | jq -r .recording) == /machine.slice/* ]] ||
-	fail "not recording the container's cgroup: $(secagentctl status --json | jq -r .recording); $(cat /tmp/record.err)"
+recording=$(recording_started)
+[[ $recording == /machine.slice/* ]] ||
+	fail "not recording the container's cgroup: $recording; $(cat /tmp/record.err)"
 podman restart -t 1 sa-ctr >/dev/null || fail "podman restart failed"
 for _ in $(seq 1 100); do
 	[[ $(podman logs sa-ctr 2>/dev/null | grep -c done) -ge 2 ]] && break

@@ -144,3 +144,14 @@ podman_storage() {
 	[[ $(podman info --format '{{.Store.GraphDriverName}}') == overlay ]] ||
 		fail "podman does not use the overlay driver: $(podman info --format '{{.Store.GraphDriverName}}')"
 }
+
+# recording_started: waits (up to 10 s) until a recording runs; prints its cgroup, or "none".
+recording_started() {
+	local r=none
+	for _ in $(seq 1 50); do
+		r=$(secagentctl status --json | jq -r .recording)
+		[[ $r != none ]] && break
+		sleep 0.2
+	done
+	echo "$r"
+}
