@@ -426,6 +426,38 @@ static int add_binary(struct compile_ctx *x, const struct path_root *root, const
 }
 
 /*
+ * The service manager's programs that set a unit up in the unit's cgroup before they exec its
+ * command: systemd's forked child (systemd before 256) and systemd-executor (256 on). A policy
+ * that selects cgroups binds them only in that exec, as a container policy binds the runtime:
+ * their set-up varies from start to start (a child that attaches itself to the cgroup, an
+ * error it logs), and it is the manager's, not the unit's.
+ */
+static const char *const service_manager_programs[] = {
+	"/usr/lib/systemd/systemd",
+	"/usr/lib/systemd/systemd-executor",
+};
+
+static int add_service_manager(struct compile_ctx *x, uint64_t bit)
+{
+	for (size_t i = 0; i < ELEMENTSOF(service_manager_programs); i++) {
+		struct compiled_binary *b;
+		struct file_identity id;
+		struct stat st;
+		int r = identify(x, &host_root, service_manager_programs[i], &st, &id);
+
+		if (r == -ENOENT || (r == 0 && !S_ISREG(st.st_mode)))
+			continue; /* not this host's manager */
+		if (r < 0)
+			return r;
+		b = selector_binary(&x->c->selectors, id.dev, id.ino);
+		if (!b)
+			return -ENOMEM;
+		b->value.until_exec |= bit;
+	}
+	return 0;
+}
+
+/*
  * Give a policy with a selector its own selector index and record what it names. Cgroups are
  * kept by path: the daemon binds the ones that exist and the kernel binds the ones created
  * later, so a cgroup need not exist yet (a unit that is not running).
@@ -485,6 +517,12 @@ static int compile_selector(struct compile_ctx *x, const struct policy *p,
 		sel->cgroups[k].selectors |= bit;
 	}
 
+	if (ps->n_cgroups) {
+		r = add_service_manager(x, bit);
+		if (r == -ENOMEM)
+			return r;
+		r = 0;
+	}
 	if (!ps->n_binaries)
 		t->any_binary |= bit;
 	/* A container policy's binaries are files of each bound container (its root lost: none,

@@ -628,7 +628,32 @@ TEST(selector_cgroups_need_not_exist_and_except_binaries_exclude)
 	ASSERT_TRUE(!(c->selectors.table.any_cgroup & (1ULL << k)));
 	/* exceptBinaries alone leaves every binary bound but the one named. */
 	ASSERT_TRUE(c->selectors.table.any_binary & (1ULL << k));
-	ASSERT_EQ(c->selectors.binaries[0].value.excluded, 1ULL << k);
+	{
+		struct stat b, manager;
+		size_t excluded = 0, until_exec = 0, expect_manager = 0;
+
+		ASSERT_OK(stat(file_b, &b));
+		for (const char *m =
+			     "/usr/lib/systemd/systemd\0/usr/lib/systemd/systemd-executor\0";
+		     *m; m += strlen(m) + 1)
+			expect_manager += stat(m, &manager) == 0;
+		for (size_t i = 0; i < c->selectors.n_binaries; i++) {
+			const struct compiled_binary *e = &c->selectors.binaries[i];
+
+			if (e->value.excluded) {
+				ASSERT_EQ(e->value.excluded, 1ULL << k);
+				ASSERT_EQ(e->ino, (uint64_t)b.st_ino);
+				excluded++;
+			}
+			/* A unit's policy binds the service manager's set-up only in its exec. */
+			if (e->value.until_exec) {
+				ASSERT_EQ(e->value.until_exec, 1ULL << k);
+				until_exec++;
+			}
+		}
+		ASSERT_EQ(excluded, 1);
+		ASSERT_EQ(until_exec, expect_manager);
+	}
 	compiled_set_free(c);
 	free((void *)texts[0]);
 }

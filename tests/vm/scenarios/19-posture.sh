@@ -36,9 +36,6 @@ spec:
     - paths: [/proc/, /sys/]    # whole file systems: their inode numbers name nothing below
       access: [read]
       action: allow
-    - paths: [/sys/fs/cgroup/]  # systemd's child joins the unit's cgroup (Linux 5.10)
-      access: [read, write]
-      action: allow
     - paths: [/dev/null]
       access: [write]
       action: allow

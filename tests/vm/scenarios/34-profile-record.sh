@@ -30,7 +30,7 @@ case "$probe" in
 read) try cat /srv/sa-web/data/never-read.txt ;;
 write) try sh -c 'echo more >>/srv/sa-web/data/data.txt' ;;
 exec) try /usr/bin/id ;;
-connect) try busybox nc 127.0.0.1 9 </dev/null ;;
+connect) try busybox nc 127.0.0.1 9 </srv/sa-web/data/data.txt ;; # stdin: a file it reads
 capability) try busybox hostname sa-web-probe ;;
 esac
 EOF
