@@ -310,6 +310,9 @@ struct sa_binary_value {
 	 * set-up before the entrypoint's exec is not the container's, but whose exec of the
 	 * entrypoint is. */
 	__u64 until_exec;
+	/* The same, only for a process the init process (pid 1) forked: the service manager's
+	 * set-up of a unit. A unit's own process that runs the manager's program is bound. */
+	__u64 until_exec_from_init;
 };
 
 /*

@@ -428,9 +428,11 @@ static int add_binary(struct compile_ctx *x, const struct path_root *root, const
 /*
  * The service manager's programs that set a unit up in the unit's cgroup before they exec its
  * command: systemd's forked child (systemd before 256) and systemd-executor (256 on). A policy
- * that selects cgroups binds them only in that exec, as a container policy binds the runtime:
- * their set-up varies from start to start (a child that attaches itself to the cgroup, an
- * error it logs), and it is the manager's, not the unit's.
+ * that selects cgroups binds a process that pid 1 forked and that runs one of them only in that
+ * exec, as a container policy binds the runtime: their set-up varies from start to start (a
+ * child that attaches itself to the cgroup, an error it logs), and it is the manager's, not the
+ * unit's. A unit's own process that runs one of them (say, systemd-executor with a state it
+ * made up) is bound as any other: pid 1 did not fork it.
  */
 static const char *const service_manager_programs[] = {
 	"/usr/lib/systemd/systemd",
@@ -452,7 +454,7 @@ static int add_service_manager(struct compile_ctx *x, uint64_t bit)
 		b = selector_binary(&x->c->selectors, id.dev, id.ino);
 		if (!b)
 			return -ENOMEM;
-		b->value.until_exec |= bit;
+		b->value.until_exec_from_init |= bit;
 	}
 	return 0;
 }

@@ -85,8 +85,12 @@ __attribute__((noinline)) __u64 sa_membership(__u64 slot)
 		if (v) {
 			bin |= v->selectors;
 			excluded = v->excluded;
-			if (!(slot & SA_MEMBER_EXEC))
+			if (!(slot & SA_MEMBER_EXEC)) {
 				excluded |= v->until_exec;
+				if (v->until_exec_from_init &&
+				    BPF_CORE_READ(task, real_parent, tgid) == 1)
+					excluded |= v->until_exec_from_init;
+			}
 		}
 	}
 

@@ -646,8 +646,9 @@ TEST(selector_cgroups_need_not_exist_and_except_binaries_exclude)
 				excluded++;
 			}
 			/* A unit's policy binds the service manager's set-up only in its exec. */
-			if (e->value.until_exec) {
-				ASSERT_EQ(e->value.until_exec, 1ULL << k);
+			if (e->value.until_exec_from_init) {
+				ASSERT_EQ(e->value.until_exec_from_init, 1ULL << k);
+				ASSERT_EQ(e->value.until_exec, 0);
 				until_exec++;
 			}
 		}
