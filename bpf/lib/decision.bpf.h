@@ -457,11 +457,12 @@ names_done:
 	}
 	/* A posture that may bind the process decides what no rule does: the full decision. Only
 	 * policies with a selector have one, never the host's selector 0. */
-	if ((flags & SA_SLOT_HAS_POSTURE) &&
-	    !sa_mount_internal(sa_real_mount(BPF_CORE_READ(file, f_path.mnt)))) {
+	if (flags & SA_SLOT_HAS_POSTURE) {
 		__u64 member = sa_membership(slot | sa_member_flags(access));
 
-		if (member != 1 && sa_posture(slot, sa_file_posture_kind(access), member))
+		/* The mount last: most processes have no posture, and need not read it. */
+		if (member != 1 && sa_posture(slot, sa_file_posture_kind(access), member) &&
+		    !sa_mount_internal(sa_real_mount(file->f_path.mnt)))
 			return 0;
 	}
 	barrier();
