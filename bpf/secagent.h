@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define SA_LAYOUT_VERSION 9
+#define SA_LAYOUT_VERSION 10
 
 #define SA_COMM_LEN 16
 /* Bytes of path text an event carries; longer paths are cut at the front component boundary. */
@@ -310,9 +310,24 @@ struct sa_binary_value {
 	 * set-up before the entrypoint's exec is not the container's, but whose exec of the
 	 * entrypoint is. */
 	__u64 until_exec;
-	/* The same, only for a process the init process (pid 1) forked: the service manager's
-	 * set-up of a unit. A unit's own process that runs the manager's program is bound. */
+	/* The same, only for a process still in the service manager's set-up of a unit
+	 * (sa_init_children): pid 1 forked it, and it has exec'd nothing since but the manager's
+	 * executor. A unit's own process that runs the manager's program is bound. */
 	__u64 until_exec_from_init;
+	/* The manager's executor (systemd-executor): the one program its forked child execs
+	 * before the unit's command. */
+	__u32 service_executor;
+	__u32 pad;
+};
+
+/* Processes pid 1 forked that are still in the manager's set-up, at most (docs/bounds.md).
+ * Beyond, a child's set-up is bound by its unit's policies (fail closed, counted). */
+#define SA_INIT_CHILDREN_MAX 4096
+
+/* The set-up's stages, the values of sa_init_children. */
+enum sa_init_child {
+	SA_INIT_CHILD_FORKED = 1, /* runs pid 1's program */
+	SA_INIT_CHILD_EXECUTOR,	  /* exec'd the executor, which execs the unit's command next */
 };
 
 /*

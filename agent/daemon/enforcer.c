@@ -26,7 +26,7 @@
 #include "util.h"
 
 /* Programs the object may attach; checked, never silently exceeded. */
-#define ENFORCER_MAX_PROGRAMS 32
+#define ENFORCER_MAX_PROGRAMS 40
 
 struct enforcer {
 	struct secagent *skel;
@@ -56,7 +56,8 @@ struct enforcer {
 			(e)->skel->maps.sa_cgroup_paths, (e)->skel->maps.sa_binaries,              \
 			(e)->skel->maps.sa_name_rules, (e)->skel->maps.sa_net_rules,               \
 			(e)->skel->maps.sa_net_ports, (e)->skel->maps.sa_create_rules,             \
-			(e)->skel->maps.sa_cap_rules, (e)->skel->maps.sa_file_filter               \
+			(e)->skel->maps.sa_cap_rules, (e)->skel->maps.sa_file_filter,              \
+			(e)->skel->maps.sa_init_children                                           \
 	}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)

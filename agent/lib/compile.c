@@ -194,6 +194,10 @@ struct compile_ctx {
 	/* The last overlay checked (file_identity_check_overlay): its device and the answer. */
 	uint32_t overlay_dev;
 	const char *overlay_inexact;
+	/* The service manager's programs' entries in the selectors' binaries, plus one (0: not on
+	 * this host), once identified. */
+	bool service_manager_known;
+	size_t service_manager[2];
 };
 
 static int identify(struct compile_ctx *x, const struct path_root *root, const char *path,
@@ -432,30 +436,54 @@ static int add_binary(struct compile_ctx *x, const struct path_root *root, const
  * exec, as a container policy binds the runtime: their set-up varies from start to start (a
  * child that attaches itself to the cgroup, an error it logs), and it is the manager's, not the
  * unit's. A unit's own process that runs one of them (say, systemd-executor with a state it
- * made up) is bound as any other: pid 1 did not fork it.
+ * made up) is bound as any other: the kernel marks the children pid 1 forks and drops the mark
+ * at the command's exec (bpf/service-manager.bpf.c), so neither a process pid 1 adopted nor a
+ * unit's command, whatever program it is, is marked.
  */
-static const char *const service_manager_programs[] = {
-	"/usr/lib/systemd/systemd",
-	"/usr/lib/systemd/systemd-executor",
+static const struct {
+	const char *path;
+	bool executor; /* exec'd by the forked child before the command (service_executor) */
+} service_manager_programs[] = {
+	{ "/usr/lib/systemd/systemd", false },
+	{ "/usr/lib/systemd/systemd-executor", true },
 };
 
-static int add_service_manager(struct compile_ctx *x, uint64_t bit)
+/* Leaves the set-up out for @bit's selector. The programs are identified at the first policy
+ * that selects cgroups, once per compile; one that cannot be identified (other than missing: not
+ * this host's manager) refuses the policy, at its selector. */
+static int add_service_manager(struct compile_ctx *x, const struct policy *p, uint64_t bit)
 {
-	for (size_t i = 0; i < ELEMENTSOF(service_manager_programs); i++) {
+	struct compiled_selectors *sel = &x->c->selectors;
+
+	_Static_assert(ELEMENTSOF(service_manager_programs) == ELEMENTSOF(x->service_manager),
+		       "one entry per program");
+	for (size_t i = 0; i < ELEMENTSOF(service_manager_programs) && !x->service_manager_known;
+	     i++) {
 		struct compiled_binary *b;
 		struct file_identity id;
 		struct stat st;
-		int r = identify(x, &host_root, service_manager_programs[i], &st, &id);
+		int r = identify(x, &host_root, service_manager_programs[i].path, &st, &id);
 
 		if (r == -ENOENT || (r == 0 && !S_ISREG(st.st_mode)))
 			continue; /* not this host's manager */
-		if (r < 0)
-			return r;
-		b = selector_binary(&x->c->selectors, id.dev, id.ino);
+		if (r < 0) {
+			r = diag_add(
+				x->diags, p->file, p->selector.loc.line, p->selector.loc.column,
+				"cannot identify the service manager's %s, whose set-up of a unit "
+				"the selector's cgroups leave out: %s",
+				service_manager_programs[i].path, strerror(-r));
+			return r < 0 ? -ENOMEM : -EINVAL;
+		}
+		b = selector_binary(sel, id.dev, id.ino);
 		if (!b)
 			return -ENOMEM;
-		b->value.until_exec_from_init |= bit;
+		b->value.service_executor = service_manager_programs[i].executor;
+		x->service_manager[i] = (size_t)(b - sel->binaries) + 1;
 	}
+	x->service_manager_known = true;
+	for (size_t i = 0; i < ELEMENTSOF(x->service_manager); i++)
+		if (x->service_manager[i])
+			sel->binaries[x->service_manager[i] - 1].value.until_exec_from_init |= bit;
 	return 0;
 }
 
@@ -520,10 +548,9 @@ static int compile_selector(struct compile_ctx *x, const struct policy *p,
 	}
 
 	if (ps->n_cgroups) {
-		r = add_service_manager(x, bit);
-		if (r == -ENOMEM)
+		r = add_service_manager(x, p, bit);
+		if (r < 0)
 			return r;
-		r = 0;
 	}
 	if (!ps->n_binaries)
 		t->any_binary |= bit;

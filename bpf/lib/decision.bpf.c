@@ -88,7 +88,7 @@ __attribute__((noinline)) __u64 sa_membership(__u64 slot)
 			if (!(slot & SA_MEMBER_EXEC)) {
 				excluded |= v->until_exec;
 				if (v->until_exec_from_init &&
-				    BPF_CORE_READ(task, real_parent, tgid) == 1)
+				    bpf_map_lookup_elem(&sa_init_children, &(__u64){ (__u64)task }))
 					excluded |= v->until_exec_from_init;
 			}
 		}

@@ -125,6 +125,16 @@ SA_MAP struct {
 	__type(value, struct sa_binary_value);
 } sa_binaries SEC(".maps");
 
+/* The processes pid 1 forked that have not exec'd a program but the service manager's
+ * (service-manager.bpf.c), by task address. Few at a time: a unit's set-up, or pid 1's own
+ * helpers. */
+SA_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SA_INIT_CHILDREN_MAX);
+	__type(key, __u64);
+	__type(value, __u8);
+} sa_init_children SEC(".maps");
+
 SA_MAP struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20); /* resized by the daemon before load */

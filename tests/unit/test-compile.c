@@ -612,31 +612,33 @@ TEST(selector_cgroups_need_not_exist_and_except_binaries_exclude)
 	struct diag_list d = {};
 	struct compiled_set *c = NULL;
 	char sel[400];
-	const char *texts[1];
-	unsigned k;
+	const char *texts[2];
+	unsigned k, k2;
 
 	snprintf(sel, sizeof(sel),
 		 "    cgroups: [/system.slice/not-running.service]\n    exceptBinaries: [%s]\n",
 		 file_b);
 	texts[0] = selector_policy("unit", sel,
 				   rules("    - paths: [%s]\n      action: deny\n", file_a));
-	ASSERT_OK(compile_texts(texts, 1, &d, &c));
+	/* A second unit's policy: the manager's entries carry both selectors. */
+	texts[1] = selector_policy("other", "    cgroups: [/system.slice/other.service]\n",
+				   rules("    - paths: [%s]\n      action: deny\n", file_a));
+	ASSERT_OK(compile_texts(texts, 2, &d, &c));
 	k = c->policies[0].selector;
-	ASSERT_EQ(c->selectors.n_cgroups, 1);
+	k2 = c->policies[1].selector;
+	ASSERT_EQ(c->selectors.n_cgroups, 2);
 	ASSERT_STREQ(c->selectors.cgroups[0].path, "/system.slice/not-running.service");
 	ASSERT_EQ(c->selectors.cgroups[0].selectors, 1ULL << k);
 	ASSERT_TRUE(!(c->selectors.table.any_cgroup & (1ULL << k)));
 	/* exceptBinaries alone leaves every binary bound but the one named. */
 	ASSERT_TRUE(c->selectors.table.any_binary & (1ULL << k));
 	{
-		struct stat b, manager;
+		struct stat b, manager, executor = {};
 		size_t excluded = 0, until_exec = 0, expect_manager = 0;
 
 		ASSERT_OK(stat(file_b, &b));
-		for (const char *m =
-			     "/usr/lib/systemd/systemd\0/usr/lib/systemd/systemd-executor\0";
-		     *m; m += strlen(m) + 1)
-			expect_manager += stat(m, &manager) == 0;
+		expect_manager += stat("/usr/lib/systemd/systemd", &manager) == 0;
+		expect_manager += stat("/usr/lib/systemd/systemd-executor", &executor) == 0;
 		for (size_t i = 0; i < c->selectors.n_binaries; i++) {
 			const struct compiled_binary *e = &c->selectors.binaries[i];
 
@@ -647,8 +649,11 @@ TEST(selector_cgroups_need_not_exist_and_except_binaries_exclude)
 			}
 			/* A unit's policy binds the service manager's set-up only in its exec. */
 			if (e->value.until_exec_from_init) {
-				ASSERT_EQ(e->value.until_exec_from_init, 1ULL << k);
+				ASSERT_EQ(e->value.until_exec_from_init, 1ULL << k | 1ULL << k2);
 				ASSERT_EQ(e->value.until_exec, 0);
+				/* Only the executor keeps the set-up past an exec. */
+				ASSERT_EQ(e->value.service_executor,
+					  e->ino == (uint64_t)executor.st_ino);
 				until_exec++;
 			}
 		}
@@ -657,6 +662,7 @@ TEST(selector_cgroups_need_not_exist_and_except_binaries_exclude)
 	}
 	compiled_set_free(c);
 	free((void *)texts[0]);
+	free((void *)texts[1]);
 }
 
 TEST(container_policy_binds_no_cgroup_until_a_container_is_bound)

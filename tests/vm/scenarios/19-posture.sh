@@ -20,6 +20,10 @@ mkdir -p /run/sa-posture-mnt
 cp /usr/bin/true "$T/prog"
 chmod 644 "$T"/pub/* "$T"/other "$T"/host/* "$T/out"
 unit=sa-posture.service
+# The service manager's library: the unit may not load it, its set-up by the manager must.
+mgrlib=$(ldd /usr/lib/systemd/systemd | awk '/libsystemd-shared/ { print $3 }')
+[[ -n $mgrlib ]] || fail "no libsystemd-shared in ldd /usr/lib/systemd/systemd"
+mgrlib=$(dirname "$mgrlib")
 
 cat >/tmp/web.yaml <<EOP
 apiVersion: secagent/v1
@@ -33,6 +37,9 @@ spec:
     - paths: [/usr/, /etc/, /dev/, /run/]
       access: [read, mmap]
       action: allow
+    - paths: [$mgrlib/]
+      access: [read, mmap]
+      action: deny
     - paths: [/proc/, /sys/]    # whole file systems: their inode numbers name nothing below
       access: [read]
       action: allow
@@ -182,6 +189,28 @@ check_event "mount" kernel kernel '.SECAGENT_OPERATION == "mount"'
 ev=$(journal_events host 1 | jq -c "[.[] | select(.SECAGENT_PATH == \"$T/pub/secret\")][0]")
 expect_eq "the host-wide deny is the host policy's rule, not a posture" "null" \
 	"$(jq -r .SECAGENT_POSTURE <<<"$ev")"
+
+step "the manager's set-up is left out only for a child pid 1 forked, until the command's exec"
+# systemd-executor (256 on) loads $mgrlib at each start. The unit's command itself may not, even
+# when it is the manager's program (user@.service runs systemd). Both are denied the library
+# (ld.so then reports the last place it looked).
+if out=$(systemd-run --quiet --wait --collect --pipe --unit="$unit" \
+	/usr/lib/systemd/systemd --version </dev/null 2>&1); then
+	fail "the manager's program ran as the unit's command: $out"
+fi
+grep -q "error while loading shared libraries" <<<"$out" || fail "the command's failure: $out"
+# Nor may a unit's process that pid 1 adopted (its parent exited before it ran the program).
+out=$(systemd-run --quiet --wait --collect --pipe --unit="$unit" /bin/sh -c '
+	pid=$(sh -c "sleep 1; exec /usr/lib/systemd/systemd --version" >&2 & echo $!)
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done' </dev/null 2>&1) || true
+grep -q "error while loading shared libraries" <<<"$out" || fail "the adopted process's run: $out"
+if grep -q "^systemd [0-9]" <<<"$out"; then
+	fail "the manager's program ran unbound in an adopted process: $out"
+fi
+n=$(journal_events web 8 | jq --arg d "$mgrlib/" \
+	'[.[] | select(.SECAGENT_KIND == "file_open" and (.SECAGENT_PATH | startswith($d)))] | length')
+((n >= 2)) || fail "expected 2 denials of $mgrlib/ logged, found $n"
+echo "ok: the manager's program was denied its library twice, $n logged"
 
 step "a posture that denies without a selector is refused, and the running set stays"
 gen=$(secagentctl status --json | jq -r .generation)

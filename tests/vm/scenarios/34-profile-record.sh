@@ -96,8 +96,7 @@ grep -q '/srv/sa-web/data/data.txt' /tmp/sa-web.yaml || fail "no rule for the da
 grep -q 'never-read' /tmp/sa-web.yaml && fail "the policy names a file the service never read"
 
 step "enforce it: the same client gets every response, the journal has no denial"
-sed 's/^  mode: audit$/  mode: enforce/' /tmp/sa-web.yaml >/tmp/sa-web-enforce.yaml
-secagentctl policy apply /tmp/sa-web-enforce.yaml || fail "the generated policy was not applied"
+apply_enforced /tmp/sa-web.yaml
 since=$(date +%s)
 systemctl restart $unit
 client | tee /tmp/client2.out
@@ -183,8 +182,7 @@ grep -q 'binaries: \["/opt/sa-cmd/busybox"\]' /tmp/sa-cmd.yaml || fail "no selec
 sed -n '/^  syscalls:/,$p' /tmp/sa-cmd.yaml
 grep -q '^          - execve$' /tmp/sa-cmd.yaml || fail "the syscalls: list has no execve"
 grep -q '^          - mkdir$' /tmp/sa-cmd.yaml && fail "the command made no mkdir, yet it is listed"
-sed 's/^  mode: audit$/  mode: enforce/' /tmp/sa-cmd.yaml >/tmp/sa-cmd-enforce.yaml
-secagentctl policy apply /tmp/sa-cmd-enforce.yaml || fail "the command's policy was not applied"
+apply_enforced /tmp/sa-cmd.yaml
 since=$(date +%s)
 secagentctl exec --policy sa-cmd -- "${cmd[@]}" || fail "the recorded command failed under its filter"
 journalctl --sync

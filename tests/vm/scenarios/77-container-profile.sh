@@ -61,8 +61,7 @@ grep -q '"/data/data.txt"' /tmp/sa-ctr.yaml || fail "no rule for the data file, 
 grep -q "$T" /tmp/sa-ctr.yaml && fail "the policy names a host path"
 
 step "bound by annotation and enforced: the same workload runs with no denial"
-sed 's/^  mode: audit$/  mode: enforce/' /tmp/sa-ctr.yaml >/tmp/sa-ctr-enforce.yaml
-secagentctl policy apply /tmp/sa-ctr-enforce.yaml || fail "the container policy was not applied"
+apply_enforced /tmp/sa-ctr.yaml
 since=$(date +%s)
 ctr() { # CMD: runs CMD in a new container bound to the profile; its output and exit code
 	local rc=0

@@ -155,3 +155,12 @@ recording_started() {
 	done
 	echo "$r"
 }
+
+# apply_enforced PROFILE: applies a generated profile (DIR/NAME.yaml, `mode: audit`) switched to
+# enforce, as DIR/NAME-enforce.yaml.
+apply_enforced() {
+	local out=${1%.yaml}-enforce.yaml
+	sed 's/^  mode: audit$/  mode: enforce/' "$1" >"$out"
+	grep -q '^  mode: enforce$' "$out" || fail "$1 has no '  mode: audit' to switch"
+	secagentctl policy apply "$out" || fail "$out was not applied"
+}
