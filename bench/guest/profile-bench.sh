@@ -1,6 +1,7 @@
 #!/bin/bash
 # Runs inside the VM guest (bench/profile-bench boots it with tests/vm/run): what a recording
 # costs. open()+close() and fork+exec, as a ratio to no agent in the same round:
+# - the floor: no agent, an empty BPF program on file_open, then one on sys_enter too;
 # - by processes outside the recorded workload (this shell), with the agent and no recording,
 #   with a policy that puts an auditing posture on the workload (what a recording installs,
 #   without its system-call tracepoint), and while a recording runs;
@@ -28,6 +29,7 @@ while getopts "o:e:w:r:s:" opt; do
 done
 
 LOOP=/usr/libexec/secagent-tests/open-exec-loop
+FLOOR=/usr/libexec/secagent-tests/bpf-floor
 POLICY_DIR=/etc/secagent/policies.d
 DIR=/srv/profile-bench
 SAMPLES=/run/profile-bench # CONFIG.WHO.OP: ns/op, one line per round
@@ -39,7 +41,7 @@ die() {
 	exit 1
 }
 
-[[ -x $LOOP ]] || die "$LOOP missing: build with -Dtest_tools=true"
+[[ -x $LOOP && -x $FLOOR ]] || die "$LOOP or $FLOOR missing: build with -Dtest_tools=true"
 grep -qw bpf /sys/kernel/security/lsm || die "bpf is not an active LSM"
 rm -rf "$DIR" "$SAMPLES"
 mkdir -p "$DIR" "$SAMPLES" "$POLICY_DIR"
@@ -112,6 +114,20 @@ EOP
 # a configuration holds, not the cost of getting there.
 settle() { sleep 2; }
 
+# The floor, with no agent: empty programs where the agent hooks an open (file_open) and where
+# a recording adds the system-call tracepoint (sys_enter). Any BPF design pays at least that.
+floor=
+floor_start() { # PROGRAM...
+	"$FLOOR" "$@" >/run/floor.out 2>&1 &
+	floor=$!
+	for _ in $(seq 1 100); do
+		grep -q attached /run/floor.out && return 0
+		sleep 0.1
+	done
+	die "bpf-floor $*: $(cat /run/floor.out)"
+}
+floor_stop() { kill "$floor" && wait "$floor" 2>/dev/null || true; }
+
 recorder=
 record_start() {
 	secagentctl profile record --unit "$UNIT" --output /run/bench-rec.yaml \
@@ -135,6 +151,16 @@ for r in $(seq 1 "$ROUNDS"); do
 	settle
 	sample none outside
 	sample none recorded
+	floor_start file_open
+	settle
+	sample floor-open outside
+	sample floor-open recorded
+	floor_stop
+	floor_start file_open sys_enter
+	settle
+	sample floor-record outside
+	sample floor-record recorded
+	floor_stop
 	systemctl start secagent || die "secagent did not start"
 	settle
 	sample agent outside
@@ -198,7 +224,7 @@ printf '%-34s %-22s %-22s %-22s %s\n' configuration "outside: open+close" "outsi
 printf '%-34s %-22s %-22s %-22s %s\n' "no agent (ns/op, median)" \
 	"$(median "$SAMPLES/none.outside.open") ns" "$(median "$SAMPLES/none.outside.exec") ns" \
 	"$(median "$SAMPLES/none.recorded.open") ns" "$(median "$SAMPLES/none.recorded.exec") ns"
-for cfg in agent posture recording; do
+for cfg in floor-open floor-record agent posture recording; do
 	row=()
 	for who in outside recorded; do
 		for op in open exec; do
@@ -207,6 +233,8 @@ for cfg in agent posture recording; do
 		done
 	done
 	case $cfg in
+	floor-open) label="no agent, empty file_open prog" ;;
+	floor-record) label="  + empty sys_enter prog" ;;
 	agent) label="agent, no recording" ;;
 	posture) label="agent, audit posture on the unit" ;;
 	*) label="agent, recording the unit" ;;
