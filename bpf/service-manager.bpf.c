@@ -30,10 +30,8 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sa_init_child_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u64 key = (__u64)p;
-	struct sa_binary_key bk = {};
 	struct sa_binary_value *v;
 	struct sa_state *st;
-	struct inode *inode;
 	__u8 *stage;
 	__u32 zero = 0;
 
@@ -41,12 +39,8 @@ int BPF_PROG(sa_init_child_exec, struct task_struct *p, pid_t old_pid, struct li
 	if (!stage)
 		return 0;
 	st = bpf_map_lookup_elem(&sa_state, &zero);
-	inode = BPF_CORE_READ(bprm, file, f_inode);
-	if (*stage == SA_INIT_CHILD_FORKED && st && inode) {
-		bk.slot = READ_ONCE_U32(st->seq) % SA_SLOTS;
-		bk.dev = sa_inode_dev(inode);
-		bk.ino = BPF_CORE_READ(inode, i_ino);
-		v = bpf_map_lookup_elem(&sa_binaries, &bk);
+	if (*stage == SA_INIT_CHILD_FORKED && st) {
+		v = sa_binary_entry(READ_ONCE_U32(st->seq) % SA_SLOTS, BPF_CORE_READ(bprm, file));
 		if (v && v->service_executor) {
 			*stage = SA_INIT_CHILD_EXECUTOR;
 			return 0;

@@ -194,10 +194,10 @@ struct compile_ctx {
 	/* The last overlay checked (file_identity_check_overlay): its device and the answer. */
 	uint32_t overlay_dev;
 	const char *overlay_inexact;
-	/* The service manager's programs' entries in the selectors' binaries, plus one (0: not on
-	 * this host), once identified. */
-	bool service_manager_known;
-	size_t service_manager[2];
+	/* The selectors that name cgroups, and the first policy with one: the service manager's
+	 * set-up is left out for them (add_service_manager()). */
+	uint64_t service_manager_bits;
+	const struct policy *service_manager_policy;
 };
 
 static int identify(struct compile_ctx *x, const struct path_root *root, const char *path,
@@ -448,17 +448,14 @@ static const struct {
 	{ "/usr/lib/systemd/systemd-executor", true },
 };
 
-/* Leaves the set-up out for @bit's selector. The programs are identified at the first policy
- * that selects cgroups, once per compile; one that cannot be identified (other than missing: not
- * this host's manager) refuses the policy, at its selector. */
-static int add_service_manager(struct compile_ctx *x, const struct policy *p, uint64_t bit)
+/* Leaves the set-up out for the selectors that name cgroups, once per compile. A program that
+ * cannot be identified (other than missing: not this host's manager) refuses the set, at the
+ * first such policy's selector. */
+static int add_service_manager(struct compile_ctx *x)
 {
-	struct compiled_selectors *sel = &x->c->selectors;
+	const struct policy *p = x->service_manager_policy;
 
-	_Static_assert(ELEMENTSOF(service_manager_programs) == ELEMENTSOF(x->service_manager),
-		       "one entry per program");
-	for (size_t i = 0; i < ELEMENTSOF(service_manager_programs) && !x->service_manager_known;
-	     i++) {
+	for (size_t i = 0; i < ELEMENTSOF(service_manager_programs) && p; i++) {
 		struct compiled_binary *b;
 		struct file_identity id;
 		struct stat st;
@@ -472,18 +469,16 @@ static int add_service_manager(struct compile_ctx *x, const struct policy *p, ui
 				"cannot identify the service manager's %s, whose set-up of a unit "
 				"the selector's cgroups leave out: %s",
 				service_manager_programs[i].path, strerror(-r));
-			return r < 0 ? -ENOMEM : -EINVAL;
+			if (r < 0)
+				return -ENOMEM;
+			continue;
 		}
-		b = selector_binary(sel, id.dev, id.ino);
+		b = selector_binary(&x->c->selectors, id.dev, id.ino);
 		if (!b)
 			return -ENOMEM;
+		b->value.until_exec_from_init = x->service_manager_bits;
 		b->value.service_executor = service_manager_programs[i].executor;
-		x->service_manager[i] = (size_t)(b - sel->binaries) + 1;
 	}
-	x->service_manager_known = true;
-	for (size_t i = 0; i < ELEMENTSOF(x->service_manager); i++)
-		if (x->service_manager[i])
-			sel->binaries[x->service_manager[i] - 1].value.until_exec_from_init |= bit;
 	return 0;
 }
 
@@ -548,9 +543,9 @@ static int compile_selector(struct compile_ctx *x, const struct policy *p,
 	}
 
 	if (ps->n_cgroups) {
-		r = add_service_manager(x, p, bit);
-		if (r < 0)
-			return r;
+		x->service_manager_bits |= bit;
+		if (!x->service_manager_policy)
+			x->service_manager_policy = p;
 	}
 	if (!ps->n_binaries)
 		t->any_binary |= bit;
@@ -839,6 +834,9 @@ int compile_policy_set(struct policy_set *set, const struct file_identity_source
 			};
 		}
 	}
+	r = add_service_manager(&x);
+	if (r < 0)
+		return r;
 	if (diags->n > n_before)
 		return -EINVAL;
 

@@ -12,15 +12,16 @@
 
 int main(int argc, char **argv)
 {
-	struct bpf_floor *skel = bpf_floor__open_and_load();
+	struct bpf_floor *skel;
 
-	if (!skel) {
-		perror("bpf-floor: loading the programs");
-		return 1;
-	}
 	if (argc < 2) {
 		fprintf(stderr, "usage: bpf-floor file_open|sys_enter...\n");
 		return 2;
+	}
+	skel = bpf_floor__open_and_load();
+	if (!skel) {
+		perror("bpf-floor: loading the programs");
+		return 1;
 	}
 	for (int i = 1; i < argc; i++) {
 		struct bpf_program *prog =

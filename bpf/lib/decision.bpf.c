@@ -75,12 +75,7 @@ __attribute__((noinline)) __u64 sa_membership(__u64 slot)
 	bin = t->any_binary;
 	exe = t->has_binaries ? BPF_CORE_READ(task, mm, exe_file) : NULL;
 	if (exe) {
-		struct sa_binary_key k = {
-			.slot = idx,
-			.dev = sa_inode_dev(BPF_CORE_READ(exe, f_inode)),
-			.ino = BPF_CORE_READ(exe, f_inode, i_ino),
-		};
-		struct sa_binary_value *v = bpf_map_lookup_elem(&sa_binaries, &k);
+		struct sa_binary_value *v = sa_binary_entry(idx, exe);
 
 		if (v) {
 			bin |= v->selectors;

@@ -28,6 +28,19 @@ struct sa_event_record {
 	__u32 off; /* the path writer's offset, through memory for the same reason */
 };
 
+/* The binary table's entry in @slot for the program in @file (NULL: no selector names it). */
+static __always_inline struct sa_binary_value *sa_binary_entry(__u32 slot, struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct sa_binary_key k = {
+		.slot = slot,
+		.dev = sa_inode_dev(inode),
+		.ino = BPF_CORE_READ(inode, i_ino),
+	};
+
+	return bpf_map_lookup_elem(&sa_binaries, &k);
+}
+
 static __always_inline void sa_count(__u32 counter)
 {
 	__u64 *v = bpf_map_lookup_elem(&sa_counters, &counter);
